@@ -15,3 +15,4 @@ export { parseJudgeScore, parseHint, HINT_START, HINT_END } from './parse.ts';
 export { majorityVote, hintCandidates, stepReward, MAX_HINT_CANDIDATES, MIN_HINT_LENGTH } from './vote.ts';
 export { runJudges, DEFAULT_JUDGE_VOTES } from './run.ts';
 export type { JudgeResults } from './run.ts';
+export { evaluativePrompt, directivePrompt, judgePrompt, PROMPT_CONTEXT_MESSAGES } from './prompts.ts';
