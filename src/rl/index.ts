@@ -12,4 +12,18 @@ export {
 } from './selection.ts';
 export { clippedAdvantages, type ClippedAdvantages } from './advantages.ts';
 export { teacherMessages, TEACHER_IDENTITIES, type TeacherIdentity } from './teacher.ts';
-// export * from './judge/index.ts';
+export {
+  DEFAULT_SETTINGS,
+  SETTING_DOCS,
+  SETTING_SPECS,
+  SETTING_KEYS,
+  BACKENDS,
+  ENVIRONMENT_C,
+  SettingsError,
+  validateSettings,
+  settingsToQuery,
+  settingsFromQuery,
+  type Settings,
+  type Backend,
+} from './settings.ts';
+export * from './judge/index.ts';
