@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamSettings {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** Decoupled weight decay (AdamW), applied to matrices only. */
+  weightDecay: number;
+}
+
+export const PRETRAIN_ADAM: AdamSettings = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0 };
+
+/**
+ * Adam with bias correction over named variables. Written out (rather than tf.train.adam) so its moments can be
+ * saved in the one checkpoint format and the learning rate can change every step.
+ */
+export class Adam {
+  step = 0;
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+
+  constructor(
+    private readonly variables: Map<string, tf.Variable>,
+    readonly settings: AdamSettings = PRETRAIN_ADAM,
+  ) {
+    for (const [name, variable] of variables) {
+      this.m.set(name, tf.variable(tf.zerosLike(variable), false));
+      this.v.set(name, tf.variable(tf.zerosLike(variable), false));
+    }
+  }
+
+  /** One update with learning rate `lr` from gradients keyed like the variables. */
+  apply(grads: Record<string, tf.Tensor>, lr: number): void {
+    const { beta1, beta2, epsilon, weightDecay } = this.settings;
+    this.step++;
+    const c1 = 1 - Math.pow(beta1, this.step);
+    const c2 = 1 - Math.pow(beta2, this.step);
+    tf.tidy(() => {
+      for (const [name, variable] of this.variables) {
+        const g = grads[name];
+        if (!g) continue;
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        let update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
+        if (weightDecay > 0 && variable.rank > 1) update = tf.add(update, tf.mul(variable, weightDecay));
+        variable.assign(tf.sub(variable, tf.mul(update, lr)));
+      }
+    });
+  }
+
+  /** Moments as plain data, named `adam.m.<weight>` / `adam.v.<weight>`. */
+  getState(): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const [name, m] of this.m) out[`adam.m.${name}`] = m.dataSync() as Float32Array;
+    for (const [name, v] of this.v) out[`adam.v.${name}`] = v.dataSync() as Float32Array;
+    return out;
+  }
+
+  setState(state: Record<string, Float32Array>, step: number): void {
+    for (const [prefix, moments] of [['adam.m.', this.m], ['adam.v.', this.v]] as const) {
+      for (const [name, moment] of moments) {
+        const data = state[prefix + name];
+        if (!data || data.length !== moment.size) throw new Error(`optimizer state "${prefix}${name}" missing or mis-sized`);
+        const t = tf.tensor(data, moment.shape);
+        moment.assign(t);
+        t.dispose();
+      }
+    }
+    this.step = step;
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+  }
+}
+
+/** Scale gradients so their global L2 norm is at most maxNorm; returns the norm before scaling. */
+export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): number {
+  const normTensor = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
+  const norm = normTensor.dataSync()[0];
+  normTensor.dispose();
+  if (norm > maxNorm && Number.isFinite(norm)) {
+    for (const name of Object.keys(grads)) {
+      const old = grads[name];
+      grads[name] = tf.mul(old, maxNorm / norm);
+      old.dispose();
+    }
+  }
+  return norm;
+}
