@@ -1,0 +1,69 @@
+/**
+ * The judge settings (issue 7): the built-in judge, our judge server, or any OpenAI-compatible endpoint.
+ * Keys and tokens live only in this browser: `redactJudgeConfig` is what may be exported, logged or
+ * shown, and nothing here ever puts a secret in a URL.
+ */
+import type { JudgeBackend } from '../rl/judge/types.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import type { FetchLike } from './judge-fetch.ts';
+import { openAICompatibleJudge } from './openai-judge.ts';
+import { judgeServerBackend } from './judge-server-client.ts';
+
+export type JudgeConfig =
+  | { kind: 'builtin' }
+  | { kind: 'server'; url: string; token?: string }
+  | { kind: 'openai'; baseUrl: string; model: string; apiKey?: string };
+
+/** A judge config without its secrets, plus whether one was set. */
+export type RedactedJudgeConfig =
+  | { kind: 'builtin' }
+  | { kind: 'server'; url: string; hasToken: boolean }
+  | { kind: 'openai'; baseUrl: string; model: string; hasApiKey: boolean };
+
+export const DEFAULT_JUDGE_TIMEOUT_MS = 30_000;
+
+export function redactJudgeConfig(config: JudgeConfig): RedactedJudgeConfig {
+  switch (config.kind) {
+    case 'builtin':
+      return { kind: 'builtin' };
+    case 'server':
+      return { kind: 'server', url: withoutCredentials(config.url), hasToken: !!config.token };
+    case 'openai':
+      return { kind: 'openai', baseUrl: withoutCredentials(config.baseUrl), model: config.model, hasApiKey: !!config.apiKey };
+  }
+}
+
+/** Drops `user:password@` and the query string from a URL (the places secrets get pasted into). */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+export interface CreateJudgeOptions {
+  /** The built-in judge; passed in so the connector stays free of the built-in's rules. */
+  builtin: JudgeBackend;
+  timeoutMs?: number;
+  backoff?: BackoffPolicy;
+  fetch?: FetchLike;
+  onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
+}
+
+export function createJudgeBackend(config: JudgeConfig, options: CreateJudgeOptions): JudgeBackend {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_JUDGE_TIMEOUT_MS;
+  switch (config.kind) {
+    case 'builtin':
+      return options.builtin;
+    case 'server':
+      return judgeServerBackend({ url: config.url, token: config.token, timeoutMs, backoff: options.backoff, fetch: options.fetch, onRetry: options.onRetry });
+    case 'openai':
+      return openAICompatibleJudge({ baseUrl: config.baseUrl, model: config.model, apiKey: config.apiKey, timeoutMs, fetch: options.fetch });
+  }
+}
