@@ -52,7 +52,9 @@ export function causalSelfAttention(
   }
   const keyLen = k.shape[1];
   let scores = tf.matMul(q, k, false, true); // the 1/sqrt(hd) scale is folded into the query rotation
-  if (s.seqLen > 1) scores = tf.add(scores, tf.slice(mask, [start, 0], [s.seqLen, keyLen]));
+  // keys cover positions keyStart..start+T-1 (keyStart is 0 whenever the cache holds every earlier position)
+  const keyStart = start + s.seqLen - keyLen;
+  if (s.seqLen > 1) scores = tf.add(scores, tf.slice(mask, [start, keyStart], [s.seqLen, keyLen]));
   const mixed = tf.matMul(tf.softmax(scores), v); // [BH, T, hd]
   const merged = tf.reshape(
     tf.transpose(tf.reshape(mixed, [s.batch, s.nHeads, s.seqLen, s.headDim]), [0, 2, 1, 3]),

@@ -47,9 +47,9 @@ export function trainStep(policy: Policy, adam: Adam, batch: TokenBatch, lr: num
   return { loss, gradNorm };
 }
 
-/** Linear warm-up to peak, then cosine decay to `floor`·peak at `total` steps. */
-export function learningRate(step: number, peak: number, warmup: number, total: number, floor = 0.1): number {
+/** Linear warm-up over `warmup` steps to `peak`, then cosine decay to floor·peak as `progress` goes 0 -> 1. */
+export function learningRate(step: number, peak: number, warmup: number, progress: number, floor = 0.1): number {
   if (step < warmup) return (peak * (step + 1)) / warmup;
-  const progress = Math.min(1, (step - warmup) / Math.max(1, total - warmup));
-  return peak * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+  const p = Math.min(1, Math.max(0, progress));
+  return peak * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * p)));
 }
