@@ -1,0 +1,180 @@
+/**
+ * The pretraining corpus: an endless, seeded stream of conversations in the world.
+ *
+ * Kinds (shares in KIND_SHARES):
+ * - `plain`: one question, one reply; each style dimension on with p = 0.3.
+ * - `moving-on`: a reply, then the user thanks / moves on to the next question, and so on (2-3 turns).
+ * - `hinted`: the last user message carries a hint line (METHOD §3: HINT_PREFIX + hint) asking for one or
+ *   two styles; the reply shows them, other dimensions random. Sometimes after an earlier turn.
+ * - `correction`: a reply that misses a style, the user's correction (stating the preference, only
+ *   complaining, or just asking again), the corrected reply; sometimes a next question whose reply keeps
+ *   the corrected style.
+ * - `tool`: a system message announcing the tools, a tool call, its result, then the reply (tools.ts).
+ * Every conversation encodes to at most MAX_CONVERSATION_TOKENS tokens; one that would not is drawn again.
+ */
+import { HINT_PREFIX, type Message } from '../model/chat.ts';
+import { pick, randomInt, createRng, type Rng } from '../model/rng.ts';
+import { defaultTokenizer } from '../model/tokenizer.ts';
+import { ASK_AGAIN_OPENERS, CORRECTIONS, MOVE_ON_OPENERS } from './corrections.ts';
+import { HINT_PHRASINGS, JUDGE_HINTS } from './hints.ts';
+import { rephrase, sampleQuestion, type Question, type Split } from './questions.ts';
+import { randomStyles, renderReply } from './replies.ts';
+import { STYLE_IDS, type StyleId } from './styles.ts';
+import { formatToolCall, runTool, TOOLS_SYSTEM_PROMPT } from './tools.ts';
+
+/** Changes whenever the corpus a seed produces changes. */
+export const CORPUS_VERSION = 'world-1';
+
+/** The policy's context is 384 tokens; conversations leave room for a hint line at evaluation. */
+export const MAX_CONVERSATION_TOKENS = 320;
+
+/** Chance that a style dimension is on when nothing asks for it. */
+export const STYLE_BASE_RATE = 0.3;
+
+export type ConversationKind = 'plain' | 'moving-on' | 'hinted' | 'correction' | 'tool';
+
+export const KIND_SHARES: Readonly<Record<ConversationKind, number>> = {
+  plain: 0.3,
+  'moving-on': 0.15,
+  hinted: 0.3,
+  correction: 0.15,
+  tool: 0.1,
+};
+
+export interface LabelledConversation {
+  kind: ConversationKind;
+  messages: Message[];
+}
+
+/** The hint line METHOD §3 appends to the last user message. */
+export function hintLine(hint: string): string {
+  return HINT_PREFIX + hint;
+}
+
+/**
+ * The messages with `hint` appended to the last user message (METHOD §3: the last message when there is no
+ * user message; a single user message when there are no messages).
+ */
+export function withHint(messages: readonly Message[], hint: string): Message[] {
+  if (messages.length === 0) return [{ role: 'user', content: hint }];
+  let last = -1;
+  messages.forEach((m, i) => { if (m.role === 'user') last = i; });
+  const at = last >= 0 ? last : messages.length - 1;
+  return messages.map((m, i) => (i === at ? { ...m, content: m.content + hintLine(hint) } : { ...m }));
+}
+
+/**
+ * The prompt for asking `q`, with and without a hint asking for the dimension(s): by default the built-in
+ * judge's canonical hints, joined by a space.
+ */
+export function hintedPrompt(q: Question, dims: StyleId | readonly StyleId[], hint?: string):
+  { withHint: Message[]; withoutHint: Message[]; hint: string } {
+  const ids = typeof dims === 'string' ? [dims] : dims;
+  const h = hint ?? ids.map((d) => JUDGE_HINTS[d]).join(' ');
+  const withoutHint: Message[] = [{ role: 'user', content: q.text }];
+  return { withHint: withHint(withoutHint, h), withoutHint, hint: h };
+}
+
+export function tokenCount(messages: readonly Message[]): number {
+  return defaultTokenizer().encodeConversation(messages).ids.length;
+}
+
+function fits(messages: readonly Message[]): boolean {
+  return tokenCount(messages) <= MAX_CONVERSATION_TOKENS;
+}
+
+function pickKind(rng: Rng): ConversationKind {
+  let u = rng();
+  for (const [kind, share] of Object.entries(KIND_SHARES) as [ConversationKind, number][]) {
+    u -= share;
+    if (u < 0) return kind;
+  }
+  return 'plain';
+}
+
+function reply(q: Question, rng: Rng, fixed: Partial<Record<StyleId, boolean>> = {}): Message {
+  return { role: 'assistant', content: renderReply(q, randomStyles(rng, STYLE_BASE_RATE, fixed), rng) };
+}
+
+function moveOn(q: Question, rng: Rng): Message {
+  return { role: 'user', content: pick(rng, MOVE_ON_OPENERS) + q.text };
+}
+
+/** Appends next-question turns while they fit, up to `turns` more. */
+function addNextQuestions(messages: Message[], turns: number, split: Split, rng: Rng,
+  fixed: Partial<Record<StyleId, boolean>> = {}): Message[] {
+  for (let t = 0; t < turns; t++) {
+    const q = sampleQuestion(rng, split);
+    const next = [...messages, moveOn(q, rng), reply(q, rng, fixed)];
+    if (!fits(next)) break;
+    messages = next;
+  }
+  return messages;
+}
+
+function plain(split: Split, rng: Rng): Message[] {
+  const q = sampleQuestion(rng, split);
+  return [{ role: 'user', content: q.text }, reply(q, rng)];
+}
+
+function movingOn(split: Split, rng: Rng): Message[] {
+  return addNextQuestions(plain(split, rng), 1 + randomInt(rng, 2), split, rng);
+}
+
+function hinted(split: Split, rng: Rng): Message[] {
+  const before = rng() < 0.3 ? plain(split, rng) : [];
+  const q = sampleQuestion(rng, split);
+  const first = pick(rng, STYLE_IDS);
+  const dims = rng() < 0.25 ? [first, pick(rng, STYLE_IDS.filter((d) => d !== first))] : [first];
+  const hint = dims.map((d) => pick(rng, HINT_PHRASINGS[d])).join(' ');
+  const fixed = Object.fromEntries(dims.map((d) => [d, true]));
+  const ask: Message = { role: 'user', content: (before.length > 0 ? pick(rng, MOVE_ON_OPENERS) : '') + q.text };
+  const withBefore = [...before, ...withHint([ask], hint), reply(q, rng, fixed)];
+  return fits(withBefore) || before.length === 0 ? withBefore : withBefore.slice(before.length);
+}
+
+function correction(split: Split, rng: Rng): Message[] {
+  const q = sampleQuestion(rng, split);
+  const dim = pick(rng, STYLE_IDS);
+  const wanted = rng() < 0.8;
+  const missed = randomStyles(rng, STYLE_BASE_RATE, { [dim]: !wanted });
+  const complaint = rng() < 0.15
+    ? pick(rng, ASK_AGAIN_OPENERS) + rephrase(q, rng).text
+    : pick(rng, wanted ? CORRECTIONS[dim].on : CORRECTIONS[dim].off);
+  const messages: Message[] = [
+    { role: 'user', content: q.text },
+    { role: 'assistant', content: renderReply(q, missed, rng) },
+    { role: 'user', content: complaint },
+    { role: 'assistant', content: renderReply(q, { ...missed, [dim]: wanted }, rng) },
+  ];
+  return rng() < 0.4 ? addNextQuestions(messages, 1, split, rng, { [dim]: wanted }) : messages;
+}
+
+function toolUse(split: Split, rng: Rng): Message[] {
+  const q = sampleQuestion(rng, split);
+  const messages: Message[] = [{ role: 'system', content: TOOLS_SYSTEM_PROMPT }, { role: 'user', content: q.text }];
+  if (q.toolCall) {
+    messages.push({ role: 'assistant', content: formatToolCall(q.toolCall) }, { role: 'tool', content: runTool(q.toolCall) });
+  }
+  messages.push(reply(q, rng));
+  return messages;
+}
+
+const BUILDERS: Record<ConversationKind, (split: Split, rng: Rng) => Message[]> = {
+  plain, 'moving-on': movingOn, hinted, correction, tool: toolUse,
+};
+
+/** The corpus stream with each conversation's kind. Deterministic for a seed and split. */
+export function* labelledConversations(seed: number, split: Split): Generator<LabelledConversation> {
+  const rng = createRng(seed);
+  for (;;) {
+    const kind = pickKind(rng);
+    const messages = BUILDERS[kind](split, rng);
+    if (fits(messages)) yield { kind, messages };
+  }
+}
+
+/** The corpus: an endless stream of conversations of the split, deterministic for a seed. */
+export function* conversations(seed: number, split: Split): Generator<Message[]> {
+  for (const c of labelledConversations(seed, split)) yield c.messages;
+}

@@ -1,0 +1,124 @@
+/**
+ * The questions of the world and their deterministic train/heldout split.
+ *
+ * A question is one phrasing of one fact. About one question text in five is held out: it never appears
+ * in the pretraining corpus (split 'train'), so simulated users can ask questions the policy has not seen
+ * verbatim. The split is by (fact, phrasing) rather than by fact, so that held-out questions stay answerable:
+ * every capital and description is learnt from its other phrasings.
+ */
+import { pick, randomInt, type Rng } from '../model/rng.ts';
+import { ARITHMETIC } from './topics/arithmetic.ts';
+import { CAPITAL_FACTS } from './topics/capitals.ts';
+import { DESCRIPTIONS } from './topics/descriptions.ts';
+import type { ToolCall } from './tools.ts';
+import type { AnswerForms, Topic, TopicTable } from './topics/topic.ts';
+import { UNITS } from './topics/units.ts';
+
+export type { AnswerForms, Topic } from './topics/topic.ts';
+
+export type Split = 'train' | 'heldout';
+
+export interface Question {
+  /** `topic:fact:phrasing`, unique per question text. */
+  id: string;
+  topic: Topic;
+  /** What the user writes. */
+  text: string;
+  /** The canonical answer. */
+  answer: string;
+  split: Split;
+  /** The wording replies are rendered from. */
+  forms: AnswerForms;
+  /** True when the reply states the right answer. */
+  check(reply: string): boolean;
+  /** The tool call that answers it, when a tool can (see tools.ts). */
+  toolCall?: ToolCall;
+}
+
+interface WeightedTopic {
+  table: TopicTable<any>;
+  weight: number;
+}
+
+/** How often each topic is asked. */
+const TOPICS: readonly WeightedTopic[] = [
+  { table: ARITHMETIC, weight: 0.35 },
+  { table: UNITS, weight: 0.2 },
+  { table: CAPITAL_FACTS, weight: 0.25 },
+  { table: DESCRIPTIONS, weight: 0.2 },
+];
+
+/** Share of question texts held out of the pretraining corpus. */
+export const HELDOUT_EVERY = 5;
+
+/** FNV-1a, 32 bits: a stable hash that does not depend on any random stream. */
+function stableHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+export function splitOf(id: string): Split {
+  return stableHash(id) % HELDOUT_EVERY === 0 ? 'heldout' : 'train';
+}
+
+function build<I>(table: TopicTable<I>, item: I, phrasing: number): Question {
+  const id = `${table.topic}:${table.key(item)}:${phrasing}`;
+  return {
+    id,
+    topic: table.topic,
+    text: table.phrasings(item)[phrasing],
+    answer: table.answer(item),
+    split: splitOf(id),
+    forms: table.forms(item),
+    check: (reply) => table.check(item, reply),
+    toolCall: table.toolCall?.(item),
+  };
+}
+
+function pickTopic(rng: Rng): WeightedTopic {
+  let u = rng();
+  for (const t of TOPICS) {
+    u -= t.weight;
+    if (u < 0) return t;
+  }
+  return TOPICS[TOPICS.length - 1];
+}
+
+/** A random question of the split: topic by weight, then fact, then phrasing. */
+export function sampleQuestion(rng: Rng, split: Split): Question {
+  for (;;) {
+    const { table } = pickTopic(rng);
+    const item = table.sampleItem ? table.sampleItem(rng) : pick(rng, table.items);
+    const q = build(table, item, randomInt(rng, table.phrasings(item).length));
+    if (q.split === split) return q;
+  }
+}
+
+/** The held-out question generator: questions that never appear in the pretraining corpus. */
+export function sampleHeldoutQuestion(rng: Rng): Question {
+  return sampleQuestion(rng, 'heldout');
+}
+
+/** The same fact asked another way, within the same split (the same question when no other phrasing is). */
+export function rephrase(q: Question, rng: Rng): Question {
+  const others = allQuestions().filter((o) => sameFact(o, q) && o.id !== q.id && o.split === q.split);
+  return others.length > 0 ? pick(rng, others) : q;
+}
+
+function sameFact(a: Question, b: Question): boolean {
+  return a.id.slice(0, a.id.lastIndexOf(':')) === b.id.slice(0, b.id.lastIndexOf(':'));
+}
+
+let everyQuestion: Question[] | undefined;
+
+/** Every question of the world, both splits. */
+export function allQuestions(): readonly Question[] {
+  everyQuestion ??= TOPICS.flatMap(({ table }) =>
+    (table.items as unknown[]).flatMap((item) =>
+      table.phrasings(item).map((_: string, i: number) => build(table, item, i))));
+  return everyQuestion;
+}
