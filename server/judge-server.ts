@@ -46,8 +46,8 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
   const scrub = (text: string) => secrets.reduce((out, s) => out.split(s).join('[redacted]'), text);
   const log = options.log ?? ((line: string) => console.log(line));
 
-  async function judge(req: IncomingMessage, res: ServerResponse, note: string[]): Promise<void> {
-    rateLimitOrThrow(req);
+  async function judge(req: IncomingMessage, res: ServerResponse, note: string[], client: string): Promise<void> {
+    rateLimitOrThrow(client);
     checkBearerToken(req.headers.authorization, options.token);
     const body = await readJsonBody(req, bodyLimit);
     if (options.logBodies) note.push(`body=${JSON.stringify(body)}`);
@@ -78,9 +78,9 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
     sendJson(res, 200, answer, corsHeaders(req.headers.origin, corsOrigins));
   }
 
-  function rateLimitOrThrow(req: IncomingMessage): void {
+  function rateLimitOrThrow(client: string): void {
     if (!rateLimit) return;
-    const decision = rateLimit(req.socket.remoteAddress ?? 'unknown');
+    const decision = rateLimit(client);
     if (!decision.allowed) {
       throw new HttpError(429, 'rate_limited', `too many requests from this client; retry in ${decision.retryAfterS} s`, {
         'retry-after': String(decision.retryAfterS),
@@ -92,7 +92,7 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
     return { ok: true, backend: options.backend.name, auth: !!options.token, default_m: limits.defaultM, max_m: limits.maxM };
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, note: string[]): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, note: string[], client: string): Promise<void> {
     const origin = req.headers.origin;
     const path = (req.url ?? '/').split('?')[0];
     if (!originAllowed(origin, corsOrigins)) throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not on this judge server's CORS allow-list`);
@@ -107,7 +107,7 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
     }
     if (path === JUDGE_PATH) {
       if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', `${JUDGE_PATH} takes POST`, { allow: 'POST, OPTIONS' });
-      await judge(req, res, note);
+      await judge(req, res, note, client);
       return;
     }
     throw new HttpError(404, 'not_found', `no route ${req.method} ${path}; try GET ${HEALTH_PATH} or POST ${JUDGE_PATH}`);
@@ -115,8 +115,9 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
 
   const server = createServer((req, res) => {
     const started = performance.now();
+    const client = req.socket.remoteAddress ?? 'unknown';
     const note: string[] = [];
-    route(req, res, note)
+    route(req, res, note, client)
       .catch((error: unknown) => {
         const httpError = error instanceof HttpError ? error : httpErrorForBackendFailure(error);
         note.push(`error=${httpError.code}`);
@@ -132,7 +133,7 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
       .finally(() => {
         const ms = (performance.now() - started).toFixed(1);
         const path = (req.url ?? '/').split('?')[0];
-        log(scrub(`${new Date().toISOString()} ${req.socket.remoteAddress ?? '-'} ${req.method} ${path} ${res.statusCode} ${ms}ms ${note.join(' ')}`.trimEnd()));
+        log(scrub(`${new Date().toISOString()} ${client} ${req.method} ${path} ${res.statusCode} ${ms}ms ${note.join(' ')}`.trimEnd()));
       });
   });
   server.requestTimeout = 60_000;
