@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { linear } from './linear.ts';
-import { applyRotary, type RotaryTables } from './rotary.ts';
+import { applyRotary, type RotaryRows } from './rotary.ts';
 import type { LayerCache } from './kv-cache.ts';
 
 export interface AttentionShape {
@@ -10,11 +10,15 @@ export interface AttentionShape {
   headDim: number;
 }
 
-/** Additive causal mask [maxLen, maxLen]: 0 where key position <= query position, a large negative above. */
-export function causalMaskBias(maxLen: number): tf.Tensor2D {
-  const bias = new Float32Array(maxLen * maxLen);
-  for (let i = 0; i < maxLen; i++) for (let j = i + 1; j < maxLen; j++) bias[i * maxLen + j] = -1e9;
-  return tf.tensor2d(bias, [maxLen, maxLen]);
+/**
+ * Additive causal mask [T, keyLen] for queries at positions start..start+T-1 and keys at the last keyLen
+ * positions up to start+T-1: 0 where the key is not after the query, a large negative where it is.
+ */
+export function causalMaskBias(start: number, seqLen: number, keyLen: number): tf.Tensor2D {
+  const keyStart = start + seqLen - keyLen;
+  const bias = new Float32Array(seqLen * keyLen);
+  for (let i = 0; i < seqLen; i++) for (let j = 0; j < keyLen; j++) if (keyStart + j > start + i) bias[i * keyLen + j] = -1e9;
+  return tf.tensor2d(bias, [seqLen, keyLen]);
 }
 
 function toHeads(x: tf.Tensor, s: AttentionShape, groups: number): tf.Tensor4D {
@@ -23,23 +27,23 @@ function toHeads(x: tf.Tensor, s: AttentionShape, groups: number): tf.Tensor4D {
 }
 
 /**
- * Causal multi-head self-attention on x [B·T, d] with rotary positions starting at `start`. With `past`
- * (keys and values of positions 0..start-1) the new queries also attend to them. Returns the output and this
- * call's full keys and values (past + new) for the KV cache.
+ * Causal multi-head self-attention on x [B·T, d], rotated by `rotary` (the rows of its positions). With `past`
+ * (keys and values of earlier positions) the new queries also attend to them; `mask` [T, keys] is the causal
+ * bias (omitted for a single query). Returns the output and the full keys and values (past + new) for the
+ * KV cache.
  */
 export function causalSelfAttention(
   x: tf.Tensor2D,
   wqkv: tf.Tensor2D,
   wo: tf.Tensor2D,
   s: AttentionShape,
-  rotary: RotaryTables,
-  mask: tf.Tensor2D,
-  start: number,
+  rotary: RotaryRows,
+  mask: tf.Tensor2D | undefined,
   past?: LayerCache,
 ): { out: tf.Tensor2D; cache: LayerCache } {
   const d = s.nHeads * s.headDim;
   const qkv = tf.reshape(linear(x, wqkv), [s.batch, s.seqLen, 3 * d]) as tf.Tensor3D;
-  const rotated = applyRotary(qkv, rotary, start, s.headDim);
+  const rotated = applyRotary(qkv, rotary, s.headDim);
   const heads = toHeads(rotated, s, 3);
   const [q4, k4, v4] = tf.split(heads, 3, 1);
   const bh = s.batch * s.nHeads;
@@ -50,11 +54,8 @@ export function causalSelfAttention(
     k = tf.concat([past.k, k], 1);
     v = tf.concat([past.v, v], 1);
   }
-  const keyLen = k.shape[1];
   let scores = tf.matMul(q, k, false, true); // the 1/sqrt(hd) scale is folded into the query rotation
-  // keys cover positions keyStart..start+T-1 (keyStart is 0 whenever the cache holds every earlier position)
-  const keyStart = start + s.seqLen - keyLen;
-  if (s.seqLen > 1) scores = tf.add(scores, tf.slice(mask, [start, keyStart], [s.seqLen, keyLen]));
+  if (mask) scores = tf.add(scores, mask);
   const mixed = tf.matMul(tf.softmax(scores), v); // [BH, T, hd]
   const merged = tf.reshape(
     tf.transpose(tf.reshape(mixed, [s.batch, s.nHeads, s.seqLen, s.headDim]), [0, 2, 1, 3]),

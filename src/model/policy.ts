@@ -3,7 +3,7 @@ import type { ModelConfig } from './presets.ts';
 import { weightSpecs, initialWeights, elementCount } from './weights.ts';
 import { embed, linearTransposed } from './linear.ts';
 import { rmsNorm, swiGlu } from './layers.ts';
-import { rotaryTables, type RotaryTables } from './rotary.ts';
+import { rotaryTables, rotaryRows, type RotaryTables } from './rotary.ts';
 import { causalMaskBias, causalSelfAttention } from './attention.ts';
 import type { KvCache, LayerCache } from './kv-cache.ts';
 import { generate, type GenerateOptions, type GenerateResult } from './generate.ts';
@@ -20,7 +20,6 @@ export class Policy {
   /** Trainable weights by their checkpoint name (see weights.ts). */
   readonly variables: Map<string, tf.Variable>;
   private readonly rotary: RotaryTables;
-  private readonly mask: tf.Tensor2D;
 
   constructor(config: ModelConfig, weights: Record<string, Float32Array>) {
     const headDim = config.dModel / config.nHeads;
@@ -34,7 +33,6 @@ export class Policy {
       this.variables.set(name, tf.variable(tf.tensor(data, shape), true, `policy${id}/${name}`));
     }
     this.rotary = rotaryTables(config);
-    this.mask = causalMaskBias(config.maxLen);
   }
 
   /** A randomly initialised policy (deterministic for a seed on every backend). */
@@ -62,6 +60,9 @@ export class Policy {
     if (start + seqLen > c.maxLen) throw new Error(`sequence of ${start + seqLen} tokens exceeds maxLen ${c.maxLen}`);
     const shape = { batch, seqLen, nHeads: c.nHeads, headDim: c.dModel / c.nHeads };
     const table = this.w<tf.Tensor2D>('embed');
+    const pastLen = cache?.length ?? 0;
+    const rotary = rotaryRows(this.rotary, start, seqLen);
+    const mask = seqLen > 1 ? causalMaskBias(start, seqLen, pastLen + seqLen) : undefined;
     let x = embed(tf.reshape(ids, [batch * seqLen]) as tf.Tensor1D, table);
     const layers: LayerCache[] = [];
     for (let i = 0; i < c.nLayers; i++) {
@@ -71,9 +72,8 @@ export class Policy {
         this.w(`${p}wqkv`),
         this.w(`${p}wo`),
         shape,
-        this.rotary,
-        this.mask,
-        start,
+        rotary,
+        mask,
         cache?.layers[i],
       );
       layers.push(attn.cache);
@@ -132,8 +132,5 @@ export class Policy {
 
   dispose(): void {
     for (const v of this.variables.values()) v.dispose();
-    this.rotary.cos.dispose();
-    this.rotary.sin.dispose();
-    this.mask.dispose();
   }
 }

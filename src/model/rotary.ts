@@ -8,6 +8,14 @@ import type { ModelConfig } from './presets.ts';
  * (cos 1, sin 0) and query channels also carry the attention scale 1/sqrt(headDim).
  */
 export interface RotaryTables {
+  width: number;
+  /** [maxLen · width], row-major by position. Plain arrays: slicing a big tensor costs ~0.2 ms on wasm. */
+  cos: Float32Array;
+  sin: Float32Array;
+}
+
+/** The rotation of positions start..start+t-1, as tensors [t, width] (created per forward, shared by its layers). */
+export interface RotaryRows {
   cos: tf.Tensor2D;
   sin: tf.Tensor2D;
 }
@@ -35,14 +43,21 @@ export function rotaryTables(c: ModelConfig): RotaryTables {
       sin[at] = Math.sin(angle) * scale * (j < half ? -1 : 1);
     }
   }
-  return { cos: tf.tensor2d(cos, [c.maxLen, width]), sin: tf.tensor2d(sin, [c.maxLen, width]) };
+  return { width, cos, sin };
 }
 
-/** Rotate qkv [B, T, 3·dModel] whose first position is `start`. */
-export function applyRotary(qkv: tf.Tensor3D, tables: RotaryTables, start: number, headDim: number): tf.Tensor3D {
+export function rotaryRows(tables: RotaryTables, start: number, t: number): RotaryRows {
+  const from = start * tables.width;
+  const to = (start + t) * tables.width;
+  return {
+    cos: tf.tensor2d(tables.cos.subarray(from, to), [t, tables.width]),
+    sin: tf.tensor2d(tables.sin.subarray(from, to), [t, tables.width]),
+  };
+}
+
+/** Rotate qkv [B, T, 3·dModel] by the rows of its positions. */
+export function applyRotary(qkv: tf.Tensor3D, { cos, sin }: RotaryRows, headDim: number): tf.Tensor3D {
   const [b, t, width] = qkv.shape;
-  const cos = tf.slice(tables.cos, [start, 0], [t, width]);
-  const sin = tf.slice(tables.sin, [start, 0], [t, width]);
   const halves = tf.reshape(qkv, [b * t * (width / headDim), 2, headDim / 2]);
   const swapped = tf.reshape(tf.reverse(halves, 1), [b, t, width]);
   return tf.add(tf.mul(qkv, cos), tf.mul(swapped, sin));
