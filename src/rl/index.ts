@@ -26,4 +26,34 @@ export {
   type Settings,
   type Backend,
 } from './settings.ts';
+export {
+  pairNextStates,
+  trainableTurns,
+  isMainTurn,
+  type TurnType,
+  type ToolCall,
+  type LoggedMessage,
+  type MainTurn,
+  type NextStateStatus,
+} from './turns.ts';
+export { wireHeaders, readWireTags, SESSION_ID_HEADER, TURN_TYPE_HEADER, SESSION_DONE_HEADER, type WireTags } from './wire-tags.ts';
+export { buildSample, sampleCase, turnSeed, type SampleInput } from './sample.ts';
+export { batchFromSamples, disposeBatch, type SampleBatch } from './sample-batch.ts';
+export { hybridLoss, gatherLast, LOG_RATIO_CLAMP, type HybridLoss, type LossSettings } from './hybrid-loss.ts';
+export {
+  RECORD_SCHEMA_VERSION,
+  RECORD_SCHEMA_NAME,
+  RECORD_KINDS,
+  RECORD_FIELDS,
+  recordsToJsonl,
+  type RecordKind,
+  type RecordOfKind,
+  type TurnRecord,
+  type EvaluativeRecord,
+  type DirectiveRecord,
+  type SampleRecord,
+  type SampleCase,
+  type JsonlHeader,
+} from './records.ts';
+export { parseRecordsJsonl, validateRecord, recordKindOf, RecordError } from './record-validate.ts';
 export * from './judge/index.ts';

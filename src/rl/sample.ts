@@ -1,0 +1,106 @@
+/**
+ * One training sample per turn (METHOD §6 three-case dispatch, §4 selection and support, §8 record).
+ */
+import { overlapCounts } from './overlap.ts';
+import type { SampleCase, SampleRecord } from './records.ts';
+import { selectHint, supportSet } from './selection.ts';
+import type { Settings } from './settings.ts';
+import { topK } from './topk.ts';
+
+/**
+ * `sampleCase(score, hasHint)` (METHOD §6): hint & r = ±1 → `combined`; hint & r = 0 → `opd`;
+ * no hint & r = ±1 → `grpo`; neither → null (no sample).
+ */
+export function sampleCase(score: number, hasHint: boolean): SampleCase | null {
+  if (score !== -1 && score !== 0 && score !== 1) throw new RangeError(`sampleCase: score must be -1, 0 or 1, got ${score}`);
+  if (hasHint) return score === 0 ? 'opd' : 'combined';
+  return score === 0 ? null : 'grpo';
+}
+
+export interface SampleInput {
+  sessionId: string;
+  turn: number;
+  /** Version of the policy that sampled the reply (METHOD §7). */
+  policyVersion: number;
+  promptIds: readonly number[];
+  responseIds: readonly number[];
+  /** The sampling policy's log-prob of each response token. */
+  responseLogprobs: ArrayLike<number>;
+  /** The evaluative score r (METHOD §2). */
+  score: -1 | 0 | 1;
+  /** The accepted hint candidates, shortest first (METHOD §3); empty when the directive judge found none. */
+  hints: readonly string[];
+  /** Needed when there are hints: vocabulary size V of the rows below. */
+  vocabSize?: number;
+  /** [T·V] π_old's global log-probs at each response position, original context (METHOD §4–5). */
+  studentLogprobs?: ArrayLike<number>;
+  /** [h][T·V] the teacher's global log-probs under `teacherMessages(messages, hints[h])`. */
+  teacherLogprobs?: readonly ArrayLike<number>[];
+}
+
+/** A per-turn seed for `random` selection: reproducible from settings.seed, different for each turn. */
+export function turnSeed(seed: number, sessionId: string, turn: number): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (const ch of `${sessionId}\u0000${turn}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * `buildSample(input, settings)`: the turn's training sample, or null when it has none (METHOD §6).
+ * With hints: top-k of student and teacher rows, `O[h,i]`, hint selection, support S_i and the log-probs
+ * of both policies there (METHOD §4–5; advantages are computed from them with C at batch time).
+ * In the `opd` case a position whose support is empty leaves the loss mask; if none is left, null.
+ */
+export function buildSample(
+  input: SampleInput,
+  settings: Pick<Settings, 'k' | 'selection' | 'support' | 'seed'>,
+): SampleRecord | null {
+  const which = sampleCase(input.score, input.hints.length > 0);
+  if (which === null) return null;
+  const T = input.responseIds.length;
+  if (T === 0) throw new RangeError('buildSample: empty response');
+  if (input.responseLogprobs.length !== T) throw new RangeError('buildSample: one response log-prob per response token');
+  const record: SampleRecord = {
+    session_id: input.sessionId,
+    turn: input.turn,
+    policy_version: input.policyVersion,
+    case: which,
+    prompt_ids: [...input.promptIds],
+    response_ids: [...input.responseIds],
+    response_logprobs: Array.from(input.responseLogprobs),
+    loss_mask: new Array<number>(T).fill(1),
+    reward: { score: input.score },
+    hints: [...input.hints],
+    hint: null,
+    hint_index: new Array<number>(T).fill(-1),
+    support_ids: Array.from({ length: T }, () => []),
+    old_logprobs_at_support: Array.from({ length: T }, () => []),
+    teacher_logprobs_at_support: Array.from({ length: T }, () => []),
+  };
+  if (which === 'grpo') return record;
+
+  const { vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers } = input;
+  if (!V || !student || !teachers) throw new RangeError('buildSample: a hinted sample needs vocabSize, studentLogprobs and teacherLogprobs');
+  if (student.length !== T * V || teachers.length !== input.hints.length || teachers.some((t) => t.length !== T * V)) {
+    throw new RangeError(`buildSample: log-prob rows must be [T·V] = ${T * V} for the student and for each of ${input.hints.length} hints`);
+  }
+  const row = (flat: ArrayLike<number>, i: number) => Array.prototype.slice.call(flat, i * V, (i + 1) * V) as number[];
+  const studentTop = Array.from({ length: T }, (_, i) => topK(row(student, i), settings.k).ids);
+  const teacherTop = teachers.map((t) => Array.from({ length: T }, (_, i) => topK(row(t, i), settings.k).ids));
+  const selection = selectHint(overlapCounts(studentTop, teacherTop), settings.selection, {
+    seed: turnSeed(settings.seed, input.sessionId, input.turn),
+  });
+  const uses = new Array<number>(input.hints.length).fill(0);
+  for (let i = 0; i < T; i++) {
+    const h = selection.perPosition[i];
+    const S = Array.from(supportSet(studentTop[i], teacherTop[h][i], settings.support));
+    uses[h]++;
+    record.hint_index[i] = h;
+    record.support_ids[i] = S;
+    record.old_logprobs_at_support[i] = S.map((v) => student[i * V + v]);
+    record.teacher_logprobs_at_support[i] = S.map((v) => teachers[h][i * V + v]);
+    if (which === 'opd' && S.length === 0) record.loss_mask[i] = 0;
+  }
+  record.hint = input.hints[uses.indexOf(Math.max(...uses))];
+  return record.loss_mask.some((m) => m === 1) ? record : null;
+}
