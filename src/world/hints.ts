@@ -45,7 +45,7 @@ export const HINT_PHRASINGS: Readonly<Record<StyleId, readonly string[]>> = {
     'Answer briefly, without explanation.',
     'Just give the answer in one short sentence.',
     'The user prefers short replies.',
-    'Be brief.',
+    'Be brief, please.',
     'No extra explanation; one sentence is enough.',
     'The user finds long answers tiring; keep it short.',
     'Only the answer, in a single sentence.',

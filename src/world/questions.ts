@@ -105,15 +105,16 @@ export function sampleHeldoutQuestion(rng: Rng): Question {
 
 /** The same fact asked another way, within the same split (the same question when no other phrasing is). */
 export function rephrase(q: Question, rng: Rng): Question {
-  const others = allQuestions().filter((o) => sameFact(o, q) && o.id !== q.id && o.split === q.split);
+  const others = (phrasingsOfFact().get(factOf(q)) ?? []).filter((o) => o.id !== q.id && o.split === q.split);
   return others.length > 0 ? pick(rng, others) : q;
 }
 
-function sameFact(a: Question, b: Question): boolean {
-  return a.id.slice(0, a.id.lastIndexOf(':')) === b.id.slice(0, b.id.lastIndexOf(':'));
+function factOf(q: Question): string {
+  return q.id.slice(0, q.id.lastIndexOf(':'));
 }
 
 let everyQuestion: Question[] | undefined;
+let byFact: Map<string, Question[]> | undefined;
 
 /** Every question of the world, both splits. */
 export function allQuestions(): readonly Question[] {
@@ -121,4 +122,12 @@ export function allQuestions(): readonly Question[] {
     (table.items as unknown[]).flatMap((item) =>
       table.phrasings(item).map((_: string, i: number) => build(table, item, i))));
   return everyQuestion;
+}
+
+function phrasingsOfFact(): Map<string, Question[]> {
+  if (!byFact) {
+    byFact = new Map();
+    for (const q of allQuestions()) byFact.set(factOf(q), [...(byFact.get(factOf(q)) ?? []), q]);
+  }
+  return byFact;
 }
