@@ -54,6 +54,7 @@ function clippedSurrogate(lp: tf.Tensor, lpOld: tf.Tensor, a: tf.Tensor, epsLo: 
  * `L_GRPO = max(−r·ρ_t, −r·clip(ρ_t))` on the sampled token (samples with hasGRPO) and
  * `L_OPD = Σ_{v∈S_t} max(−A_v·ρ_v, −A_v·clip(ρ_v))` (samples with hasOPD); mean over a sample's trained
  * tokens (a sample with none adds 0), then mean over the N samples.
+ * Inside `tf.variableGrads` / `tf.tidy`, `tf.keep` the terms to read them afterwards.
  */
 export function hybridLoss(currentLogits: tf.Tensor3D, batch: SampleBatch, settings: LossSettings): HybridLoss {
   if (settings.klCoef > 0 && !batch.refLogprobs) throw new RangeError('hybridLoss: klCoef > 0 needs batch.refLogprobs');
