@@ -30,6 +30,7 @@ let plainReplies = 0;
 let tokens = 0;
 let maxTokens = 0;
 let replyTokens = 0;
+let maxReplyTokens = 0;
 const lines: string[] = [];
 const started = performance.now();
 
@@ -41,6 +42,9 @@ for (const { kind, messages } of labelledConversations(seed, split)) {
   tokens += ids.length;
   replyTokens += lossMask.reduce((a, b) => a + b, 0);
   maxTokens = Math.max(maxTokens, ids.length);
+  for (const m of messages) {
+    if (m.role === 'assistant') maxReplyTokens = Math.max(maxReplyTokens, tokenizer.encodeText(m.content).length + 1);
+  }
   if (kind === 'plain') {
     const shown = styleOf(messages[messages.length - 1].content);
     for (const d of STYLE_IDS) plainOn[d] += shown[d] ? 1 : 0;
@@ -63,7 +67,8 @@ console.log(JSON.stringify({
   vocab_size: tokenizer.vocabSize,
   mean_tokens: +(tokens / n).toFixed(1),
   max_tokens: maxTokens,
-  mean_reply_tokens: +(replyTokens / n).toFixed(1),
+  mean_loss_tokens: +(replyTokens / n).toFixed(1),
+  max_reply_tokens: maxReplyTokens,
   plain_on_rate: Object.fromEntries(STYLE_IDS.map((d) => [d, +(plainOn[d] / Math.max(1, plainReplies)).toFixed(3)])),
   conversations_per_s: Math.round(n / ((performance.now() - started) / 1000)),
   out: values.out ?? null,

@@ -23,10 +23,13 @@ import { STYLE_IDS, type StyleId } from './styles.ts';
 import { formatToolCall, runTool, TOOLS_SYSTEM_PROMPT } from './tools.ts';
 
 /** Changes whenever the corpus a seed produces changes. */
-export const CORPUS_VERSION = 'world-1';
+export const CORPUS_VERSION = 'world-2';
 
 /** The policy's context is 384 tokens; conversations leave room for a hint line at evaluation. */
 export const MAX_CONVERSATION_TOKENS = 320;
+
+/** Share of hint lines that use the built-in judge's canonical wording, so the teacher follows it reliably. */
+export const CANONICAL_HINT_SHARE = 0.25;
 
 /** Chance that a style dimension is on when nothing asks for it. */
 export const STYLE_BASE_RATE = 0.3;
@@ -126,7 +129,7 @@ function hinted(split: Split, rng: Rng): Message[] {
   const q = sampleQuestion(rng, split);
   const first = pick(rng, STYLE_IDS);
   const dims = rng() < 0.25 ? [first, pick(rng, STYLE_IDS.filter((d) => d !== first))] : [first];
-  const hint = dims.map((d) => pick(rng, HINT_PHRASINGS[d])).join(' ');
+  const hint = dims.map((d) => (rng() < CANONICAL_HINT_SHARE ? JUDGE_HINTS[d] : pick(rng, HINT_PHRASINGS[d]))).join(' ');
   const fixed = Object.fromEntries(dims.map((d) => [d, true]));
   const ask: Message = { role: 'user', content: (before.length > 0 ? pick(rng, MOVE_ON_OPENERS) : '') + q.text };
   const withBefore = [...before, ...withHint([ask], hint), reply(q, rng, fixed)];
