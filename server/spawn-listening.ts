@@ -19,7 +19,7 @@ export function spawnListening(
   args: string[] = [],
   options: { env?: NodeJS.ProcessEnv; portPattern?: RegExp; startTimeoutMs?: number } = {},
 ): Promise<ListeningChild> {
-  const pattern = options.portPattern ?? /listening\D*?(\d{2,5})\b/;
+  const pattern = options.portPattern ?? /listening (?:on \S*:)?(\d+)\b/;
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -2,6 +2,7 @@
  * Bounded retries with exponential backoff and jitter for judge calls (issue 7): a judge that is
  * briefly down, overloaded (5xx) or rate-limiting (429) gets a few more tries, then the error stands.
  */
+import type { JudgeBackend } from '../rl/judge/types.ts';
 import { JudgeAbortedError, JudgeHttpError, judgeErrorIsTransient } from './judge-errors.ts';
 
 export interface BackoffPolicy {
@@ -58,4 +59,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', aborted, { once: true });
   });
+}
+
+/** A backend whose `complete` is retried per `policy` when it fails transiently (all m votes failed). */
+export function retryingBackend(
+  backend: JudgeBackend,
+  policy: BackoffPolicy,
+  onRetry?: (attempt: number, delayMs: number, error: unknown) => void,
+): JudgeBackend {
+  return {
+    name: backend.name,
+    complete: (request, m, options = {}) => withBackoff(() => backend.complete(request, m, options), policy, { signal: options.signal, onRetry }),
+  };
 }

@@ -3,8 +3,9 @@
  * Keys and tokens live only in this browser: `redactJudgeConfig` is what may be exported, logged or
  * shown, and nothing here ever puts a secret in a URL.
  */
+import { builtinJudgeBackend } from '../rl/judge/builtin/index.ts';
 import type { JudgeBackend } from '../rl/judge/types.ts';
-import type { BackoffPolicy } from './backoff.ts';
+import { defaultBackoff, retryingBackend, type BackoffPolicy } from './backoff.ts';
 import type { FetchLike } from './judge-fetch.ts';
 import { openAICompatibleJudge } from './openai-judge.ts';
 import { judgeServerBackend } from './judge-server-client.ts';
@@ -48,22 +49,25 @@ function withoutCredentials(url: string): string {
 }
 
 export interface CreateJudgeOptions {
-  /** The built-in judge; passed in so the connector stays free of the built-in's rules. */
-  builtin: JudgeBackend;
+  /** The built-in judge (default: the one in src/rl/judge/builtin). */
+  builtin?: JudgeBackend;
   timeoutMs?: number;
   backoff?: BackoffPolicy;
   fetch?: FetchLike;
   onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
 }
 
-export function createJudgeBackend(config: JudgeConfig, options: CreateJudgeOptions): JudgeBackend {
+export function createJudgeBackend(config: JudgeConfig, options: CreateJudgeOptions = {}): JudgeBackend {
   const timeoutMs = options.timeoutMs ?? DEFAULT_JUDGE_TIMEOUT_MS;
   switch (config.kind) {
     case 'builtin':
-      return options.builtin;
+      return options.builtin ?? builtinJudgeBackend;
     case 'server':
       return judgeServerBackend({ url: config.url, token: config.token, timeoutMs, backoff: options.backoff, fetch: options.fetch, onRetry: options.onRetry });
-    case 'openai':
-      return openAICompatibleJudge({ baseUrl: config.baseUrl, model: config.model, apiKey: config.apiKey, timeoutMs, fetch: options.fetch });
+    case 'openai': {
+      // Single failed votes are failed votes; when all m fail transiently (429, 5xx, down), try again later.
+      const judge = openAICompatibleJudge({ baseUrl: config.baseUrl, model: config.model, apiKey: config.apiKey, timeoutMs, fetch: options.fetch });
+      return retryingBackend(judge, options.backoff ?? defaultBackoff, options.onRetry);
+    }
   }
 }

@@ -99,6 +99,10 @@ const server = createServer((req, res) => {
   const path = (req.url ?? '').split('?')[0];
   const handle = async () => {
     if (req.method === 'POST' && path.endsWith('/chat/completions')) return chat(req, res);
+    if (req.method === 'GET' && path.endsWith('/models')) {
+      stats.authorizations.push(req.headers.authorization ?? '');
+      return json(res, 200, { object: 'list', data: [{ id: 'fake-judge', object: 'model' }] });
+    }
     if (req.method === 'POST' && path === '/control/plan') {
       plan = (JSON.parse(await readBody(req)) as { plan: UpstreamStep[] }).plan;
       next = 0;

@@ -1,0 +1,58 @@
+/**
+ * `npm run judge-server`: the remote judge server for a workshop or lab (issue 7). Parses flags and
+ * environment (flags.ts), picks the backend, listens; all behaviour lives in judge-server.ts.
+ */
+import { FlagError, parseJudgeServerFlags, USAGE } from './flags.ts';
+import { judgeBackendFor } from './judge-backend.ts';
+import { createJudgeServer } from './judge-server.ts';
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+let settings;
+try {
+  settings = parseJudgeServerFlags(process.argv.slice(2), process.env);
+} catch (error) {
+  if (!(error instanceof FlagError)) throw error;
+  console.error(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const backend = judgeBackendFor(settings);
+const server = createJudgeServer({
+  backend,
+  token: settings.token,
+  corsOrigins: settings.corsOrigins,
+  bodyLimitBytes: settings.bodyLimitBytes,
+  rateLimit: settings.rateLimit,
+  defaultM: settings.defaultM,
+  maxM: settings.maxM,
+  logBodies: settings.logBodies,
+  secrets: settings.upstream?.apiKey ? [settings.upstream.apiKey] : [],
+});
+
+const loopback = ['127.0.0.1', '::1', 'localhost'].includes(settings.host);
+if (!loopback && !settings.token) {
+  console.warn(`warning: listening on ${settings.host} without NEXTSTATE_JUDGE_TOKEN: anyone who can reach it can spend its judge`);
+}
+
+server.listen(settings.port, settings.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  console.log(
+    `judge server listening on http://${host}:${port} (backend ${backend.name}, ` +
+      `token ${settings.token ? 'required' : 'off'}, CORS ${settings.corsOrigins.join(' ') || 'none'})`,
+  );
+});
+
+function shutdown(): void {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+// Started by a parent with an IPC channel (tests, benchmarks): leave when the parent goes.
+if (process.send) process.on('disconnect', shutdown);
