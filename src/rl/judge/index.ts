@@ -16,3 +16,4 @@ export { majorityVote, hintCandidates, stepReward, MAX_HINT_CANDIDATES, MIN_HINT
 export { runJudges, DEFAULT_JUDGE_VOTES } from './run.ts';
 export type { JudgeResults } from './run.ts';
 export { evaluativePrompt, directivePrompt, judgePrompt, PROMPT_CONTEXT_MESSAGES } from './prompts.ts';
+export * from './builtin/index.ts';

@@ -1,0 +1,84 @@
+/**
+ * The feedback lexicon: words and phrases by which a user's next state says a reply worked (thanks,
+ * praise) or did not (a redo, a correction, a complaint), with negation handling (METHOD §2).
+ */
+import { findPhrases, type LexiconEntry, type Token } from './text.ts';
+
+/** What a feedback phrase signals. Negative kinds decide which hindsight hint fits. */
+export type FeedbackKind = 'praise' | 'redo' | 'correction' | 'complaint';
+
+const entries = (kind: FeedbackKind | 'filler', phrases: string[]): LexiconEntry<FeedbackKind | 'filler'>[] =>
+  phrases.map((phrase) => ({ phrase, meaning: kind }));
+
+const FEEDBACK_LEXICON: LexiconEntry<FeedbackKind | 'filler'>[] = [
+  ...entries('praise', ['thanks', 'thank', 'thx', 'thnx', 'ty', 'tysm', 'cheers', 'appreciated', 'appreciate', 'perfect', 'great',
+    'awesome', 'excellent', 'brilliant', 'nice', 'good', 'correct', 'right', 'exactly', 'helpful', 'love', 'sweet', 'cool', 'works',
+    'worked', 'well done', 'yes', 'yep', 'yeah', 'yup', 'got it', 'makes sense', 'spot on', 'amazing', 'fantastic', 'wonderful',
+    'neat', 'lovely', 'true', 'accurate', 'superb', 'bravo', 'impressive', 'much better', "that's better", 'thumbs up', 'no worries', 'no problem',
+    'thanks again', 'not bad', 'nailed it', 'just what i needed', 'that helps', 'helps']),
+  ...entries('redo', ['again', 'redo', 'rewrite', 'retry', 'try again', 'one more time', 'do it over', 'start over', 'another go',
+    'another try', 'another shot', 'another attempt', 'differently', 'redo it', 'do it again', 'do over', 'once more']),
+  ...entries('correction', ['wrong', 'incorrect', 'nope', 'mistake', 'mistaken', 'false', 'inaccurate', 'i meant', 'i mean',
+    'meant', 'i said', 'i asked', 'instead of', 'are you sure', 'actually', 'backwards', 'not quite', 'typo', 'misread',
+    'misunderstood', 'not what i asked', 'not what i meant', 'thumbs down']),
+  ...entries('complaint', ['useless', 'unhelpful', 'bad', 'terrible', 'awful', 'horrible', 'ugh', 'seriously', 'meh', 'nonsense',
+    'confusing', "didn't answer", 'did not answer', "doesn't answer", 'not an answer', 'no answer', 'pointless', 'annoying',
+    'come on', 'not helpful', 'makes no sense', 'no sense', "don't like", 'do not like', "didn't like", 'dislike', 'hate', 'stupid', 'worse', 'disappointing', 'missed', 'not what i wanted']),
+  // Words that say nothing either way; listed so they are never mistaken for a typo of a feedback word.
+  ...entries('filler', ['ok', 'okay', 'k', 'kk', 'sure', 'alright', 'fine', 'hmm', 'hm', 'mm', 'huh', 'oh', 'ah', 'lol', 'haha',
+    'well', 'maybe', 'i guess', 'i see', 'interesting', 'whatever', 'brb', 'really', 'what',
+    'great deal', 'works out', 'again and again']),
+];
+
+// "thnks", "agian", "wrnog"; real words near a feedback word are listed so they stay themselves.
+const FEEDBACK_TYPOS = { minLength: 5, known: new Set(['write', 'wrote', 'rights', 'words', 'world', 'thinks', 'thing', 'things', 'grant',
+  'treat', 'treats', 'means', 'meanings', 'gains', 'errors', 'tanks', 'wrongs', 'correctly', 'cheese', 'court']) };
+
+// Words that flip the feedback word right after them ("not helpful", "don't like", "nothing wrong").
+const NEGATORS = new Set(['not', 'no', 'never', "don't", "doesn't", "didn't", "isn't", "wasn't", "aren't", "can't", 'cannot',
+  "won't", 'nothing', 'hardly', 'nor', "wouldn't", "shouldn't", 'neither']);
+const NEGATION_REACH = 3;
+
+/** One piece of feedback found in the next state. */
+export interface FeedbackHit {
+  kind: FeedbackKind;
+  start: number;
+  end: number;
+}
+
+/**
+ * Feedback phrases in the tokens. A negator up to three words before a phrase in the same clause flips
+ * it: negated praise is a complaint, a negated correction or complaint is praise. A bare "no" that stands
+ * alone or opens a clause of its own ("no, it is 7") is a correction.
+ */
+export function readFeedback(tokens: readonly Token[]): FeedbackHit[] {
+  const hits: FeedbackHit[] = [];
+  for (const hit of findPhrases(tokens, FEEDBACK_LEXICON, FEEDBACK_TYPOS)) {
+    if (hit.meaning === 'filler') continue;
+    const negated = isNegated(tokens, hit.start);
+    const kind = negated ? negatedKind(hit.meaning, tokens[hit.start].text) : hit.meaning;
+    if (kind) hits.push({ kind, start: hit.start, end: hit.end });
+  }
+  tokens.forEach((t, i) => {
+    if (t.text === 'no' && (tokens[i + 1] === undefined || tokens[i + 1].clause !== t.clause || ['i', 'it', "it's", 'that', "that's"].includes(tokens[i + 1].text))) {
+      if (!hits.some((h) => h.start <= i && i < h.end)) hits.push({ kind: 'correction', start: i, end: i + 1 });
+    }
+  });
+  return hits;
+}
+
+// Denying that the reply was right is a correction ("not correct"); denying other praise is a complaint.
+const TRUTH_WORDS = new Set(['correct', 'right', 'exactly', 'true', 'accurate']);
+
+function negatedKind(kind: FeedbackKind, word: string): FeedbackKind | null {
+  if (kind === 'praise') return TRUTH_WORDS.has(word) ? 'correction' : 'complaint';
+  return kind === 'redo' ? null : 'praise';
+}
+
+function isNegated(tokens: readonly Token[], start: number): boolean {
+  for (let i = start - 1; i >= 0 && i >= start - NEGATION_REACH; i--) {
+    if (tokens[i].clause !== tokens[start].clause) return false;
+    if (NEGATORS.has(tokens[i].text)) return true;
+  }
+  return false;
+}

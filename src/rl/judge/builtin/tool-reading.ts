@@ -1,0 +1,54 @@
+/**
+ * Reading a tool's result (METHOD §2): normal output, including none, means the step worked; an error,
+ * a stack trace, a missing command or file, a refused connection or a non-zero exit status means it did not.
+ */
+import { quote, type NextStateReading } from './reading.ts';
+
+interface ErrorSign {
+  pattern: RegExp;
+  /** What to do differently, written into the hint. */
+  advice: string;
+}
+
+// Checked in order: the first sign that fits gives the advice.
+const ERROR_SIGNS: ErrorSign[] = [
+  { pattern: /command not found|not recognized as an internal or external command|: not found$/im, advice: 'Check the command name for typos and use a program that is installed.' },
+  { pattern: /no such file or directory|cannot find the (?:file|path)|ENOENT/i, advice: 'Check that the path exists (list the directory first) before using it.' },
+  { pattern: /permission denied|EACCES|operation not permitted|access is denied/i, advice: 'Use a location the agent may write to, or a command that needs no extra permission.' },
+  { pattern: /traceback \(most recent call last\)|^\s+at \S.*:\d+(?::\d+)?\)?$|^\w*(?:Error|Exception)\b|exception in thread|panicked at|segmentation fault|core dumped/im, advice: 'Read the error, fix its cause in the code, then run it again.' },
+  { pattern: /missing required (?:argument|parameter|field)|invalid (?:argument|option|parameter|value)|unknown (?:option|argument|flag)|usage:/i, advice: 'Call it with the arguments it documents, using their exact names.' },
+  { pattern: /\b(?:HTTP\/?\S* )?[45]\d\d (?:Not Found|Bad Request|Unauthorized|Forbidden|Internal Server Error|Service Unavailable|Bad Gateway)\b|\bHTTP [45]\d\d\b/i, advice: 'Check the URL and the request before trying again.' },
+  { pattern: /connection refused|could not connect|failed to connect|network is unreachable|name or service not known|ECONNREFUSED/i, advice: 'Make sure the service is running and the host and port are right.' },
+  { pattern: /timed out|timeout|\bkilled\b/i, advice: 'Use a faster command or a shorter wait; this one did not finish in time.' },
+  { pattern: /patch (?:failed|does not apply)|merge conflict|hunk .* failed/i, advice: 'Base the patch on the current file contents.' },
+  { pattern: /no element|not found|no matching|does not exist|doesn't exist|could not find|couldn't find|unable to locate/i, advice: 'Look at what is actually there before acting on it.' },
+  { pattern: /exit(?:ed)? (?:with )?(?:code|status)\s*:?\s*[1-9]\d*|returned non-zero|non-zero exit/i, advice: 'Read the output for the cause of the failure and fix it before retrying.' },
+  { pattern: /"(?:error|errors?)"\s*:\s*(?!null|false|\[\]|""|0\b)|\b(?:error|fatal|failed|failure|fail)\b/i, advice: 'Read the error message and change the step to avoid it.' },
+];
+
+// Phrases that mention failure words but report none ("0 failed", "no errors", "error: null").
+const ALL_CLEAR = /\b(?:0|no|zero|without)\s+(?:errors?|failures?|failed|warnings?|problems?)\b|\berrors?\s*[:=]\s*(?:0|none|null)\b|"errors?"\s*:\s*(?:null|false|\[\]|""|0)/gi;
+
+/** `readToolResult(output, step)`: +1 for normal output, -1 with a hint for an error. */
+export function readToolResult(output: string, step: string): NextStateReading {
+  const text = output.replace(ALL_CLEAR, ' ');
+  const sign = ERROR_SIGNS.find((s) => s.pattern.test(text));
+  if (!sign) {
+    const shown = output.trim() === '' ? 'no output, as a successful quiet command does' : 'normal output with no error';
+    return { score: 1, because: `The tool returned ${shown}.`, hint: null };
+  }
+  const line = firstErrorLine(text, sign.pattern);
+  return {
+    score: -1,
+    because: `The tool reported an error: ${quote(line)}.`,
+    hint: `The step ${quote(step)} failed with ${quote(line)}. ${sign.advice}`,
+  };
+}
+
+function firstErrorLine(text: string, pattern: RegExp): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  // A stack trace names its error on the last line; other tools on the first line that matches.
+  const matching = lines.filter((l) => pattern.test(l));
+  const named = [...lines].reverse().find((l) => /^\w*(?:Error|Exception)\b/.test(l));
+  return named ?? matching[0] ?? lines[0] ?? text.trim();
+}

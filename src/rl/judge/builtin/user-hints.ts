@@ -1,0 +1,62 @@
+/**
+ * Hindsight hints for a user's corrective next state (METHOD §3): concrete, one to three sentences,
+ * stating the correction itself when the user gave one.
+ */
+import { readFeedback } from './feedback.ts';
+import { quote } from './reading.ts';
+import { hasTopic, keysOf } from './request.ts';
+import { tokenize } from './text.ts';
+
+// "I meant Peru", "I said Australia, not Austria"; "I asked what the capital of Peru is";
+// "it's Canberra", "should be 7", "the capital is Bern"; "wellington is".
+const MEANT = /\bi(?:'d)?\s+(?:meant|mean|said|was asking about|was talking about)\s+(.+)$/i;
+const ASKED = /\bi\s+(?:asked|was asking|wanted to know)(?:\s+(?:for|about))?\s+(.+)$/i;
+const ANSWER_IS = /(?:\bit's|\bit is|\bit was|\bshould be|^the(?: \p{L}+){1,2} is|\bis actually|\bis really|\bequals)\s+(.+)$/iu;
+const SUBJECT_IS = /^((?!i\b)[\p{L}\d][\p{L}\d'-]*(?: [\p{L}\d'-]+)?)\s+is$/iu;
+
+const trimEnd = (s: string) => s.trim().replace(/[\s.!?,;:]+$/, '');
+
+/** The parts of the message that state something beyond feedback words ("3+4 is 7" of "no, 3+4 is 7"). */
+export function statedContent(message: string): string[] {
+  return message
+    .split(/[.;!?:,]+(?=\s|$)\s*|\s+but\s+/i)
+    .map(trimEnd)
+    .filter((clause) => {
+      const tokens = tokenize(clause);
+      const covered = new Set(readFeedback(tokens).flatMap((h) => Array.from({ length: h.end - h.start }, (_, k) => h.start + k)));
+      return hasTopic(keysOf(tokens.filter((_, i) => !covered.has(i))));
+    });
+}
+
+/** A hint for a correction; it states the user's correction when there is one. */
+export function correctionHint(message: string, reply: string, previousRequest: string | undefined): string {
+  for (const clause of statedContent(message)) {
+    const meant = MEANT.exec(clause);
+    if (meant) return `The user meant ${trimEnd(meant[1])}. Answer the question about ${trimEnd(meant[1])}, not a different one.`;
+    const asked = ASKED.exec(clause);
+    if (asked) return `The user asked ${trimEnd(asked[1])}. Answer exactly that, with the specific fact requested.`;
+    const answer = ANSWER_IS.exec(clause) ?? SUBJECT_IS.exec(clause);
+    if (answer) return `The correct answer is ${trimEnd(answer[1])}. Give that answer, not ${quote(reply)}.`;
+  }
+  const stated = statedContent(message);
+  if (stated.length > 0) return `The user corrected the reply: ${quote(stated.join(', '))}. Give the corrected answer.`;
+  const question = previousRequest ? ` to ${quote(previousRequest)}` : '';
+  return `The answer ${quote(reply)}${question} was wrong. Work it out again carefully and give the correct answer.`;
+}
+
+/** A hint for "again", "redo", "try again". */
+export function redoHint(reply: string, previousRequest: string | undefined): string {
+  const request = previousRequest ? `Answer ${quote(previousRequest)} again` : 'Answer again';
+  return `The user asked for a redo, so the reply ${quote(reply)} did not satisfy them. ${request}, directly and correctly.`;
+}
+
+/** A hint for a complaint with no stated correction. */
+export function complaintHint(reply: string, previousRequest: string | undefined): string {
+  const request = previousRequest ? `Answer ${quote(previousRequest)}` : 'Answer the request';
+  return `The reply ${quote(reply)} did not give the user what they asked for. ${request} directly, with the specific fact requested.`;
+}
+
+/** A hint for a rephrased repeat of the previous request. */
+export function repeatHint(message: string, previousRequest: string): string {
+  return `The user had to ask again (${quote(message)}), so the reply did not answer ${quote(previousRequest)}. Answer it directly, with the specific fact requested.`;
+}

@@ -1,0 +1,71 @@
+/**
+ * Reading a user's next state (METHOD §2): a style wish or any other change request is negative, never
+ * neutral; thanks, praise or a new request is positive; anything else does not tell (0).
+ */
+import { readFeedback } from './feedback.ts';
+import { quote, type NextStateReading } from './reading.ts';
+import { hasTopic, isSameRequest, keysOf, requestKeys } from './request.ts';
+import { STYLE_HINTS, replyHasStyle } from './style.ts';
+import { readStyleWish } from './style-complaint.ts';
+import { asksQuestion, tokenize } from './text.ts';
+import { complaintHint, correctionHint, redoHint, repeatHint } from './user-hints.ts';
+
+// Words that open a new request without a question mark ("now do 9 × 7", "convert 5 miles to km").
+const REQUEST_OPENERS = new Set(['what', "what's", 'how', 'which', 'who', 'where', 'when', 'why', 'tell', 'give', 'convert', 'calculate',
+  'compute', 'now', 'next', 'and', 'also', 'another', 'then', 'do', 'show', 'find', 'list', 'translate', 'explain', 'can', 'could', 'let\'s']);
+
+/**
+ * `readUserNextState(message, reply, previousRequest?)`: the score, reason and hint a careful judge would
+ * give. `previousRequest` is the user message the reply answered (for rephrased repeats).
+ */
+export function readUserNextState(message: string, reply: string, previousRequest?: string): NextStateReading {
+  const tokens = tokenize(message);
+  if (tokens.length === 0) return { score: 0, because: 'The user sent nothing readable.', hint: null };
+
+  const style = readStyleWish(tokens);
+  if (style) {
+    const wish = `a ${style.direction === 'on' ? 'wish for' : 'wish against'} the ${style.dimension} style`;
+    const { dimension, direction } = style;
+    // "love the bullet points!" under a bulleted reply is praise; any complaint or change request is not.
+    const feedback = readFeedback(tokens);
+    const praised = feedback.length > 0 && feedback.every((h) => h.kind === 'praise');
+    if (praised && !style.complaint && replyHasStyle(reply, dimension) === (direction === 'on')) {
+      return { score: 1, because: `The user praises the reply and expresses ${wish}, which it already meets.`, hint: null, style: { dimension, direction } };
+    }
+    return { score: -1, because: `The user asks for a change: ${wish}.`, hint: STYLE_HINTS[dimension][direction], style: { dimension, direction } };
+  }
+
+  const feedback = readFeedback(tokens);
+  const negative = feedback.filter((h) => h.kind !== 'praise');
+  if (negative.length > 0) {
+    if (negative.some((h) => h.kind === 'correction')) {
+      return { score: -1, because: 'The user says the reply was wrong.', hint: correctionHint(message, reply, previousRequest) };
+    }
+    if (negative.some((h) => h.kind === 'redo')) {
+      const again = previousRequest && isSameRequest(requestKeys(message), requestKeys(previousRequest));
+      const hint = again ? repeatHint(message, previousRequest) : redoHint(reply, previousRequest);
+      return { score: -1, because: 'The user asks for the reply to be redone.', hint };
+    }
+    return { score: -1, because: 'The user complains about the reply.', hint: complaintHint(reply, previousRequest) };
+  }
+
+  const keys = keysOf(tokens);
+  if (previousRequest && isSameRequest(keys, requestKeys(previousRequest))) {
+    return { score: -1, because: `The user repeats the request ${quote(previousRequest)} in other words.`, hint: repeatHint(message, previousRequest) };
+  }
+  if (contradictsReply(message, keys, reply)) {
+    return { score: -1, because: 'The user states a different figure than the reply gave.', hint: correctionHint(message, reply, previousRequest) };
+  }
+  if (feedback.length > 0) return { score: 1, because: 'The user thanks or praises the reply.', hint: null };
+  if (hasTopic(keys) && (asksQuestion(message) || REQUEST_OPENERS.has(tokens[0].text) || keys.numbers.length > 0)) {
+    return { score: 1, because: 'The user moves on to a new request.', hint: null };
+  }
+  return { score: 0, because: 'The next message does not say whether the reply worked.', hint: null };
+}
+
+/** A statement that talks about the reply's topic with a number the reply did not give: a correction. */
+function contradictsReply(message: string, keys: ReturnType<typeof keysOf>, reply: string): boolean {
+  if (asksQuestion(message) || keys.numbers.length === 0) return false;
+  const said = requestKeys(reply);
+  return said.numbers.length > 0 && keys.numbers.some((n) => !said.numbers.includes(n)) && [...keys.words].some((w) => said.words.has(w));
+}
