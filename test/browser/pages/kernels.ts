@@ -1,0 +1,112 @@
+/**
+ * Browser harness of the kernel tests: builds seeded inputs, runs a kernel on tfjs's `webgpu` backend with
+ * poisoned outputs, runs its TypeScript reference on the same inputs, and reports the comparison.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerWebGPUBackend } from '../../../src/kernels/gpu/register-backend.ts';
+import { kernelCapabilities } from '../../../src/kernels/gpu/capabilities.ts';
+import { activeWebGPUBackend, POISON_WORD } from '../../../src/kernels/gpu/tfjs-webgpu.ts';
+import { topKOverlapOnGpu } from '../../../src/kernels/top-k-overlap/index.ts';
+import { topKOverlapReference } from '../../../src/kernels/top-k-overlap/reference.ts';
+import type { TopKOverlap } from '../../../src/kernels/top-k-overlap/layout.ts';
+import { makeLogits, type LogitsKind } from './kernels-inputs.ts';
+import { Mismatches } from './kernels-compare.ts';
+
+export interface TopKCase {
+  positions: number;
+  vocab: number;
+  k: number;
+  hints: number;
+  /** `list`: H separate [T,V] tensors; `stacked`: one [H,T,V] tensor. */
+  layout: 'list' | 'stacked';
+  kind: LogitsKind;
+  seed: number;
+  subgroups: boolean;
+}
+
+export interface CaseReport {
+  mismatches: number;
+  examples: string[];
+  maxRelative: number;
+  subgroupsUsed: boolean;
+  gpuMs: number;
+  referenceMs: number;
+  /** Summary of the data, so a test can check the case exercised what it meant to. */
+  stats: Record<string, number>;
+}
+
+async function setup(): Promise<{ adapter: string; subgroups: boolean }> {
+  registerWebGPUBackend({ subgroups: true });
+  await tf.setBackend('webgpu');
+  await tf.ready();
+  const backend = activeWebGPUBackend();
+  if (!backend) throw new Error('webgpu backend did not start');
+  const info = backend.adapterInfo as unknown as { vendor?: string; architecture?: string };
+  return { adapter: `${info.vendor ?? '?'} / ${info.architecture ?? '?'}`, subgroups: kernelCapabilities(backend.device).subgroups };
+}
+
+function compareTopK(m: Mismatches, got: TopKOverlap, want: TopKOverlap): void {
+  m.ints('k', [got.k, got.positions, got.hints], [want.k, want.positions, want.hints]);
+  m.ints('studentIds', got.studentIds, want.studentIds);
+  m.ints('teacherIds', got.teacherIds, want.teacherIds);
+  m.ints('overlap', got.overlap, want.overlap);
+  m.floats('studentLogSumExp', got.studentLogSumExp, want.studentLogSumExp);
+  m.floats('studentLogProbs', got.studentLogProbs, want.studentLogProbs);
+  m.floats('teacherLogSumExp', got.teacherLogSumExp, want.teacherLogSumExp);
+  m.floats('teacherLogProbs', got.teacherLogProbs, want.teacherLogProbs);
+  m.floats('teacherLogProbsAtStudent', got.teacherLogProbsAtStudent, want.teacherLogProbsAtStudent);
+}
+
+async function topKCase(c: TopKCase): Promise<CaseReport> {
+  const student = makeLogits(c.kind, c.positions, c.vocab, c.seed);
+  const teachers = Array.from({ length: c.hints }, (_, h) => makeLogits(c.kind, c.positions, c.vocab, c.seed + 1 + h, student));
+  const s = tf.tensor2d(student, [c.positions, c.vocab]);
+  const ts = c.layout === 'list'
+    ? teachers.map((t) => tf.tensor2d(t, [c.positions, c.vocab]))
+    : tf.tensor3d(concat(teachers), [c.hints, c.positions, c.vocab]);
+  const m = new Mismatches();
+  const t0 = performance.now();
+  const onGpu = await topKOverlapOnGpu(s, ts, c.k, { poison: true, subgroups: c.subgroups });
+  m.noPoison('studentRows', (await onGpu.studentRows.data()) as Int32Array, POISON_WORD);
+  m.noPoison('teacherRows', (await onGpu.teacherRows.data()) as Int32Array, POISON_WORD);
+  const got = await onGpu.read();
+  const gpuMs = performance.now() - t0;
+  onGpu.dispose();
+  tf.dispose([s, ...(Array.isArray(ts) ? ts : [ts])]);
+  const t1 = performance.now();
+  const want = topKOverlapReference(student, teachers, c.positions, c.vocab, c.k);
+  const referenceMs = performance.now() - t1;
+  compareTopK(m, got, want);
+  const backend = activeWebGPUBackend()!;
+  return {
+    mismatches: m.count, examples: m.found, maxRelative: m.maxRelative,
+    subgroupsUsed: c.subgroups && kernelCapabilities(backend.device).subgroups,
+    gpuMs, referenceMs,
+    stats: {
+      overlapMin: Math.min(...want.overlap), overlapMax: Math.max(...want.overlap),
+      nanLogProbs: want.studentLogProbs.filter(Number.isNaN).length + want.teacherLogProbs.filter(Number.isNaN).length,
+      infLogProbs: want.studentLogProbs.filter((x) => x === -Infinity).length,
+      tiedTopK: countTiedNeighbours(want),
+    },
+  };
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) all.set(p, (at += p.length) - p.length);
+  return all;
+}
+
+/** How many adjacent top-k entries have equal log-probs (a tie that the id order had to break). */
+function countTiedNeighbours(r: TopKOverlap): number {
+  let n = 0;
+  for (let i = 0; i < r.positions; i++) {
+    for (let j = 1; j < r.k; j++) if (r.studentLogProbs[i * r.k + j] === r.studentLogProbs[i * r.k + j - 1]) n++;
+  }
+  return n;
+}
+
+const harness = { setup, topKCase };
+export type KernelHarness = typeof harness;
+(window as unknown as { kernelHarness: KernelHarness }).kernelHarness = harness;
