@@ -1,0 +1,267 @@
+/**
+ * The online loop (METHOD §1, §6–7): serving, signals and training as independent loops over the store.
+ * A reply is never delayed by a judge call, a teacher pass or an update: next states are written first,
+ * then queued; samples accumulate; every B samples one update publishes version n+1, which the policy
+ * engine picks up between replies. Engines are workers in the page and plain objects in Node.
+ */
+import type { Settings } from '../rl/settings.ts';
+import type { NextState } from '../rl/judge/types.ts';
+import type { EvaluativeRecord, DirectiveRecord } from '../rl/records.ts';
+import type { CheckpointBlob, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult } from './protocol.ts';
+import { turnKey } from './protocol.ts';
+import type { RecordStore, SessionInfo, StoredTurn as StoreTurn } from '../store/types.ts';
+import { sessionLog } from './session-log.ts';
+import type { OverlapReport } from './protocol.ts';
+
+/** A stored turn with the directive signal's numbers for the token inspector. */
+export type StoredTurn = StoreTurn & { report?: OverlapReport | null };
+
+export interface LoopEngines {
+  policy: PolicyEngineApi;
+  signal: SignalEngineApi;
+  trainer: TrainerEngineApi;
+}
+
+export interface QueueState {
+  pendingSignals: number;
+  pendingSamples: number;
+  batchSize: number;
+  updating: boolean;
+  servingVersion: number;
+}
+
+export interface LoopEvents {
+  turn?(turn: StoredTurn): void;
+  signal?(result: SignalResult): void;
+  update?(metrics: UpdateMetrics): void;
+  queue?(state: QueueState): void;
+  /** `where` says which loop failed; the chat goes on. */
+  error?(where: 'signal' | 'update' | 'store', error: Error): void;
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+export class OnlineLoop {
+  private servingVersion = 0;
+  private readonly signalQueue: { sessionId: string; turn: number }[] = [];
+  private pumping = false;
+  private updating: Promise<void> | null = null;
+  /** Set after a storage quota error: recording stops, the chat goes on. */
+  recordingStopped: string | null = null;
+
+  constructor(
+    private readonly engines: LoopEngines,
+    private readonly store: RecordStore,
+    private settings: Settings,
+    private readonly events: LoopEvents = {},
+  ) {}
+
+  get version(): number {
+    return this.servingVersion;
+  }
+
+  /**
+   * Load the serving version (the shipped checkpoint the first time) into every engine and resume what a
+   * closed tab left: turns whose next state arrived but were not judged, and samples not yet trained.
+   */
+  async start(initial: CheckpointBlob): Promise<void> {
+    if (!(await this.store.getCheckpoint(0))) await this.store.putCheckpoint(0, initial.bytes, initial.manifest);
+    const stored = await this.store.getServingVersion();
+    const version = stored ?? 0;
+    const stored_ = version > 0 ? await this.store.getCheckpoint(version) : undefined;
+    const serving: CheckpointBlob = stored_ ? { bytes: stored_.bytes, manifest: stored_.manifest } : initial;
+    this.servingVersion = serving === initial ? 0 : version;
+    await Promise.all([
+      this.engines.policy.load(serving, this.servingVersion),
+      this.engines.signal.load(initial, this.servingVersion > 0 ? { checkpoint: serving, version: this.servingVersion } : null),
+      this.engines.trainer.load(initial, this.servingVersion > 0 ? serving : null, this.servingVersion),
+    ]);
+    for (const turn of await this.store.listTurns()) {
+      if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
+    }
+    this.emitQueue();
+    void this.pump();
+  }
+
+  setSettings(settings: Settings): void {
+    this.settings = settings;
+    void this.maybeUpdate();
+  }
+
+  /** A new session, stored at once. */
+  async newSession(title = 'New session'): Promise<SessionInfo> {
+    const now = Date.now();
+    const session: SessionInfo = { id: crypto.randomUUID(), title, createdAt: now, updatedAt: now, kind: 'chat' };
+    await this.write(() => this.store.putSession(session));
+    return session;
+  }
+
+  /**
+   * The user's message: first the next state of the previous main turn (written, then queued for
+   * signals), then the policy's reply, streamed through `onToken` and stored as the next main turn.
+   */
+  async send(sessionId: string, text: string, onToken?: (piece: string) => void): Promise<StoredTurn> {
+    const session = await this.store.getSession(sessionId);
+    if (!session) throw new Error(`no session ${sessionId}`);
+    const turns = await this.store.listTurns(sessionId);
+    await this.recordNextState(sessionId, turns, { role: 'user', content: text });
+    if (session.title === 'New session') await this.write(() => this.store.putSession({ ...session, title: text.slice(0, 48), updatedAt: Date.now() }));
+    const log = sessionLog(turns).map(({ role, content }) => ({ role, content }));
+    if (log.at(-1)?.role !== 'user' || log.at(-1)?.content !== text) log.push({ role: 'user', content: text });
+    const reply = await this.engines.policy.reply({ sessionId, messages: log, sampling: { temperature: this.settings.temperature, topP: this.settings.topP, maxTokens: this.settings.maxTokens } }, onToken);
+    return this.recordReply(sessionId, turns.length + 1, reply);
+  }
+
+  /** A tool's output as the next state of the session's last main turn (environments). */
+  async toolResult(sessionId: string, content: string): Promise<void> {
+    await this.recordNextState(sessionId, await this.store.listTurns(sessionId), { role: 'tool', content });
+  }
+
+  /** Waits until every queued signal and the update they lead to are done (tests, benchmarks). */
+  async idle(): Promise<void> {
+    while (this.pumping || this.updating || this.signalQueue.length > 0) {
+      await (this.updating ?? new Promise((r) => setTimeout(r, 20)));
+    }
+  }
+
+  /** The next state of the session's last main turn, if it still awaits one: written first, then queued (METHOD §1). */
+  private async recordNextState(sessionId: string, turns: StoredTurn[], nextState: NextState): Promise<void> {
+    const last = turns.at(-1);
+    if (!last || last.status !== 'awaiting_next_state') return;
+    await this.write(async () => {
+      const updated = await this.store.recordNextState(sessionId, last.turn, nextState);
+      turns[turns.length - 1] = updated;
+    });
+    if (this.recordingStopped) return;
+    this.signalQueue.push({ sessionId, turn: last.turn });
+    this.emitQueue();
+    void this.pump();
+  }
+
+  private async recordReply(sessionId: string, turnNumber: number, reply: ReplyResult): Promise<StoredTurn> {
+    const turn: StoredTurn = {
+      session_id: sessionId,
+      turn: turnNumber,
+      timestamp: Date.now(),
+      messages: reply.contextMessages,
+      prompt_text: reply.promptText,
+      response_text: reply.text,
+      tool_calls: [],
+      next_state: null,
+      policy_version: reply.policyVersion,
+      prompt_ids: reply.promptIds,
+      response_ids: reply.responseIds,
+      response_logprobs: reply.responseLogprobs,
+      status: 'awaiting_next_state',
+    };
+    await this.write(() => this.store.putTurn(turn));
+    this.events.turn?.(turn);
+    return turn;
+  }
+
+  /** Signals, one turn at a time, in arrival order; never on the serving path. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.signalQueue.length > 0) {
+        const job = this.signalQueue[0];
+        try {
+          await this.signalTurn(job.sessionId, job.turn);
+        } catch (e) {
+          this.events.error?.('signal', asError(e));
+        }
+        this.signalQueue.shift();
+        this.emitQueue();
+        void this.maybeUpdate();
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async signalTurn(sessionId: string, turnNumber: number): Promise<void> {
+    const turn = await this.store.getTurn(sessionId, turnNumber);
+    if (!turn || !turn.next_state || turn.status !== 'pending_signals') return;
+    const result = await this.engines.signal.process(
+      {
+        sessionId, turn: turnNumber, kind: 'personal', messages: turn.messages, reply: turn.response_text, nextState: turn.next_state,
+        promptIds: turn.prompt_ids, responseIds: turn.response_ids, responseLogprobs: turn.response_logprobs, policyVersion: turn.policy_version,
+      },
+      this.settings,
+    );
+    const evaluative: EvaluativeRecord = { session_id: sessionId, turn: turnNumber, score: result.evaluative.score, votes: result.evaluative.votes as EvaluativeRecord['votes'] };
+    const directive: DirectiveRecord = { session_id: sessionId, turn: turnNumber, ...result.directive };
+    await this.write(async () => {
+      await this.store.putJudge(evaluative);
+      await this.store.putJudge(directive);
+      if (result.sample) await this.store.putSample({ ...result.sample, id: turnKey(sessionId, turnNumber), status: 'pending' });
+      const updated: StoredTurn = { ...turn, status: result.sample ? 'sampled' : 'no_sample', report: result.report };
+      await this.store.putTurn(updated);
+    });
+    this.events.signal?.(result);
+  }
+
+  /** Every B pending samples: one update, committed atomically, then published (METHOD §6–7). */
+  private async maybeUpdate(): Promise<void> {
+    if (this.updating || this.recordingStopped) return;
+    const pending = await this.store.listSamples({ status: 'pending' });
+    if (pending.length < this.settings.batchSize || this.updating) return;
+    // Oldest first, so a sample waits at most one update (METHOD §7: at most one version behind).
+    const batch = pending
+      .sort((a, b) => a.policy_version - b.policy_version)
+      .slice(0, this.settings.batchSize)
+      .map(({ status: _s, id: _id, trained_in_update: _t, ...sample }) => sample);
+    this.updating = (async () => {
+      this.emitQueue();
+      try {
+        const result = await this.engines.trainer.update(batch, this.settings);
+        const { version: _v, ...metrics } = result.metrics;
+        await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint: result.checkpoint, trainedSampleIds: result.trainedSamples, metrics }));
+        this.servingVersion = result.version;
+        const published = { version: result.version, weights: result.weights };
+        await Promise.all([this.engines.policy.publish(published), this.engines.signal.publish(published)]);
+        this.events.update?.(result.metrics);
+      } catch (e) {
+        this.events.error?.('update', asError(e));
+      } finally {
+        this.updating = null;
+        this.emitQueue();
+      }
+    })();
+    await this.updating;
+    void this.maybeUpdate();
+  }
+
+  private emitQueue(): void {
+    if (!this.events.queue) return;
+    void this.store.listSamples({ status: 'pending' }).then((pending) =>
+      this.events.queue?.({
+        pendingSignals: this.signalQueue.length,
+        pendingSamples: pending.length,
+        batchSize: this.settings.batchSize,
+        updating: this.updating !== null,
+        servingVersion: this.servingVersion,
+      }),
+    );
+  }
+
+  /** Store writes: a quota error stops recording (with the store's message); nothing written before is lost. */
+  private async write(work: () => Promise<void>): Promise<void> {
+    if (this.recordingStopped) return;
+    try {
+      await work();
+    } catch (e) {
+      const error = asError(e);
+      if (error.name === 'StorageQuotaError') {
+        this.recordingStopped = error.message;
+        this.events.error?.('store', error);
+        return;
+      }
+      throw error;
+    }
+  }
+}
+

@@ -1,0 +1,136 @@
+/**
+ * The serving engine: loads a checkpoint and answers with streamed tokens. It records for each reply the
+ * policy version and the sampling log-probs (METHOD §7–8), and swaps in a published version only between
+ * replies (never mid-reply, never refusing one).
+ */
+import type { Message } from '../model/chat.ts';
+import type { Policy } from '../model/policy.ts';
+import { loadPolicy } from '../model/checkpoint.ts';
+import { Tokenizer } from '../model/tokenizer.ts';
+import type { Backend } from '../rl/settings.ts';
+import { initBackend } from './tfjs-backend.ts';
+import type { BackendChoice, CheckpointBlob, PolicyEngineApi, PolicyInfo, PolicyWeights, ReplyRequest, ReplyResult } from './protocol.ts';
+
+/** Room kept for the reply when a long session is cut to fit the context. */
+const MIN_REPLY_ROOM = 96;
+
+/**
+ * The newest messages that fit in `maxLen` with room for a reply: the oldest are dropped whole; the last
+ * message (the user's) is always kept, cut from its start if it alone is too long.
+ */
+export function fitContext(tokenizer: Tokenizer, messages: Message[], maxLen: number, maxTokens: number): { messages: Message[]; ids: number[] } {
+  const budget = maxLen - Math.min(maxTokens, MIN_REPLY_ROOM);
+  for (let first = 0; first < messages.length; first++) {
+    const kept = messages.slice(first);
+    const ids = tokenizer.encodePrompt(kept);
+    if (ids.length <= budget) return { messages: kept, ids };
+  }
+  const last = messages[messages.length - 1];
+  const cut = { ...last, content: last.content.slice(-Math.max(1, budget - 8)) };
+  return { messages: [cut], ids: tokenizer.encodePrompt([cut]) };
+}
+
+export class PolicyEngine implements PolicyEngineApi {
+  private policy: Policy | null = null;
+  private tokenizer: Tokenizer | null = null;
+  private preset = '';
+  private version = 0;
+  private backend: BackendChoice = { backend: 'cpu', reason: 'not started' };
+  private staged: PolicyWeights | null = null;
+  /** Replies run one at a time, in order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  async init(requested: Backend): Promise<BackendChoice> {
+    this.backend = await initBackend(requested);
+    return this.backend;
+  }
+
+  async load(checkpoint: CheckpointBlob, version: number): Promise<PolicyInfo> {
+    const { policy, manifest } = await loadPolicy(checkpoint.bytes, checkpoint.manifest);
+    this.policy?.dispose();
+    this.policy = policy;
+    this.tokenizer = Tokenizer.fromJSON(manifest.tokenizer as never);
+    this.preset = manifest.preset;
+    this.version = version;
+    this.staged = null;
+    return this.describe();
+  }
+
+  async publish(update: PolicyWeights): Promise<void> {
+    if (!this.staged || update.version > this.staged.version) this.staged = update;
+  }
+
+  async info(): Promise<PolicyInfo | null> {
+    return this.policy ? this.describe() : null;
+  }
+
+  reply(request: ReplyRequest, onToken?: (piece: string) => void): Promise<ReplyResult> {
+    const run = this.queue.then(() => this.replyNow(request, onToken));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private describe(): PolicyInfo {
+    const policy = this.need();
+    return {
+      version: this.version,
+      backend: this.backend,
+      preset: this.preset,
+      parameters: policy.parameterCount,
+      vocabSize: policy.config.vocabSize,
+    };
+  }
+
+  private need(): Policy {
+    if (!this.policy || !this.tokenizer) throw new Error('PolicyEngine: no checkpoint loaded');
+    return this.policy;
+  }
+
+  /** Between replies: the newest published version, if any, becomes the serving one. */
+  private applyStaged(): void {
+    if (!this.staged || this.staged.version <= this.version) return;
+    this.need().setWeights(this.staged.weights);
+    this.version = this.staged.version;
+    this.staged = null;
+  }
+
+  private async replyNow(request: ReplyRequest, onToken?: (piece: string) => void): Promise<ReplyResult> {
+    this.applyStaged();
+    const policy = this.need();
+    const tokenizer = this.tokenizer!;
+    const version = this.version;
+    const { messages: contextMessages, ids: promptIds } = fitContext(tokenizer, request.messages, policy.config.maxLen, request.sampling.maxTokens);
+    const room = policy.config.maxLen - promptIds.length;
+    const started = performance.now();
+    let last = started;
+    let ttftMs = 0;
+    const tokenMs: number[] = [];
+    const result = await policy.generate(promptIds, {
+      maxTokens: Math.min(request.sampling.maxTokens, room),
+      temperature: request.sampling.temperature,
+      topP: request.sampling.topP,
+      seed: request.sampling.seed ?? Math.floor(Math.random() * 2 ** 31),
+      stopIds: [tokenizer.ids.end],
+      onToken: (id) => {
+        const now = performance.now();
+        if (tokenMs.length === 0 && ttftMs === 0) ttftMs = now - started;
+        else tokenMs.push(now - last);
+        last = now;
+        if (!tokenizer.isSpecial(id)) onToken?.(tokenizer.decode([id]));
+      },
+    });
+    const text = tokenizer.decode(result.ids, { skipSpecial: true });
+    return {
+      text,
+      promptText: tokenizer.decode(promptIds),
+      contextMessages,
+      promptIds,
+      responseIds: result.ids,
+      responseLogprobs: result.logprobs,
+      policyVersion: version,
+      stopped: result.stopped,
+      ttftMs,
+      tokenMs,
+    };
+  }
+}

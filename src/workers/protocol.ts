@@ -1,0 +1,175 @@
+/**
+ * Every message that crosses a worker boundary, in one place (STYLE: one protocol). Engines implement these
+ * interfaces as plain classes (testable in Node); the *.worker.ts files only expose them with comlink.
+ */
+import type { Message } from '../model/chat.ts';
+import type { CheckpointManifest } from '../model/checkpoint.ts';
+import type { NextState, JudgeKind, EvaluativeResult, DirectiveResult } from '../rl/judge/types.ts';
+import type { SampleRecord } from '../rl/records.ts';
+import type { Settings } from '../rl/settings.ts';
+
+/** The tfjs backend a worker runs on and why it was chosen (the page tells the visitor). */
+export interface BackendChoice {
+  backend: 'webgpu' | 'wasm' | 'cpu';
+  reason: string;
+}
+
+/** A checkpoint as it travels and is stored: safetensors bytes plus the manifest (src/model/checkpoint.ts). */
+export interface CheckpointBlob {
+  bytes: Uint8Array;
+  manifest: CheckpointManifest;
+}
+
+/** Published weights of one policy version (trainer → policy and signal workers). */
+export interface PolicyWeights {
+  version: number;
+  weights: Record<string, Float32Array>;
+}
+
+/** Loading progress, 0..1, with what is happening. */
+export interface Progress {
+  fraction: number;
+  stage: string;
+}
+
+export interface PolicyInfo {
+  version: number;
+  backend: BackendChoice;
+  preset: string;
+  parameters: number;
+  vocabSize: number;
+}
+
+export type SamplingSettings = Pick<Settings, 'temperature' | 'topP' | 'maxTokens'> & { seed?: number };
+
+export interface ReplyRequest {
+  sessionId: string;
+  /** The context the policy answers: every message so far, the user's last. */
+  messages: Message[];
+  sampling: SamplingSettings;
+}
+
+/** A finished reply with everything METHOD §7–8 needs recorded. */
+export interface ReplyResult {
+  text: string;
+  /** The prompt as the policy saw it, role markers included (METHOD §8 `prompt_text`). */
+  promptText: string;
+  /** The messages the policy actually saw: the oldest are dropped when the session outgrows its context. */
+  contextMessages: Message[];
+  promptIds: number[];
+  responseIds: number[];
+  /** The sampling policy's log-prob of each response token (on logits / temperature). */
+  responseLogprobs: number[];
+  policyVersion: number;
+  stopped: 'end' | 'length';
+  /** Time to the first token and between tokens, for the loop benchmark. */
+  ttftMs: number;
+  tokenMs: number[];
+}
+
+/** Serving: never waits for a judge, a teacher pass or an update (METHOD §7). */
+export interface PolicyEngineApi {
+  init(backend: Settings['backend']): Promise<BackendChoice>;
+  load(checkpoint: CheckpointBlob, version: number): Promise<PolicyInfo>;
+  reply(request: ReplyRequest, onToken?: (piece: string) => void): Promise<ReplyResult>;
+  /** Staged, applied between replies, never mid-reply. */
+  publish(update: PolicyWeights): Promise<void>;
+  info(): Promise<PolicyInfo | null>;
+}
+
+/** One main turn whose next state has arrived: what the signal worker needs (METHOD §2–6). */
+export interface SignalRequest {
+  sessionId: string;
+  turn: number;
+  kind: JudgeKind;
+  /** The context the reply answered. */
+  messages: Message[];
+  reply: string;
+  nextState: NextState;
+  promptIds: number[];
+  responseIds: number[];
+  responseLogprobs: number[];
+  policyVersion: number;
+}
+
+/** What the token inspector shows about one turn's directive signal (METHOD §4–5). */
+export interface OverlapReport {
+  k: number;
+  /** O[h][i], per hint candidate and response position. */
+  overlap: number[][];
+  sums: number[];
+  perPosition: number[];
+  /** Student top-k ids / log-probs per position, and each hint's teacher top-k. */
+  studentTop: { ids: number[]; logprobs: number[] }[];
+  teacherTop: { ids: number[]; logprobs: number[] }[][];
+  /** Per position: D before the clip, and A after, over the support set. */
+  deltas: number[][];
+  advantages: number[][];
+  path: 'kernels' | 'reference';
+}
+
+export interface SignalTimings {
+  judgeMs: number;
+  teacherMs: number;
+  kernelMs: number;
+}
+
+export interface SignalResult {
+  sessionId: string;
+  turn: number;
+  evaluative: EvaluativeResult;
+  directive: DirectiveResult;
+  sample: SampleRecord | null;
+  report: OverlapReport | null;
+  timings: SignalTimings;
+}
+
+export interface SignalEngineApi {
+  init(backend: Settings['backend']): Promise<BackendChoice>;
+  /** The initial checkpoint (the frozen teacher) and the serving version (the student). */
+  load(initial: CheckpointBlob, serving: { checkpoint: CheckpointBlob; version: number } | null): Promise<void>;
+  publish(update: PolicyWeights): Promise<void>;
+  process(request: SignalRequest, settings: Settings): Promise<SignalResult>;
+}
+
+/** Metrics of one update (issue 5): loss terms, clipping, case counts, stage times. */
+export interface UpdateMetrics {
+  version: number;
+  timestamp: number;
+  samples: number;
+  cases: { combined: number; opd: number; grpo: number };
+  loss: number;
+  lossGRPO: number;
+  lossOPD: number;
+  kl: number;
+  meanAbsAdvantage: number;
+  fractionDeltaClipped: number;
+  fractionRatioClipped: number;
+  meanReward: number;
+  meanResponseLength: number;
+  klToFrozen: number;
+  backwardMs: number;
+  syncMs: number;
+  tokensPerS: number;
+}
+
+export interface UpdateResult {
+  version: number;
+  weights: Record<string, Float32Array>;
+  checkpoint: CheckpointBlob;
+  metrics: UpdateMetrics;
+  /** Keys (session_id/turn) of the samples this update trained on. */
+  trainedSamples: string[];
+}
+
+export interface TrainerEngineApi {
+  init(backend: Settings['backend']): Promise<BackendChoice>;
+  load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number): Promise<void>;
+  /** Runs one hybrid update (METHOD §6) on these samples and returns version n+1. */
+  update(samples: SampleRecord[], settings: Settings): Promise<UpdateResult>;
+}
+
+/** The key of a turn or sample across the store and the workers. */
+export function turnKey(sessionId: string, turn: number): string {
+  return `${sessionId}/${turn}`;
+}

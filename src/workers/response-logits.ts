@@ -1,0 +1,25 @@
+/**
+ * The current policy's logits at every sample's response positions, [N, T, V] with gradient: one batched
+ * forward over right-padded prompt+response sequences (causal attention never sees the padding), then
+ * each sample's rows predicting its response tokens, padded to T.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Policy } from '../model/policy.ts';
+import type { SampleRecord } from '../rl/records.ts';
+
+export function samplesResponseLogits(policy: Policy, samples: readonly SampleRecord[], T: number, padId = 0): tf.Tensor3D {
+  const inputs = samples.map((s) => [...s.prompt_ids, ...s.response_ids].slice(0, -1));
+  const L = Math.max(...inputs.map((x) => x.length));
+  if (L > policy.config.maxLen) throw new RangeError(`a sample of ${L} tokens exceeds the policy's ${policy.config.maxLen}`);
+  const ids = tf.tensor2d(inputs.flatMap((x) => [...x, ...new Array<number>(L - x.length).fill(padId)]), [samples.length, L], 'int32');
+  const logits = policy.logits(ids);
+  ids.dispose();
+  const V = policy.config.vocabSize;
+  const rows = samples.map((s, n) => {
+    const start = s.prompt_ids.length - 1;
+    const length = s.response_ids.length;
+    const slice = tf.reshape(tf.slice(logits, [n, start, 0], [1, length, V]), [length, V]);
+    return length < T ? tf.pad(slice, [[0, T - length], [0, 0]]) : slice;
+  });
+  return tf.stack(rows) as tf.Tensor3D;
+}

@@ -1,0 +1,101 @@
+/**
+ * The signal engine (METHOD §2–6): for a main turn whose next state has arrived, runs the evaluative and
+ * directive judges, scores the reply under each hint candidate with the teacher (teacher forcing, nothing
+ * generated), selects the hint, and builds the turn's training sample.
+ */
+import type { Policy } from '../model/policy.ts';
+import { loadPolicy } from '../model/checkpoint.ts';
+import { Tokenizer } from '../model/tokenizer.ts';
+import { runJudges } from '../rl/judge/run.ts';
+import type { JudgeBackend } from '../rl/judge/types.ts';
+import { teacherMessages } from '../rl/teacher.ts';
+import { buildSample } from '../rl/sample.ts';
+import type { Backend, Settings } from '../rl/settings.ts';
+import { initBackend } from './tfjs-backend.ts';
+import { logprobRows, overlapReport } from './directive-signal.ts';
+import type { BackendChoice, CheckpointBlob, PolicyWeights, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
+
+export class SignalEngine implements SignalEngineApi {
+  /** The policy as first loaded: the `frozen` teacher (METHOD §3). */
+  private frozen: Policy | null = null;
+  /** The newest published version: the student for π_old, and the `live` teacher. */
+  private current: Policy | null = null;
+  private currentVersion = 0;
+  private tokenizer: Tokenizer | null = null;
+
+  constructor(private judge: JudgeBackend) {}
+
+  setJudge(judge: JudgeBackend): void {
+    this.judge = judge;
+  }
+
+  async init(requested: Backend): Promise<BackendChoice> {
+    return initBackend(requested);
+  }
+
+  async load(initial: CheckpointBlob, serving: { checkpoint: CheckpointBlob; version: number } | null): Promise<void> {
+    const { policy, manifest } = await loadPolicy(initial.bytes, initial.manifest);
+    this.frozen?.dispose();
+    this.current?.dispose();
+    this.frozen = policy;
+    this.current = serving ? (await loadPolicy(serving.checkpoint.bytes, serving.checkpoint.manifest)).policy : policy.clone();
+    this.currentVersion = serving?.version ?? 0;
+    this.tokenizer = Tokenizer.fromJSON(manifest.tokenizer as never);
+  }
+
+  async publish(update: PolicyWeights): Promise<void> {
+    if (!this.current || update.version <= this.currentVersion) return;
+    this.current.setWeights(update.weights);
+    this.currentVersion = update.version;
+  }
+
+  async process(request: SignalRequest, settings: Settings): Promise<SignalResult> {
+    if (!this.frozen || !this.current || !this.tokenizer) throw new Error('SignalEngine: no checkpoint loaded');
+    const t0 = performance.now();
+    const judged = await runJudges(
+      this.judge,
+      { kind: request.kind, messages: request.messages, reply: request.reply, nextState: request.nextState },
+      settings.judgeVotes,
+    );
+    const evaluative = judged.evaluative!;
+    const directive = judged.directive!;
+    const t1 = performance.now();
+    const base = {
+      sessionId: request.sessionId,
+      turn: request.turn,
+      policyVersion: request.policyVersion,
+      promptIds: request.promptIds,
+      responseIds: request.responseIds,
+      responseLogprobs: request.responseLogprobs,
+      score: evaluative.score,
+    };
+    if (!directive.accepted) {
+      const sample = buildSample({ ...base, hints: [] }, settings);
+      return { sessionId: request.sessionId, turn: request.turn, evaluative, directive, sample, report: null, timings: { judgeMs: t1 - t0, teacherMs: 0, kernelMs: 0 } };
+    }
+    // π_old is the sampling policy; the newest version is at most one ahead of it (METHOD §7).
+    const teacher = settings.teacher === 'frozen' ? this.frozen : this.current;
+    const T = request.responseIds.length;
+    const V = this.current.config.vocabSize;
+    const student = await logprobRows(this.current, request.promptIds, request.responseIds, settings.temperature);
+    const teachers: Float32Array[] = [];
+    for (const hint of directive.hints) {
+      // A long hint may push the context past maxLen: keep its newest tokens.
+      const contextIds = this.tokenizer.encodePrompt(teacherMessages(request.messages, hint)).slice(-(teacher.config.maxLen - T));
+      teachers.push(await logprobRows(teacher, contextIds, request.responseIds, settings.temperature));
+    }
+    const t2 = performance.now();
+    const sample = buildSample({ ...base, hints: directive.hints, vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers }, settings);
+    const report = overlapReport(student, teachers, T, V, settings, request.sessionId, request.turn);
+    const t3 = performance.now();
+    return {
+      sessionId: request.sessionId,
+      turn: request.turn,
+      evaluative,
+      directive,
+      sample,
+      report,
+      timings: { judgeMs: t1 - t0, teacherMs: t2 - t1, kernelMs: t3 - t2 },
+    };
+  }
+}

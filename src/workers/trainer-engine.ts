@@ -1,0 +1,142 @@
+/**
+ * The trainer engine (METHOD §6): one hybrid update with Adam on a batch of samples, published as the next
+ * policy version with its checkpoint and metrics. It holds the trainable policy, its optimizer and the
+ * frozen reference (for the optional KL and the drift metric).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Policy } from '../model/policy.ts';
+import { Adam, clipByGlobalNorm } from '../model/adam.ts';
+import { encodeCheckpoint, loadPolicy, type CheckpointManifest } from '../model/checkpoint.ts';
+import { hybridLoss } from '../rl/hybrid-loss.ts';
+import { batchFromSamples, disposeBatch } from '../rl/sample-batch.ts';
+import { gatherLast } from '../rl/hybrid-loss.ts';
+import type { SampleRecord } from '../rl/records.ts';
+import type { Backend, Settings } from '../rl/settings.ts';
+import { initBackend } from './tfjs-backend.ts';
+import { samplesResponseLogits } from './response-logits.ts';
+import { advantageStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
+import type { BackendChoice, CheckpointBlob, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import { turnKey } from './protocol.ts';
+
+function adamKey(s: Settings): string {
+  return `${s.adamBeta1}/${s.adamBeta2}/${s.adamEpsilon}/${s.weightDecay}`;
+}
+
+export class TrainerEngine implements TrainerEngineApi {
+  private policy: Policy | null = null;
+  private frozen: Policy | null = null;
+  private manifest: CheckpointManifest | null = null;
+  private adam: Adam | null = null;
+  private adamSettings = '';
+  private version = 0;
+
+  async init(requested: Backend): Promise<BackendChoice> {
+    return initBackend(requested);
+  }
+
+  async load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number): Promise<void> {
+    const first = await loadPolicy(initial.bytes, initial.manifest);
+    this.frozen?.dispose();
+    this.policy?.dispose();
+    this.adam?.dispose();
+    this.adam = null;
+    this.frozen = first.policy;
+    this.manifest = first.manifest;
+    this.policy = serving ? (await loadPolicy(serving.bytes, serving.manifest)).policy : first.policy.clone();
+    this.version = serving ? servingVersion : 0;
+  }
+
+  /** Log-prob of each sample's sampled tokens under `policy` (no gradient). */
+  private sampledLogprobs(policy: Policy, samples: readonly SampleRecord[], T: number, temperature: number): number[][] {
+    return tf.tidy(() => {
+      const logits = samplesResponseLogits(policy, samples, T);
+      const ids = tf.tensor2d(samples.flatMap((s) => [...s.response_ids, ...new Array<number>(T - s.response_ids.length).fill(0)]), [samples.length, T], 'int32');
+      const lp = gatherLast(tf.logSoftmax(tf.div(logits, temperature)) as tf.Tensor3D, ids) as tf.Tensor2D;
+      return lp.arraySync();
+    });
+  }
+
+  async update(samples: SampleRecord[], settings: Settings): Promise<UpdateResult> {
+    const policy = this.policy;
+    const frozen = this.frozen;
+    if (!policy || !frozen || !this.manifest) throw new Error('TrainerEngine: no checkpoint loaded');
+    if (samples.length === 0) throw new RangeError('TrainerEngine.update: no samples');
+    if (!this.adam || this.adamSettings !== adamKey(settings)) {
+      this.adam?.dispose();
+      this.adam = new Adam(policy.variables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
+      this.adamSettings = adamKey(settings);
+    }
+    const T = Math.max(...samples.map((s) => s.response_ids.length));
+    const started = performance.now();
+    const refLogprobs = settings.klCoef > 0 ? this.sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
+    const batch = batchFromSamples(samples, settings, { length: T, refLogprobs });
+    const names = [...policy.variables.keys()];
+    const variables = names.map((n) => policy.variables.get(n)!);
+    let terms = { loss: 0, grpo: 0, opd: 0, kl: 0 };
+    let ratioClipped = 0;
+    try {
+      for (let epoch = 0; epoch < settings.epochsPerBatch; epoch++) {
+        if (epoch === settings.epochsPerBatch - 1) {
+          ratioClipped = ratioClippedFraction(this.sampledLogprobs(policy, samples, T, settings.temperature), samples, settings);
+        }
+        let parts: number[] = [];
+        const { value, grads } = tf.variableGrads(() => {
+          const out = hybridLoss(samplesResponseLogits(policy, samples, T), batch, settings);
+          parts = [out.terms.grpo, out.terms.opd, out.terms.kl].map((t) => t.dataSync()[0]);
+          return out.loss;
+        }, variables);
+        const byName: Record<string, tf.Tensor> = {};
+        names.forEach((n) => (byName[n] = grads[policy.variables.get(n)!.name]));
+        if (settings.gradClip > 0) clipByGlobalNorm(byName, settings.gradClip);
+        this.adam.apply(byName, settings.lr);
+        if (epoch === 0) terms = { loss: value.dataSync()[0], grpo: parts[0], opd: parts[1], kl: parts[2] };
+        value.dispose();
+        for (const g of Object.values(byName)) g.dispose();
+      }
+    } finally {
+      disposeBatch(batch);
+    }
+    const backwardMs = performance.now() - started;
+    const syncStart = performance.now();
+    this.version += 1;
+    const weights = policy.getWeights();
+    const tokensSeen = this.manifest.tokensSeen + samples.reduce((n, s) => n + s.response_ids.length, 0);
+    const checkpoint = await encodeCheckpoint(weights, {
+      preset: this.manifest.preset,
+      config: this.manifest.config,
+      tokenizer: this.manifest.tokenizer,
+      corpusVersion: this.manifest.corpusVersion,
+      tokensSeen,
+      finalLoss: terms.loss,
+      training: { step: this.version, onlineUpdate: this.version },
+    });
+    const klToFrozen = k3Kl(this.sampledLogprobs(policy, samples, T, settings.temperature), this.sampledLogprobs(frozen, samples, T, settings.temperature), samples);
+    const tokens = samples.reduce((n, s) => n + s.response_ids.length, 0);
+    const cases = { combined: 0, opd: 0, grpo: 0 };
+    for (const s of samples) cases[s.case]++;
+    return {
+      version: this.version,
+      weights,
+      checkpoint,
+      trainedSamples: samples.map((s) => turnKey(s.session_id, s.turn)),
+      metrics: {
+        version: this.version,
+        timestamp: Date.now(),
+        samples: samples.length,
+        cases,
+        loss: terms.loss,
+        lossGRPO: terms.grpo,
+        lossOPD: terms.opd,
+        kl: terms.kl,
+        ...advantageStats(samples, settings.C),
+        fractionRatioClipped: ratioClipped,
+        meanReward: samples.reduce((n, s) => n + s.reward.score, 0) / samples.length,
+        meanResponseLength: tokens / samples.length,
+        klToFrozen,
+        backwardMs,
+        syncMs: performance.now() - syncStart,
+        tokensPerS: (tokens * settings.epochsPerBatch) / (backwardMs / 1000),
+      },
+    };
+  }
+}

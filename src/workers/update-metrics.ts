@@ -1,0 +1,51 @@
+/** The per-update numbers the dashboard plots (issue 5), computed from the batch and the policies. */
+import { clippedAdvantages } from '../rl/advantages.ts';
+import type { SampleRecord } from '../rl/records.ts';
+import type { Settings } from '../rl/settings.ts';
+
+/** Mean |A| and the fraction of differences D that the clip C changed (METHOD §5), over all support entries. */
+export function advantageStats(samples: readonly SampleRecord[], C: number): { meanAbsAdvantage: number; fractionDeltaClipped: number } {
+  let sum = 0;
+  let entries = 0;
+  let clipped = 0;
+  for (const s of samples) {
+    s.support_ids.forEach((ids, t) => {
+      if (ids.length === 0 || s.loss_mask[t] === 0) return;
+      const a = clippedAdvantages(s.old_logprobs_at_support[t], s.teacher_logprobs_at_support[t], C);
+      for (const x of a.advantages) sum += Math.abs(x);
+      entries += ids.length;
+      clipped += a.clipped;
+    });
+  }
+  return { meanAbsAdvantage: entries ? sum / entries : 0, fractionDeltaClipped: entries ? clipped / entries : 0 };
+}
+
+/** Fraction of trained sampled tokens whose ratio ρ lies outside [1 − eps_lo, 1 + eps_hi] (METHOD §6). */
+export function ratioClippedFraction(current: number[][], samples: readonly SampleRecord[], settings: Pick<Settings, 'epsLo' | 'epsHi'>): number {
+  let n = 0;
+  let out = 0;
+  samples.forEach((s, i) => {
+    s.response_logprobs.forEach((old, t) => {
+      if (s.loss_mask[t] === 0) return;
+      const rho = Math.exp(Math.max(-20, Math.min(20, current[i][t] - old)));
+      n++;
+      if (rho < 1 - settings.epsLo || rho > 1 + settings.epsHi) out++;
+    });
+  });
+  return n ? out / n : 0;
+}
+
+/** Mean over trained tokens of the k3 estimator of KL(current ‖ frozen) on the sampled tokens (METHOD §6). */
+export function k3Kl(current: number[][], frozen: number[][], samples: readonly SampleRecord[]): number {
+  let n = 0;
+  let sum = 0;
+  samples.forEach((s, i) => {
+    s.response_ids.forEach((_, t) => {
+      if (s.loss_mask[t] === 0) return;
+      const d = current[i][t] - frozen[i][t];
+      sum += Math.exp(-d) - 1 + d;
+      n++;
+    });
+  });
+  return n ? sum / n : 0;
+}

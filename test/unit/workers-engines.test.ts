@@ -1,0 +1,137 @@
+/**
+ * The three engines of the online loop in Node, on a small random policy: serve → judge and teach → update →
+ * publish, with the built-in judge. The same classes run in the page's workers.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { Policy } from '../../src/model/policy.ts';
+import { encodeCheckpoint } from '../../src/model/checkpoint.ts';
+import { defaultTokenizer } from '../../src/model/tokenizer.ts';
+import type { ModelConfig } from '../../src/model/presets.ts';
+import { DEFAULT_SETTINGS, validateSettings } from '../../src/rl/settings.ts';
+import { builtinJudgeBackend } from '../../src/rl/judge/builtin/index.ts';
+import { PolicyEngine, fitContext } from '../../src/workers/policy-engine.ts';
+import { SignalEngine } from '../../src/workers/signal-engine.ts';
+import { TrainerEngine } from '../../src/workers/trainer-engine.ts';
+import type { CheckpointBlob } from '../../src/workers/protocol.ts';
+import type { Message } from '../../src/model/chat.ts';
+
+const tokenizer = defaultTokenizer();
+const config: ModelConfig = { vocabSize: tokenizer.vocabSize, dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxLen: 192, ropeBase: 10000 };
+let initial: CheckpointBlob;
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  const policy = Policy.create(config, 7);
+  initial = await encodeCheckpoint(policy.getWeights(), {
+    preset: 'test', config, tokenizer: tokenizer.toJSON(), corpusVersion: null, tokensSeen: 0, finalLoss: null,
+  });
+  policy.dispose();
+});
+
+const sampling = { temperature: 0.6, topP: 1, maxTokens: 24, seed: 3 };
+
+describe('PolicyEngine', () => {
+  it('streams a reply whose pieces concatenate to its text, with one sampling log-prob per token', async () => {
+    const engine = new PolicyEngine();
+    await engine.init('wasm');
+    const info = await engine.load(initial, 0);
+    expect(info.vocabSize).toBe(tokenizer.vocabSize);
+    const pieces: string[] = [];
+    const r = await engine.reply({ sessionId: 's', messages: [{ role: 'user', content: 'what is 2 plus 3?' }], sampling }, (p) => pieces.push(p));
+    expect(r.responseIds.length).toBeGreaterThan(0);
+    expect(r.responseLogprobs).toHaveLength(r.responseIds.length);
+    expect(r.responseLogprobs.every((x) => x <= 0 && Number.isFinite(x))).toBe(true);
+    expect(pieces.join('')).toBe(r.text);
+    expect(r.policyVersion).toBe(0);
+    expect(r.promptIds).toEqual(tokenizer.encodePrompt(r.contextMessages));
+  });
+
+  it('applies a published version only at the next reply', async () => {
+    const engine = new PolicyEngine();
+    await engine.init('wasm');
+    await engine.load(initial, 0);
+    const other = Policy.create(config, 99);
+    const messages: Message[] = [{ role: 'user', content: 'hello' }];
+    const before = await engine.reply({ sessionId: 's', messages, sampling });
+    await engine.publish({ version: 1, weights: other.getWeights() });
+    const after = await engine.reply({ sessionId: 's', messages, sampling });
+    expect(before.policyVersion).toBe(0);
+    expect(after.policyVersion).toBe(1);
+    // Same seed and prompt, different weights: the sampling log-probs differ.
+    expect(after.responseLogprobs[0]).not.toBeCloseTo(before.responseLogprobs[0], 6);
+    other.dispose();
+  });
+
+  it('drops the oldest messages of a long session so the prompt fits with room to reply', () => {
+    const long: Message[] = Array.from({ length: 30 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message number ${i} with some words` }));
+    const fitted = fitContext(tokenizer, long, 192, 64);
+    expect(fitted.ids.length).toBeLessThanOrEqual(192 - 64);
+    expect(fitted.messages.at(-1)).toEqual(long.at(-1));
+    expect(fitted.messages.length).toBeLessThan(long.length);
+  });
+});
+
+describe('SignalEngine and TrainerEngine', () => {
+  it('turns a style complaint into a hinted sample, and one update publishes version 1', async () => {
+    const signal = new SignalEngine(builtinJudgeBackend);
+    await signal.init('wasm');
+    await signal.load(initial, null);
+    const serving = new PolicyEngine();
+    await serving.init('wasm');
+    await serving.load(initial, 0);
+    const messages: Message[] = [{ role: 'user', content: 'What is the capital of Peru?' }];
+    const reply = await serving.reply({ sessionId: 's1', messages, sampling });
+    const settings = validateSettings({ batchSize: 1 });
+    const result = await signal.process(
+      {
+        sessionId: 's1', turn: 1, kind: 'personal', messages: reply.contextMessages, reply: reply.text,
+        nextState: { role: 'user', content: 'way too long, just give me one short sentence please' },
+        promptIds: reply.promptIds, responseIds: reply.responseIds, responseLogprobs: reply.responseLogprobs, policyVersion: 0,
+      },
+      settings,
+    );
+    expect(result.evaluative.score).toBe(-1);
+    expect(result.directive.accepted).toBe(true);
+    expect(result.sample?.case).toBe('combined');
+    expect(result.report?.overlap[0]).toHaveLength(reply.responseIds.length);
+    expect(result.sample!.support_ids.every((s) => s.length === DEFAULT_SETTINGS.k)).toBe(true);
+
+    const trainer = new TrainerEngine();
+    await trainer.init('wasm');
+    await trainer.load(initial, null, 0);
+    const update = await trainer.update([result.sample!], { ...settings, lr: 1e-2 });
+    expect(update.version).toBe(1);
+    expect(update.trainedSamples).toEqual(['s1/1']);
+    expect(Number.isFinite(update.metrics.loss)).toBe(true);
+    expect(update.metrics.cases.combined).toBe(1);
+    expect(update.metrics.klToFrozen).toBeGreaterThan(0);
+    // The combined sample with r = −1 pushes the sampled reply's probability down.
+    const policy = new PolicyEngine();
+    await policy.init('wasm');
+    await policy.load(update.checkpoint, 1);
+    const before = await (await import('../../src/model/checkpoint.ts')).loadPolicy(initial.bytes, initial.manifest);
+    const after = await (await import('../../src/model/checkpoint.ts')).loadPolicy(update.checkpoint.bytes, update.checkpoint.manifest);
+    const lpBefore = (await before.policy.score(reply.promptIds, reply.responseIds)).tokenLogprobs.reduce((a, b) => a + b, 0);
+    const lpAfter = (await after.policy.score(reply.promptIds, reply.responseIds)).tokenLogprobs.reduce((a, b) => a + b, 0);
+    expect(lpAfter).toBeLessThan(lpBefore);
+  });
+
+  it('makes no sample from a neutral next state without a hint', async () => {
+    const signal = new SignalEngine(builtinJudgeBackend);
+    await signal.init('wasm');
+    await signal.load(initial, null);
+    const result = await signal.process(
+      {
+        sessionId: 's2', turn: 1, kind: 'personal', messages: [{ role: 'user', content: 'hi' }], reply: 'hello',
+        nextState: { role: 'user', content: 'hmm' },
+        promptIds: tokenizer.encodePrompt([{ role: 'user', content: 'hi' }]), responseIds: tokenizer.encodeText('hello'),
+        responseLogprobs: [-1, -1, -1, -1, -1], policyVersion: 0,
+      },
+      DEFAULT_SETTINGS,
+    );
+    expect(result.evaluative.score).toBe(0);
+    expect(result.sample).toBeNull();
+  });
+});
