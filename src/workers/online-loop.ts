@@ -119,6 +119,17 @@ export class OnlineLoop {
     await this.recordNextState(sessionId, await this.store.listTurns(sessionId), { role: 'tool', content });
   }
 
+  /**
+   * Ends a session: its last main turn gets `finalNextState` (the user's last word, which opens no new turn)
+   * or, without one, can never have a next state and does not train (METHOD §1).
+   */
+  async endSession(sessionId: string, finalNextState?: NextState): Promise<void> {
+    const turns = await this.store.listTurns(sessionId);
+    if (finalNextState) return this.recordNextState(sessionId, turns, finalNextState);
+    const last = turns.at(-1);
+    if (last?.status === 'awaiting_next_state') await this.write(async () => void (await this.store.updateTurn(sessionId, last.turn, { status: 'no_sample' })));
+  }
+
   /** Waits until every queued signal and the update they lead to are done (tests, benchmarks). */
   async idle(): Promise<void> {
     while (this.pumping || this.updating || this.signalQueue.length > 0) {
