@@ -1,0 +1,158 @@
+/**
+ * The store's records and its one interface, `RecordStore` (issue 5 "Store"). Turn, judge and sample records
+ * are the method's own (`../rl/records.ts`, METHOD §8) plus the few fields the online loop needs.
+ * Implemented over IndexedDB (`IndexedDbStore`, browser) and over memory (`MemoryStore`, Node).
+ */
+import type { CheckpointManifest } from '../model/checkpoint.ts';
+import type { NextState } from '../rl/judge/types.ts';
+import type { DirectiveRecord, EvaluativeRecord, SampleRecord, TurnRecord } from '../rl/records.ts';
+
+/** Personal chat, or an environment episode (METHOD §2). */
+export type SessionKind = 'chat' | 'terminal' | 'tool-call' | 'gui' | 'swe';
+export const SESSION_KINDS: readonly SessionKind[] = ['chat', 'terminal', 'tool-call', 'gui', 'swe'];
+
+/** One conversation or episode (METHOD §1). Times are Unix milliseconds. */
+export interface SessionInfo {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  kind: SessionKind;
+}
+
+/**
+ * Where a main turn is in the loop: waiting for its next state (METHOD §1); next state recorded, judges and
+ * teacher to run; signals done; no sample (METHOD §6 "neither"); sample queued; trained in an update.
+ */
+export type TurnStatus = 'awaiting_next_state' | 'pending_signals' | 'signals_done' | 'no_sample' | 'sampled' | 'trained';
+export const TURN_STATUSES: readonly TurnStatus[] = ['awaiting_next_state', 'pending_signals', 'signals_done', 'no_sample', 'sampled', 'trained'];
+
+/** A main turn as stored: the METHOD §8 turn record (next state null until it arrives) and the loop's fields. */
+export interface StoredTurn extends Omit<TurnRecord, 'next_state'> {
+  next_state: NextState | null;
+  /** The policy version that wrote the reply (METHOD §7). */
+  policy_version: number;
+  prompt_ids: number[];
+  response_ids: number[];
+  /** The sampling policy's log-prob of each response token. */
+  response_logprobs: number[];
+  status: TurnStatus;
+  /** The version whose update trained on this turn. */
+  trained_in_update?: number;
+  /** Why the loop gave up on this turn's signals, for the visitor. */
+  error?: string;
+}
+
+/** The fields of a stored turn the loop changes after writing it. */
+export type TurnUpdate = Partial<Pick<StoredTurn, 'status' | 'trained_in_update' | 'error'>>;
+
+/** An evaluative (METHOD §2) or directive (METHOD §3) judge record; `'accepted' in r` tells them apart. */
+export type JudgeRecord = EvaluativeRecord | DirectiveRecord;
+
+export type SampleStatus = 'pending' | 'trained';
+
+/** A training sample (METHOD §6, §8) with its id and whether an update has used it. */
+export interface StoredSample extends SampleRecord {
+  id: string;
+  status: SampleStatus;
+  trained_in_update?: number;
+}
+
+/** The metrics of the update that produced `version` (loss terms, mean |A|, clip fractions, stage times, …). */
+export interface UpdateMetrics {
+  version: number;
+  [name: string]: unknown;
+}
+
+/** A policy version: safetensors bytes and their manifest, stored as `src/model/checkpoint.ts` made them. */
+export interface StoredCheckpoint {
+  version: number;
+  bytes: Uint8Array;
+  manifest: CheckpointManifest;
+}
+
+/** Everything one hybrid update (METHOD §6) leaves behind; `commitUpdate` writes it in one transaction. */
+export interface UpdateCommit {
+  version: number;
+  checkpoint: { bytes: Uint8Array; manifest: CheckpointManifest };
+  trainedSampleIds: string[];
+  metrics: Omit<UpdateMetrics, 'version'>;
+}
+
+export const EXPORT_FILE_NAMES = ['turns.jsonl', 'judge.jsonl', 'samples.jsonl', 'manifest.json'] as const;
+export type ExportFileName = (typeof EXPORT_FILE_NAMES)[number];
+
+/** An export: record lines in the reference framework's field names, and our manifest. */
+export interface SessionExport {
+  files: Record<ExportFileName, string>;
+}
+
+export interface ImportResult {
+  /** The imported sessions as now stored. */
+  sessions: SessionInfo[];
+  /** Exported id → stored id, for sessions whose id was already taken here. */
+  renamed: Record<string, string>;
+  counts: { turns: number; judges: number; samples: number };
+}
+
+export interface RecordStore {
+  putSession(session: SessionInfo): Promise<void>;
+  getSession(id: string): Promise<SessionInfo | undefined>;
+  /** Most recently updated first. */
+  listSessions(): Promise<SessionInfo[]>;
+  renameSession(id: string, title: string): Promise<SessionInfo>;
+  /** Removes the session with its turns, judge records and samples. */
+  deleteSession(id: string): Promise<void>;
+
+  /** Writes a turn of an existing session (replacing one with the same number) and bumps the session's `updatedAt`. */
+  putTurn(turn: StoredTurn): Promise<void>;
+  getTurn(sessionId: string, turn: number): Promise<StoredTurn | undefined>;
+  /** In session, then turn order. */
+  listTurns(sessionId?: string): Promise<StoredTurn[]>;
+  /** Read-modify-write of the loop's fields in one transaction. */
+  updateTurn(sessionId: string, turn: number, update: TurnUpdate): Promise<StoredTurn>;
+  /**
+   * Durably records the next state of a main turn (METHOD §1) and sets it `pending_signals`; resolves only
+   * once written, so nothing is computed from a next state a crash could lose. It may replace the next
+   * state until signals are done; the same next state again is a no-op.
+   */
+  recordNextState(sessionId: string, turn: number, nextState: NextState): Promise<StoredTurn>;
+
+  /** One evaluative and one directive record per turn (a second write replaces the first). */
+  putJudge(record: JudgeRecord): Promise<void>;
+  listJudges(sessionId?: string): Promise<JudgeRecord[]>;
+
+  putSample(sample: StoredSample): Promise<void>;
+  listSamples(filter?: { status?: SampleStatus; sessionId?: string }): Promise<StoredSample[]>;
+
+  putMetrics(metrics: UpdateMetrics): Promise<void>;
+  /** By version, ascending. */
+  listMetrics(): Promise<UpdateMetrics[]>;
+
+  putCheckpoint(version: number, bytes: Uint8Array, manifest: CheckpointManifest): Promise<void>;
+  getCheckpoint(version: number): Promise<StoredCheckpoint | undefined>;
+  /** Ascending; reads no checkpoint bytes. */
+  listCheckpointVersions(): Promise<number[]>;
+  /** Removes a saved version other than the one being served (to free space). */
+  deleteCheckpoint(version: number): Promise<void>;
+  getServingVersion(): Promise<number | undefined>;
+  /** Serves a saved version from now on. */
+  setServingVersion(version: number): Promise<void>;
+  /**
+   * ONE transaction: the new checkpoint, its samples (and their turns) marked trained in this update, the
+   * metrics, and the serving version. A tab closed mid-way leaves the old state or the new, never half.
+   */
+  commitUpdate(update: UpdateCommit): Promise<void>;
+  /** Serves a saved earlier version again; later versions are kept (and can be served again). */
+  rollback(version: number): Promise<void>;
+
+  /** The settings object as last saved (opaque here); never holds secrets. */
+  getSettings<T = unknown>(): Promise<T | undefined>;
+  /** Refuses an object with a secret-named field (apiKey, key, token, …) anywhere in it. */
+  putSettings(settings: object): Promise<void>;
+
+  /** All sessions, or the given ones, as JSONL records plus manifest. Secret-named fields never leave. */
+  exportSessions(sessionIds?: string[]): Promise<SessionExport>;
+  /** Validates every file first; refuses with `ImportRefusedError` (file, line, field) touching nothing; then writes in one transaction. */
+  importSessions(files: Partial<Record<string, string>>): Promise<ImportResult>;
+}
