@@ -97,7 +97,10 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
     const path = (req.url ?? '/').split('?')[0];
     if (!originAllowed(origin, corsOrigins)) throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not on this judge server's CORS allow-list`);
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, corsHeaders(origin, corsOrigins));
+      const headers = corsHeaders(origin, corsOrigins);
+      // Chrome's Private Network Access: a page on a public origin asking a judge on the room's network.
+      if (origin && req.headers['access-control-request-private-network'] === 'true') headers['access-control-allow-private-network'] = 'true';
+      res.writeHead(204, headers);
       res.end();
       return;
     }

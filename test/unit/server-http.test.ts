@@ -94,6 +94,9 @@ describe('judge server guards', () => {
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(ok.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    expect(ok.headers.get('access-control-allow-private-network')).toBeNull();
+    const lan = await fetch(`${server.url}/v1/judge`, { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-private-network': 'true' } });
+    expect(lan.headers.get('access-control-allow-private-network')).toBe('true');
     const judged = await postJudge(server.url, body(), { ...auth, origin: ORIGIN });
     expect(judged.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     const evil = await postJudge(server.url, body(), { ...auth, origin: 'http://evil.example' });
