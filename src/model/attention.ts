@@ -21,10 +21,6 @@ export function causalMaskBias(start: number, seqLen: number, keyLen: number): t
   return tf.tensor2d(bias, [seqLen, keyLen]);
 }
 
-function toHeads(x: tf.Tensor, s: AttentionShape, groups: number): tf.Tensor4D {
-  // [B, T, groups·H, hd] -> [B, groups·H, T, hd]
-  return tf.transpose(tf.reshape(x, [s.batch, s.seqLen, groups * s.nHeads, s.headDim]), [0, 2, 1, 3]);
-}
 
 /**
  * Causal multi-head self-attention on x [B·T, d], rotated by `rotary` (the rows of its positions). With `past`
@@ -44,12 +40,14 @@ export function causalSelfAttention(
   const d = s.nHeads * s.headDim;
   const qkv = tf.reshape(linear(x, wqkv), [s.batch, s.seqLen, 3 * d]) as tf.Tensor3D;
   const rotated = applyRotary(qkv, rotary, s.headDim);
-  const heads = toHeads(rotated, s, 3);
-  const [q4, k4, v4] = tf.split(heads, 3, 1);
+  // [B·T, 3, d] -> [3, B·T, d] -> q, k, v as contiguous blocks (column splits and 5-D transposes are slow on wasm)
   const bh = s.batch * s.nHeads;
-  const q = tf.reshape(q4, [bh, s.seqLen, s.headDim]) as tf.Tensor3D;
-  let k = tf.reshape(k4, [bh, s.seqLen, s.headDim]) as tf.Tensor3D;
-  let v = tf.reshape(v4, [bh, s.seqLen, s.headDim]) as tf.Tensor3D;
+  const parts = tf.unstack(tf.transpose(tf.reshape(rotated, [s.batch * s.seqLen, 3, d]), [1, 0, 2]));
+  const toHeads = (x: tf.Tensor) =>
+    tf.reshape(tf.transpose(tf.reshape(x, [s.batch, s.seqLen, s.nHeads, s.headDim]), [0, 2, 1, 3]), [bh, s.seqLen, s.headDim]) as tf.Tensor3D;
+  const [q, k0, v0] = parts.map(toHeads);
+  let k = k0;
+  let v = v0;
   if (past) {
     k = tf.concat([past.k, k], 1);
     v = tf.concat([past.v, v], 1);

@@ -9,10 +9,10 @@ export function rmsNorm(x: tf.Tensor2D, gain: tf.Tensor1D): tf.Tensor2D {
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, RMS_EPS))), gain);
 }
 
-/** SwiGLU MLP: down( silu(x·gate) * (x·up) ), gate and up fused in one [d, 2F] matrix. */
-export function swiGlu(x: tf.Tensor2D, gateUp: tf.Tensor2D, down: tf.Tensor2D): tf.Tensor2D {
-  const hidden = linear(x, gateUp);
-  const [gate, up] = tf.split(hidden, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+/** SwiGLU MLP: down( silu(x·gate) * (x·up) ). Gate and up are separate matrices: a column split is slow on wasm. */
+export function swiGlu(x: tf.Tensor2D, gateW: tf.Tensor2D, upW: tf.Tensor2D, down: tf.Tensor2D): tf.Tensor2D {
+  const gate = linear(x, gateW);
+  const up = linear(x, upW);
   const silu = tf.mul(gate, tf.sigmoid(gate));
   return linear(tf.mul(silu, up), down);
 }

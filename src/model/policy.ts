@@ -78,7 +78,7 @@ export class Policy {
       );
       layers.push(attn.cache);
       x = tf.add(x, attn.out);
-      x = tf.add(x, swiGlu(rmsNorm(x, this.w(`${p}mlp_norm`)), this.w(`${p}w_gate_up`), this.w(`${p}w_down`)));
+      x = tf.add(x, swiGlu(rmsNorm(x, this.w(`${p}mlp_norm`)), this.w(`${p}w_gate`), this.w(`${p}w_up`), this.w(`${p}w_down`)));
     }
     const logits = linearTransposed(rmsNorm(x, this.w('final_norm')), table);
     return { logits, layers };

@@ -4,7 +4,7 @@ import type { ModelConfig } from './presets.ts';
 /**
  * Rotary position tables for the fused q|k|v activations [.., 3·dModel], one row per position.
  * Each head's channels are split in halves (x1, x2) rotated as (x1·cos − x2·sin, x2·cos + x1·sin); the rotation
- * is computed as x·cos + reverseHalves(x)·sinSigned, so `sin` carries the sign. Value channels pass through
+ * is computed as x·cos + swapHalves(x)·sinSigned, so `sin` carries the sign. Value channels pass through
  * (cos 1, sin 0) and query channels also carry the attention scale 1/sqrt(headDim).
  */
 export interface RotaryTables {
@@ -55,10 +55,32 @@ export function rotaryRows(tables: RotaryTables, start: number, t: number): Rota
   };
 }
 
+/** [hd, hd] permutation exchanging the two halves of a head: x·P = (x2, x1). Symmetric, so its own gradient. */
+function halfSwap(headDim: number): tf.Tensor2D {
+  const half = headDim / 2;
+  const p = new Float32Array(headDim * headDim);
+  for (let i = 0; i < half; i++) {
+    p[i * headDim + i + half] = 1;
+    p[(i + half) * headDim + i] = 1;
+  }
+  return tf.tensor2d(p, [headDim, headDim]);
+}
+
+/** x [N, hd] with each row's halves exchanged, as a plain matMul (tf.reverse is slow on wasm). */
+function swapHalves(x: tf.Tensor2D, headDim: number): tf.Tensor2D {
+  const f = tf.customGrad(((xs: tf.Tensor) => {
+    const p = halfSwap(headDim);
+    return {
+      value: tf.matMul(xs as tf.Tensor2D, p),
+      gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, halfSwap(headDim))],
+    };
+  }) as Parameters<typeof tf.customGrad>[0]);
+  return f(x) as tf.Tensor2D;
+}
+
 /** Rotate qkv [B, T, 3·dModel] by the rows of its positions. */
 export function applyRotary(qkv: tf.Tensor3D, { cos, sin }: RotaryRows, headDim: number): tf.Tensor3D {
   const [b, t, width] = qkv.shape;
-  const halves = tf.reshape(qkv, [b * t * (width / headDim), 2, headDim / 2]);
-  const swapped = tf.reshape(tf.reverse(halves, 1), [b, t, width]);
+  const swapped = tf.reshape(swapHalves(tf.reshape(qkv, [(b * t * width) / headDim, headDim]), headDim), [b, t, width]);
   return tf.add(tf.mul(qkv, cos), tf.mul(swapped, sin));
 }

@@ -17,7 +17,8 @@ export function weightSpecs(c: ModelConfig): WeightSpec[] {
       { name: `${p}wqkv`, shape: [c.dModel, 3 * c.dModel] },
       { name: `${p}wo`, shape: [c.dModel, c.dModel] },
       { name: `${p}mlp_norm`, shape: [c.dModel] },
-      { name: `${p}w_gate_up`, shape: [c.dModel, 2 * c.dFF] },
+      { name: `${p}w_gate`, shape: [c.dModel, c.dFF] },
+      { name: `${p}w_up`, shape: [c.dModel, c.dFF] },
       { name: `${p}w_down`, shape: [c.dFF, c.dModel] },
     );
   }
