@@ -152,6 +152,18 @@ describe('judge server with an OpenAI-compatible upstream', () => {
     expect((await upstream.stats()).calls).toBe(50 * 2 * 3);
   });
 
+  it('cancels the upstream calls when the client goes away', async () => {
+    await upstream.setPlan([{ kind: 'slow', delayMs: 300 }]);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 60);
+    const gone = await fetch(`${server.url}/v1/judge`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(turn('x')), signal: controller.signal,
+    }).catch((e: unknown) => e);
+    expect((gone as Error).name).toBe('AbortError');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.logs.at(-1)).toMatch(/POST \/v1\/judge 499 .*error=client_closed_request/);
+  });
+
   it('logs one line per request without message bodies', async () => {
     const before = server.logs.length;
     const secretText = 'my-private-sentence-8c1e';
