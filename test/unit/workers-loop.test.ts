@@ -1,0 +1,110 @@
+/**
+ * The online loop in Node over the real engines and the memory store: next states are written before any
+ * signal, a correction becomes a sample, B samples make version n+1, a new loop over the same store resumes
+ * unfinished work and serves the latest version, and a quota error stops recording without losing anything.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { Policy } from '../../src/model/policy.ts';
+import { encodeCheckpoint } from '../../src/model/checkpoint.ts';
+import { defaultTokenizer } from '../../src/model/tokenizer.ts';
+import type { ModelConfig } from '../../src/model/presets.ts';
+import { validateSettings } from '../../src/rl/settings.ts';
+import { builtinJudgeBackend } from '../../src/rl/judge/builtin/index.ts';
+import { PolicyEngine } from '../../src/workers/policy-engine.ts';
+import { SignalEngine } from '../../src/workers/signal-engine.ts';
+import { TrainerEngine } from '../../src/workers/trainer-engine.ts';
+import { OnlineLoop, type LoopEngines } from '../../src/workers/online-loop.ts';
+import { sessionLog } from '../../src/workers/session-log.ts';
+import type { CheckpointBlob, UpdateMetrics } from '../../src/workers/protocol.ts';
+import { MemoryStore } from '../../src/store/index.ts';
+import { MemoryBackend } from '../../src/store/memory-backend.ts';
+
+const tokenizer = defaultTokenizer();
+const config: ModelConfig = { vocabSize: tokenizer.vocabSize, dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxLen: 256, ropeBase: 10000 };
+let initial: CheckpointBlob;
+const settings = validateSettings({ batchSize: 2, maxTokens: 16, lr: 1e-3 });
+
+async function engines(): Promise<LoopEngines> {
+  const e = { policy: new PolicyEngine(), signal: new SignalEngine(builtinJudgeBackend), trainer: new TrainerEngine() };
+  await Promise.all([e.policy.init('wasm'), e.signal.init('wasm'), e.trainer.init('wasm')]);
+  return e;
+}
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  const policy = Policy.create(config, 11);
+  initial = await encodeCheckpoint(policy.getWeights(), { preset: 'test', config, tokenizer: tokenizer.toJSON(), corpusVersion: null, tokensSeen: 0, finalLoss: null });
+  policy.dispose();
+});
+
+describe('OnlineLoop', () => {
+  it('chat → corrections → judged samples → one update per B samples → a new loop resumes at the latest version', async () => {
+    const backend = new MemoryBackend();
+    const store = await MemoryStore.open({ backend });
+    const updates: UpdateMetrics[] = [];
+    const loop = new OnlineLoop(await engines(), store, settings, { update: (m) => updates.push(m) });
+    await loop.start(initial);
+    const session = await loop.newSession();
+    const t1 = await loop.send(session.id, 'What is the capital of Peru?');
+    expect(t1.turn).toBe(1);
+    expect(t1.policy_version).toBe(0);
+    await loop.send(session.id, 'way too long, one short sentence please');
+    // The next state of turn 1 is in the store as soon as `send` returns, whatever the signal loop does.
+    const stored1 = await store.getTurn(session.id, 1);
+    expect(stored1?.next_state).toEqual({ role: 'user', content: 'way too long, one short sentence please' });
+    await loop.send(session.id, 'why is it in capitals? use lowercase');
+    await loop.idle();
+    const judges = await store.listJudges(session.id);
+    expect(judges.filter((j) => !('accepted' in j)).map((j) => (j as { score: number }).score)).toEqual([-1, -1]);
+    expect(updates.map((u) => u.version)).toEqual([1]);
+    expect(loop.version).toBe(1);
+    const turns = await store.listTurns(session.id);
+    expect(turns.map((t) => t.status)).toEqual(['trained', 'trained', 'awaiting_next_state']);
+    expect(turns.slice(0, 2).map((t) => t.trained_in_update)).toEqual([1, 1]);
+    expect(await store.getServingVersion()).toBe(1);
+    // The next reply is written by version 1.
+    const t4 = await loop.send(session.id, 'thanks! and what is 3 plus 4?');
+    expect(t4.policy_version).toBe(1);
+    // The session log is derived from the turns, in order.
+    const log = sessionLog(await store.listTurns(session.id));
+    expect(log.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+
+    await loop.idle();
+    // A tab closed right after writing turn 4's next state, before any signal: the record is all there is.
+    await store.recordNextState(session.id, 4, { role: 'user', content: 'no, that is wrong' });
+    // A second loop over the same store (the reloaded tab): it serves version 1 and judges the pending turn.
+    const store2 = await MemoryStore.open({ backend });
+    const loop2 = new OnlineLoop(await engines(), store2, { ...settings, batchSize: 8 });
+    await loop2.start(initial);
+    expect(loop2.version).toBe(1);
+    await loop2.idle();
+    expect((await store2.getTurn(session.id, 4))?.status).toBe('sampled');
+    expect((await store2.listSamples({ status: 'pending' })).map((x) => x.turn)).toEqual([3, 4]);
+    expect((await store2.listJudges(session.id)).filter((j) => j.turn === 4)).toHaveLength(2);
+    const again = await loop2.send(session.id, 'ok');
+    expect(again.policy_version).toBe(1);
+  });
+
+  it('a storage quota error stops recording with a message; replies go on; nothing recorded before is lost', async () => {
+    const probe = await MemoryStore.open();
+    const errors: string[] = [];
+    // A budget that fits the checkpoint and a turn or two, not a long chat.
+    const store = await MemoryStore.open({ byteBudget: initial.bytes.length * 1.2 + 40_000 });
+    const loop = new OnlineLoop(await engines(), store, validateSettings({ ...settings, maxTokens: 48 }), { error: (where, e) => errors.push(`${where}: ${e.name}`) });
+    await loop.start(initial);
+    const session = await loop.newSession();
+    let sent = 0;
+    for (; sent < 40 && !loop.recordingStopped; sent++) await loop.send(session.id, `message number ${sent}, please answer`);
+    expect(loop.recordingStopped).toMatch(/quota|storage|space/i);
+    expect(errors).toContain('store: StorageQuotaError');
+    const kept = await store.listTurns(session.id);
+    expect(kept.length).toBeGreaterThan(0);
+    // Replies still come after recording stopped.
+    const more = await loop.send(session.id, 'still there?');
+    expect(more.response_ids.length).toBeGreaterThan(0);
+    expect((await store.listTurns(session.id)).length).toBe(kept.length);
+    void probe;
+  });
+});
