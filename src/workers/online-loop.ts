@@ -24,6 +24,8 @@ export interface LoopEngines {
 
 export interface QueueState {
   pendingSignals: number;
+  /** Why signals are waiting (the judge is unreachable), or null. */
+  judgeWaiting: string | null;
   pendingSamples: number;
   batchSize: number;
   updating: boolean;
@@ -47,6 +49,9 @@ export class OnlineLoop {
   private servingVersion = 0;
   private readonly signalQueue: { sessionId: string; turn: number }[] = [];
   private pumping = false;
+  private judgeWaiting: string | null = null;
+  /** Delays between retries while the judge is unreachable: doubling, capped. */
+  readonly retryMs = { first: 1000, max: 30_000 };
   private updating: Promise<void> | null = null;
   /** Set after a storage quota error: recording stops, the chat goes on. */
   recordingStopped: string | null = null;
@@ -177,12 +182,25 @@ export class OnlineLoop {
     if (this.pumping) return;
     this.pumping = true;
     try {
+      let delay = this.retryMs.first;
       while (this.signalQueue.length > 0) {
         const job = this.signalQueue[0];
         try {
           await this.signalTurn(job.sessionId, job.turn);
+          this.judgeWaiting = null;
+          delay = this.retryMs.first;
         } catch (e) {
-          this.events.error?.('signal', asError(e));
+          const error = asError(e);
+          if (error.name === 'JudgeUnavailableError') {
+            // The turn stays pending in the store; chat goes on; retry with backoff (issue 7).
+            this.judgeWaiting = `judge unreachable, ${this.signalQueue.length} turn(s) waiting: ${error.message}`;
+            this.emitQueue();
+            await new Promise((r) => setTimeout(r, delay));
+            delay = Math.min(delay * 2, this.retryMs.max);
+            continue;
+          }
+          this.events.error?.('signal', error);
+          await this.write(async () => void (await this.store.updateTurn(job.sessionId, job.turn, { status: 'signals_done', error: error.message })));
         }
         this.signalQueue.shift();
         this.emitQueue();
@@ -251,6 +269,7 @@ export class OnlineLoop {
     void this.store.listSamples({ status: 'pending' }).then((pending) =>
       this.events.queue?.({
         pendingSignals: this.signalQueue.length,
+        judgeWaiting: this.judgeWaiting,
         pendingSamples: pending.length,
         batchSize: this.settings.batchSize,
         updating: this.updating !== null,

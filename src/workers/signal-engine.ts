@@ -7,6 +7,7 @@ import type { Policy } from '../model/policy.ts';
 import { loadPolicy } from '../model/checkpoint.ts';
 import { Tokenizer } from '../model/tokenizer.ts';
 import { runJudges } from '../rl/judge/run.ts';
+import { judgeErrorIsTransient } from '../connector/judge-errors.ts';
 import type { JudgeBackend } from '../rl/judge/types.ts';
 import { teacherMessages } from '../rl/teacher.ts';
 import { buildSample } from '../rl/sample.ts';
@@ -14,6 +15,14 @@ import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { logprobRows, overlapReport } from './directive-signal.ts';
 import type { BackendChoice, CheckpointBlob, PolicyWeights, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
+
+/**
+ * The judge cannot be reached right now (network, timeout, 5xx, 429): the turn waits, persisted, and is
+ * judged when the judge is back. Its name survives the worker boundary (comlink copies name and message).
+ */
+export class JudgeUnavailableError extends Error {
+  override name = 'JudgeUnavailableError';
+}
 
 export class SignalEngine implements SignalEngineApi {
   /** The policy as first loaded: the `frozen` teacher (METHOD §3). */
@@ -52,11 +61,17 @@ export class SignalEngine implements SignalEngineApi {
   async process(request: SignalRequest, settings: Settings): Promise<SignalResult> {
     if (!this.frozen || !this.current || !this.tokenizer) throw new Error('SignalEngine: no checkpoint loaded');
     const t0 = performance.now();
-    const judged = await runJudges(
-      this.judge,
-      { kind: request.kind, messages: request.messages, reply: request.reply, nextState: request.nextState },
-      settings.judgeVotes,
-    );
+    let judged;
+    try {
+      judged = await runJudges(
+        this.judge,
+        { kind: request.kind, messages: request.messages, reply: request.reply, nextState: request.nextState },
+        settings.judgeVotes,
+      );
+    } catch (e) {
+      if (judgeErrorIsTransient(e)) throw new JudgeUnavailableError(e instanceof Error ? e.message : String(e));
+      throw e;
+    }
     const evaluative = judged.evaluative!;
     const directive = judged.directive!;
     const t1 = performance.now();
