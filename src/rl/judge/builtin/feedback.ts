@@ -15,9 +15,13 @@ const FEEDBACK_LEXICON: LexiconEntry<FeedbackKind | 'filler'>[] = [
     'awesome', 'excellent', 'brilliant', 'nice', 'good', 'correct', 'right', 'exactly', 'helpful', 'love', 'sweet', 'cool', 'works',
     'worked', 'well done', 'yes', 'yep', 'yeah', 'yup', 'got it', 'makes sense', 'spot on', 'amazing', 'fantastic', 'wonderful',
     'neat', 'lovely', 'true', 'accurate', 'superb', 'bravo', 'impressive', 'much better', "that's better", 'thumbs up', 'no worries', 'no problem',
-    'thanks again', 'not bad', 'nailed it', 'just what i needed', 'that helps', 'helps']),
+    'thanks again', 'not bad', 'nailed it', 'just what i needed', 'that helps', 'helps', 'no thanks', 'no thank you',
+    // Taking up the reply's offer of more is moving on.
+    'another one', 'next one', 'next question', 'another question']),
   ...entries('redo', ['again', 'redo', 'rewrite', 'retry', 'try again', 'one more time', 'do it over', 'start over', 'another go',
-    'another try', 'another shot', 'another attempt', 'differently', 'redo it', 'do it again', 'do over', 'once more']),
+    'another try', 'another shot', 'another attempt', 'differently', 'rephrase', 'reword', 'redo that',
+    // Asking to change the reply is a change request.
+    'make it', 'make that', 'change it', 'change that', 'edit it', 'fix it', 'fix that', 'can you make', 'could you make', 'redo it', 'do it again', 'do over', 'once more']),
   ...entries('correction', ['wrong', 'incorrect', 'nope', 'mistake', 'mistaken', 'false', 'inaccurate', 'i meant', 'i mean',
     'meant', 'i said', 'i asked', 'instead of', 'are you sure', 'actually', 'backwards', 'not quite', 'typo', 'misread',
     'misunderstood', 'not what i asked', 'not what i meant', 'thumbs down']),
@@ -48,13 +52,17 @@ export interface FeedbackHit {
 
 /**
  * Feedback phrases in the tokens. A negator up to three words before a phrase in the same clause flips
- * it: negated praise is a complaint, a negated correction or complaint is praise. A bare "no" that stands
+ * it: negated praise is a complaint, a negated correction or complaint is praise. Praise words in a
+ * question ("is that right?") do not count. A bare "no" that stands
  * alone or opens a clause of its own ("no, it is 7") is a correction.
  */
 export function readFeedback(tokens: readonly Token[]): FeedbackHit[] {
   const hits: FeedbackHit[] = [];
+  const questioned = new Set(tokens.filter((t) => t.text === '?').map((t) => t.clause));
   for (const hit of findPhrases(tokens, FEEDBACK_LEXICON, FEEDBACK_TYPOS)) {
     if (hit.meaning === 'filler') continue;
+    // "is that right?" asks; it does not praise.
+    if (hit.meaning === 'praise' && questioned.has(tokens[hit.start].clause)) continue;
     const negated = isNegated(tokens, hit.start);
     const kind = negated ? negatedKind(hit.meaning, tokens[hit.start].text) : hit.meaning;
     if (kind) hits.push({ kind, start: hit.start, end: hit.end });
@@ -65,6 +73,14 @@ export function readFeedback(tokens: readonly Token[]): FeedbackHit[] {
     }
   });
   return hits;
+}
+
+/** The tokens left once every feedback and filler phrase is taken out: what the message is about. */
+export function withoutFeedback(tokens: readonly Token[]): Token[] {
+  const covered = new Set<number>();
+  for (const hit of findPhrases(tokens, FEEDBACK_LEXICON, FEEDBACK_TYPOS)) for (let i = hit.start; i < hit.end; i++) covered.add(i);
+  tokens.forEach((t, i) => t.text === 'no' && covered.add(i));
+  return tokens.filter((_, i) => !covered.has(i));
 }
 
 // Denying that the reply was right is a correction ("not correct"); denying other praise is a complaint.

@@ -27,7 +27,8 @@ will shall should may might must i i'm me my mine you your yours we us our they 
 tell give show say said ask asked know need want wanted get got make makes made find let let's try some any one another next
 again question questions answer answers ok okay k sure hmm hm well oh really yes no not thanks thank but about and if
 whether quick simple still actually equal equals get gets result value number look looks seem seems sound sounds
-don't doesn't didn't isn't wasn't aren't can't cannot won't never nothing i'd i'll you're`.split(/\s+/));
+don't doesn't didn't isn't wasn't aren't can't cannot won't never nothing i'd i'll you're lol haha huh oh ah uh um
+wow omg sorry think thought guess maybe pretty`.split(/\s+/));
 
 /** The keys of a request's text. */
 export function requestKeys(text: string): RequestKeys {

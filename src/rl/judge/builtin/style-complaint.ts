@@ -25,7 +25,8 @@ const STYLE_CUES: LexiconEntry<CueMeaning>[] = [
   ...['capital of', 'capitals of', 'capital city', 'the capital', 'how long', 'as long as', 'long time', 'explain why', 'explain how']
     .map((phrase) => ({ phrase, meaning: 'not-a-cue' as const })),
   ...cue('lowercase', 'on', ['lowercase', 'lower case', 'small letters']),
-  ...cue('lowercase', 'off', ['caps', 'all caps', 'capitals', 'capital letters', 'capital letter', 'uppercase', 'upper case',
+  // "capitals" alone is geography in this world; only letter-ish phrases count.
+  ...cue('lowercase', 'off', ['caps', 'all caps', 'in capitals', 'all capitals', 'capital letters', 'capital letter', 'uppercase', 'upper case',
     'capitalisation', 'capitalization', 'capitalise', 'capitalize', 'capitalised', 'capitalized']),
   ...cue('lowercase', 'off', ['shouting', 'shout', 'yelling', 'yell'], { complaint: true }),
   ...cue('emoji', 'on', ['emoji', 'emojis', 'emoticon', 'emoticons', 'smiley', 'smileys', 'smilies', 'smiley face', 'smiley faces']),
@@ -51,7 +52,7 @@ const STYLE_TYPOS = { minLength: 7, known: new Set(['capital', 'capitol', 'short
 
 // Words that turn a cue into an unwanted thing; an even number cancels ("don't forget the emoji").
 const REMOVERS = new Set(['no', 'not', "don't", "doesn't", "didn't", 'never', 'stop', 'lose', 'drop', 'remove', 'without', 'less',
-  'fewer', 'quit', 'omit', 'skip', 'forget', 'ditch', 'cut', 'avoid', 'instead', "can't", 'cannot', "won't"]);
+  'fewer', 'quit', 'omit', 'skip', 'forget', 'ditch', 'cut', 'avoid', 'instead', "can't", 'cannot', "won't", 'down', 'reduce', 'rid']);
 // Words that complain about what follows; several still make one complaint ("why so many").
 const COMPLAINERS = new Set(['why', 'too', 'hate', 'annoying', 'unnecessary', 'weird', 'overkill']);
 

@@ -80,8 +80,8 @@ export interface TypoTolerance {
 }
 
 /**
- * Finds lexicon phrases in the tokens, longest phrase first at each position, without overlaps. A
- * single-word entry also matches a token one edit away (same first letter, both at least
+ * Finds lexicon phrases in the tokens, longest phrase first at each position, without overlaps. Words
+ * match by their stems ("capitalizing" ~ "capitalize"); a single-word entry also matches a token one edit away (same first letter, both at least
  * `typos.minLength` long) unless that token is itself a lexicon word or a `known` word.
  */
 export function findPhrases<T>(tokens: readonly Token[], lexicon: readonly LexiconEntry<T>[], typos: TypoTolerance): LexiconHit<T>[] {
@@ -91,6 +91,7 @@ export function findPhrases<T>(tokens: readonly Token[], lexicon: readonly Lexic
   const exact = new Set([...entries.flatMap((e) => e.words), ...(typos.known ?? [])]);
   const matches = (token: string, word: string, single: boolean): boolean =>
     token === word ||
+    (/^[a-z]{4,}/.test(word) && stem(token) === stem(word)) ||
     (single && typos.minLength > 0 && word.length >= typos.minLength && token.length >= typos.minLength &&
       token[0] === word[0] && !exact.has(token) && editDistance(token, word) <= 1);
   const hits: LexiconHit<T>[] = [];

@@ -23,7 +23,7 @@ const ERROR_SIGNS: ErrorSign[] = [
   { pattern: /patch (?:failed|does not apply)|merge conflict|hunk .* failed/i, advice: 'Base the patch on the current file contents.' },
   { pattern: /no element|not found|no matching|does not exist|doesn't exist|could not find|couldn't find|unable to locate/i, advice: 'Look at what is actually there before acting on it.' },
   { pattern: /exit(?:ed)? (?:with )?(?:code|status)\s*:?\s*[1-9]\d*|returned non-zero|non-zero exit/i, advice: 'Read the output for the cause of the failure and fix it before retrying.' },
-  { pattern: /"(?:error|errors?)"\s*:\s*(?!null|false|\[\]|""|0\b)|\b(?:error|fatal|failed|failure|fail)\b/i, advice: 'Read the error message and change the step to avoid it.' },
+  { pattern: /"(?:error|errors?)"\s*:\s*(?!null|false|\[\]|""|0\b)|\b(?:error|fatal|failed|failure|fail)\b|\berr!|\b(?:cannot|can't|could not|couldn't|unable to)\b/i, advice: 'Read the error message and change the step to avoid it.' },
 ];
 
 // Phrases that mention failure words but report none ("0 failed", "no errors", "error: null").

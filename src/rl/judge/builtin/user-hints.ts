@@ -2,7 +2,7 @@
  * Hindsight hints for a user's corrective next state (METHOD §3): concrete, one to three sentences,
  * stating the correction itself when the user gave one.
  */
-import { readFeedback } from './feedback.ts';
+import { withoutFeedback } from './feedback.ts';
 import { quote } from './reading.ts';
 import { hasTopic, keysOf } from './request.ts';
 import { tokenize } from './text.ts';
@@ -21,11 +21,23 @@ export function statedContent(message: string): string[] {
   return message
     .split(/[.;!?:,]+(?=\s|$)\s*|\s+but\s+/i)
     .map(trimEnd)
-    .filter((clause) => {
-      const tokens = tokenize(clause);
-      const covered = new Set(readFeedback(tokens).flatMap((h) => Array.from({ length: h.end - h.start }, (_, k) => h.start + k)));
-      return hasTopic(keysOf(tokens.filter((_, i) => !covered.has(i))));
-    });
+    .filter((clause) => hasTopic(keysOf(withoutFeedback(tokenize(clause)))));
+}
+
+/**
+ * The answer the user asserts ("Toronto? It's Ottawa.", "the capital is Bern"), when the reply did not
+ * give it; null when the message asserts nothing new.
+ */
+export function assertedAnswer(message: string, reply: string): string | null {
+  const said = keysOf(tokenize(reply));
+  for (const clause of statedContent(message)) {
+    const answer = ANSWER_IS.exec(clause);
+    if (!answer) continue;
+    const keys = keysOf(tokenize(answer[1]));
+    const fresh = [...keys.words].some((w) => !said.words.has(w)) || keys.numbers.some((n) => !said.numbers.includes(n));
+    if (fresh) return trimEnd(answer[1]);
+  }
+  return null;
 }
 
 /** A hint for a correction; it states the user's correction when there is one. */

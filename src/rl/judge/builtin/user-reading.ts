@@ -2,13 +2,13 @@
  * Reading a user's next state (METHOD §2): a style wish or any other change request is negative, never
  * neutral; thanks, praise or a new request is positive; anything else does not tell (0).
  */
-import { readFeedback } from './feedback.ts';
+import { readFeedback, withoutFeedback } from './feedback.ts';
 import { quote, type NextStateReading } from './reading.ts';
-import { hasTopic, isSameRequest, keysOf, requestKeys } from './request.ts';
+import { hasTopic, isSameRequest, keysOf, requestKeys, type RequestKeys } from './request.ts';
 import { STYLE_HINTS, replyHasStyle } from './style.ts';
 import { readStyleWish } from './style-complaint.ts';
-import { asksQuestion, tokenize } from './text.ts';
-import { complaintHint, correctionHint, redoHint, repeatHint } from './user-hints.ts';
+import { asksQuestion, tokenize, type Token } from './text.ts';
+import { assertedAnswer, complaintHint, correctionHint, redoHint, repeatHint } from './user-hints.ts';
 
 // Words that open a new request without a question mark ("now do 9 × 7", "convert 5 miles to km").
 const REQUEST_OPENERS = new Set(['what', "what's", 'how', 'which', 'who', 'where', 'when', 'why', 'tell', 'give', 'convert', 'calculate',
@@ -49,11 +49,11 @@ export function readUserNextState(message: string, reply: string, previousReques
     return { score: -1, because: 'The user complains about the reply.', hint: complaintHint(reply, previousRequest) };
   }
 
-  const keys = keysOf(tokens);
+  const keys = keysOf(withoutFeedback(tokens));
   if (previousRequest && isSameRequest(keys, requestKeys(previousRequest))) {
     return { score: -1, because: `The user repeats the request ${quote(previousRequest)} in other words.`, hint: repeatHint(message, previousRequest) };
   }
-  if (contradictsReply(message, keys, reply)) {
+  if (contradictsReply(message, tokens, keys, reply) || assertedAnswer(message, reply) !== null) {
     return { score: -1, because: 'The user states a different figure than the reply gave.', hint: correctionHint(message, reply, previousRequest) };
   }
   if (feedback.length > 0) return { score: 1, because: 'The user thanks or praises the reply.', hint: null };
@@ -63,9 +63,17 @@ export function readUserNextState(message: string, reply: string, previousReques
   return { score: 0, because: 'The next message does not say whether the reply worked.', hint: null };
 }
 
-/** A statement that talks about the reply's topic with a number the reply did not give: a correction. */
-function contradictsReply(message: string, keys: ReturnType<typeof keysOf>, reply: string): boolean {
-  if (asksQuestion(message) || keys.numbers.length === 0) return false;
+// Words that make a statement an assertion of fact ("6+7 = 13", "a week has 7 days").
+const ASSERTING = new Set(['=', 'is', 'are', 'was', 'equals', 'equal', 'makes', 'gives', 'has', 'have', 'not']);
+
+/**
+ * An assertion about the reply's topic (a shared word or number) with a number the reply did not give:
+ * a correction ("6+7 = 13, not 12" under "6 + 7 = 12").
+ */
+function contradictsReply(message: string, tokens: readonly Token[], keys: RequestKeys, reply: string): boolean {
+  if (asksQuestion(message) || keys.numbers.length === 0 || REQUEST_OPENERS.has(tokens[0].text)) return false;
+  if (!tokens.some((t) => ASSERTING.has(t.text))) return false;
   const said = requestKeys(reply);
-  return said.numbers.length > 0 && keys.numbers.some((n) => !said.numbers.includes(n)) && [...keys.words].some((w) => said.words.has(w));
+  const shared = [...keys.words].some((w) => said.words.has(w)) || keys.numbers.some((n) => said.numbers.includes(n));
+  return said.numbers.length > 0 && shared && keys.numbers.some((n) => !said.numbers.includes(n));
 }
