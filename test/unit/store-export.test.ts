@@ -66,7 +66,7 @@ describe('exportSessions', () => {
       next_state: t.next_state && { ...t.next_state, authorization: secret },
     }));
     for (const t of leaky) await store.putTurn(t);
-    for (const j of f.judges) await store.putJudge({ ...j, password: secret } as typeof j);
+    for (const j of f.judges) await store.putJudge({ ...j, password: secret } as unknown as typeof j);
     for (const s of f.samples) await store.putSample({ ...s, accessToken: secret } as typeof s);
     const { files } = await store.exportSessions();
     for (const [name, text] of Object.entries(files)) {
