@@ -1,0 +1,151 @@
+/**
+ * The built-in judge (METHOD §2–3) on hand-written labelled next states: accuracy overall and per class,
+ * the style dimension of its hints, and that every hint it writes survives the hint-candidate filter.
+ */
+import { describe, expect, it } from 'vitest';
+import { builtinJudge, hintCandidates, parseHint, parseJudgeScore } from '../../src/rl/judge/index.ts';
+import type { Message } from '../../src/model/chat.ts';
+import { LABELLED_NEXT_STATES, type LabelledNextState } from '../fixtures/judge/next-states.ts';
+import { HELD_OUT_NEXT_STATES } from '../fixtures/judge/held-out.ts';
+
+// The canonical "on" hints, copied from the contract so that a drift in the judge's table fails here.
+const CANONICAL_HINTS: Record<string, string> = {
+  lowercase: 'The user wants the reply written entirely in lowercase letters.',
+  emoji: 'The user likes a friendly emoji at the end of the reply.',
+  brief: 'The user wants a short answer: one sentence, no extra explanation.',
+  formal: 'The user wants a formal, polite tone with no exclamation marks or slang.',
+  list: 'The user wants the answer as a bulleted list.',
+  followup: 'The user wants the reply to end by offering a follow-up question.',
+};
+
+// What an "off" hint must say: the opposite of the dimension, in words a reader would check for.
+const OFF_HINT_WORDS: Record<string, RegExp> = {
+  lowercase: /normal capitali[sz]ation|capital letters/i,
+  emoji: /(no|not|without)\b.*emoji/i,
+  brief: /(more|longer|fuller).*(explanation|detail)|explanation/i,
+  formal: /casual|relaxed|informal/i,
+  list: /prose|not a list/i,
+  followup: /(no|not|without)\b.*follow-up/i,
+};
+
+interface Judged {
+  item: LabelledNextState;
+  score: number | null;
+  directiveScore: number | null;
+  hint: string | null;
+}
+
+function judge(item: LabelledNextState): Judged {
+  const context: Message[] = item.previousUser ? [{ role: 'user', content: item.previousUser }] : [];
+  const texts = builtinJudge(item.reply, item.nextState, item.kind ?? 'personal', context);
+  return { item, score: parseJudgeScore(texts.evaluative), directiveScore: parseJudgeScore(texts.directive), hint: parseHint(texts.directive) };
+}
+
+function accuracyTable(name: string, judged: Judged[]): Map<string, number> {
+  const rows = new Map<string, { right: number; total: number }>();
+  const add = (key: string, right: boolean) => {
+    const row = rows.get(key) ?? { right: 0, total: 0 };
+    row.total++;
+    if (right) row.right++;
+    rows.set(key, row);
+  };
+  for (const j of judged) {
+    const right = j.score === j.item.label;
+    add('overall', right);
+    add(`class ${j.item.label > 0 ? '+1' : j.item.label < 0 ? '-1' : '0'}`, right);
+  }
+  for (const j of [...judged].sort((a, b) => b.item.label - a.item.label)) add(`  ${j.item.category} (${j.item.label > 0 ? '+1' : j.item.label})`, j.score === j.item.label);
+  const lines = [...rows].map(([key, { right, total }]) => `${key.padEnd(22)} ${String(right).padStart(4)}/${String(total).padEnd(4)} ${(right / total).toFixed(3)}`);
+  console.log(`\n${name}: built-in judge evaluative accuracy\n${lines.join('\n')}\n`);
+  return new Map([...rows].map(([key, { right, total }]) => [key, right / total]));
+}
+
+describe('the labelled set itself', () => {
+  it('has at least 150 distinct next states covering every class and all six style dimensions', () => {
+    expect(LABELLED_NEXT_STATES.length).toBeGreaterThanOrEqual(150);
+    expect(new Set(LABELLED_NEXT_STATES.map((c) => c.nextState.content)).size).toBe(LABELLED_NEXT_STATES.length);
+    for (const label of [1, 0, -1]) expect(LABELLED_NEXT_STATES.filter((c) => c.label === label).length).toBeGreaterThanOrEqual(15);
+    const dimensions = new Set(LABELLED_NEXT_STATES.flatMap((c) => (c.dimension ? [c.dimension] : [])));
+    expect([...dimensions].sort()).toEqual(Object.keys(CANONICAL_HINTS).sort());
+  });
+});
+
+describe.each([
+  ['labelled set', LABELLED_NEXT_STATES],
+  ['held-out set', HELD_OUT_NEXT_STATES],
+])('built-in judge on the %s', (name, items) => {
+  const judged = items.map(judge);
+
+  it('scores the evaluative signal with accuracy >= 0.85 overall and >= 0.75 in every class', () => {
+    const accuracy = accuracyTable(name, judged);
+    expect(accuracy.get('overall')).toBeGreaterThanOrEqual(0.85);
+    for (const label of ['+1', '-1', '0']) expect(accuracy.get(`class ${label}`), `class ${label}`).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it('names the right style dimension and direction in the hints of style complaints', () => {
+    const style = judged.filter((j) => j.item.dimension);
+    const right = style.filter((j) => {
+      const { dimension, direction } = j.item;
+      // "on" hints must be the canonical text; "off" hints must name the opposite wish.
+      if (direction === 'on') return j.hint === CANONICAL_HINTS[dimension!];
+      return j.hint !== null && OFF_HINT_WORDS[dimension!].test(j.hint);
+    });
+    const offHints = new Map<string, Set<string>>();
+    for (const j of style.filter((x) => x.item.direction === 'off' && x.hint)) {
+      offHints.set(j.item.dimension!, (offHints.get(j.item.dimension!) ?? new Set()).add(j.hint!));
+    }
+    console.log(`${name}: style hints with the right dimension and direction: ${right.length}/${style.length}`);
+    expect(right.length / style.length).toBeGreaterThanOrEqual(0.85);
+    // one "off" hint per dimension, distinct across dimensions
+    const flat = [...offHints.values()].map((s) => [...s]);
+    for (const hints of flat) expect(hints.length).toBe(1);
+    expect(new Set(flat.flat()).size).toBe(flat.length);
+  });
+
+  it('states the correction when the user gives one', () => {
+    const corrections = judged.filter((j) => j.item.correction);
+    const stated = corrections.filter((j) => j.hint?.toLowerCase().includes(j.item.correction!.toLowerCase()));
+    console.log(`${name}: correction hints that state the correction: ${stated.length}/${corrections.length}`);
+    expect(stated.length / corrections.length).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('writes a hint exactly for negative next states, and every hint passes the candidate filter', () => {
+    for (const j of judged) {
+      if (j.score === -1) {
+        expect(j.directiveScore, j.item.nextState.content).toBe(1);
+        expect(j.hint).not.toBeNull();
+        expect(hintCandidates([{ score: j.directiveScore, hint: j.hint }])).toEqual([j.hint!.trim()]);
+        const sentences = j.hint!.split(/(?<=[.!?])\s+(?=[A-Z])/).length;
+        expect(sentences, j.hint!).toBeLessThanOrEqual(3);
+      } else {
+        expect(j.directiveScore, j.item.nextState.content).toBe(-1);
+        expect(j.hint).toBeNull();
+      }
+    }
+  });
+});
+
+describe('built-in judge details', () => {
+  it('uses the reply: a wish the reply already meets, said with praise, is positive', () => {
+    const ctx: Message[] = [{ role: 'user', content: 'capital of peru?' }];
+    const wish = { role: 'user' as const, content: 'love the bullet points, perfect' };
+    expect(parseJudgeScore(builtinJudge('- Lima is the capital of Peru.', wish, 'personal', ctx).evaluative)).toBe(1);
+    expect(parseJudgeScore(builtinJudge('Lima is the capital of Peru.', wish, 'personal', ctx).evaluative)).toBe(-1);
+  });
+
+  it('needs the previous request to see a rephrased repeat', () => {
+    const next = { role: 'user' as const, content: 'how many grams make up one kilogram' };
+    const reply = 'Grams are small.';
+    const ctx: Message[] = [{ role: 'user', content: 'How many grams are in a kilogram?' }, { role: 'assistant', content: 'old' }];
+    expect(parseJudgeScore(builtinJudge(reply, next, 'personal', ctx).evaluative)).toBe(-1);
+    expect(parseJudgeScore(builtinJudge(reply, next, 'personal', [{ role: 'user', content: 'What is the capital of Peru?' }]).evaluative)).toBe(1);
+  });
+
+  it('reads a tool result whatever the kind, and a user message in an environment like in chat', () => {
+    for (const kind of ['personal', 'terminal', 'tool-call', 'gui', 'swe'] as const) {
+      expect(parseJudgeScore(builtinJudge('ls', { role: 'tool', content: 'ls: cannot access x: No such file or directory' }, kind).evaluative)).toBe(-1);
+      expect(parseJudgeScore(builtinJudge('ls', { role: 'tool', content: 'a.txt\nb.txt' }, kind).evaluative)).toBe(1);
+    }
+    expect(parseJudgeScore(builtinJudge('ls', { role: 'user', content: 'thanks, that is what I needed' }, 'terminal').evaluative)).toBe(1);
+  });
+});
