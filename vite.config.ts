@@ -13,7 +13,10 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+  // Pre-bundled up front: a dependency discovered later (a worker's dynamic import) makes Vite reload the page.
+  optimizeDeps: {
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'idb-keyval'],
+  },
   build: {
     target: 'es2022',
     rollupOptions: {

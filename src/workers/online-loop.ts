@@ -88,6 +88,8 @@ export class OnlineLoop {
     }
     this.emitQueue();
     void this.pump();
+    // Samples a closed tab left untrained: the update they make is redone now.
+    void this.maybeUpdate();
   }
 
   setSettings(settings: Settings): void {
@@ -137,8 +139,12 @@ export class OnlineLoop {
 
   /** Waits until every queued signal and the update they lead to are done (tests, benchmarks). */
   async idle(): Promise<void> {
-    while (this.pumping || this.updating || this.signalQueue.length > 0) {
-      await (this.updating ?? new Promise((r) => setTimeout(r, 20)));
+    for (;;) {
+      while (this.pumping || this.updating || this.signalQueue.length > 0) {
+        await (this.updating ?? new Promise((r) => setTimeout(r, 20)));
+      }
+      if (this.recordingStopped || (await this.store.listSamples({ status: 'pending' })).length < this.settings.batchSize) return;
+      await this.maybeUpdate();
     }
   }
 
