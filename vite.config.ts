@@ -15,6 +15,7 @@ export default defineConfig({
   worker: { format: 'es' },
   // Pre-bundled up front: a dependency discovered later (a worker's dynamic import) makes Vite reload the page.
   optimizeDeps: {
+    entries: ['index.html', 'bench.html', 'test/browser/pages/*.html', 'src/workers/*.worker.ts'],
     include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'idb-keyval'],
   },
   build: {
