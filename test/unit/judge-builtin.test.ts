@@ -7,6 +7,7 @@ import { builtinJudge, hintCandidates, parseHint, parseJudgeScore } from '../../
 import type { Message } from '../../src/model/chat.ts';
 import { LABELLED_NEXT_STATES, type LabelledNextState } from '../fixtures/judge/next-states.ts';
 import { HELD_OUT_NEXT_STATES } from '../fixtures/judge/held-out.ts';
+import { THIRD_SET_NEXT_STATES } from '../fixtures/judge/third-set.ts';
 
 // The canonical "on" hints, copied from the contract so that a drift in the judge's table fails here.
 const CANONICAL_HINTS: Record<string, string> = {
@@ -72,7 +73,8 @@ describe('the labelled set itself', () => {
 
 describe.each([
   ['labelled set', LABELLED_NEXT_STATES],
-  ['held-out set', HELD_OUT_NEXT_STATES],
+  ['second set', HELD_OUT_NEXT_STATES],
+  ['third set', THIRD_SET_NEXT_STATES],
 ])('built-in judge on the %s', (name, items) => {
   const judged = items.map(judge);
 

@@ -11,7 +11,7 @@ const entries = (kind: FeedbackKind | 'filler', phrases: string[]): LexiconEntry
   phrases.map((phrase) => ({ phrase, meaning: kind }));
 
 const FEEDBACK_LEXICON: LexiconEntry<FeedbackKind | 'filler'>[] = [
-  ...entries('praise', ['thanks', 'thank', 'thx', 'thnx', 'ty', 'tysm', 'cheers', 'appreciated', 'appreciate', 'perfect', 'great',
+  ...entries('praise', ['thanks', 'thank', 'thx', 'thnx', 'ty', 'tysm', 'ta', 'cheers', 'appreciated', 'appreciate', 'perfect', 'great',
     'awesome', 'excellent', 'brilliant', 'nice', 'good', 'correct', 'right', 'exactly', 'helpful', 'love', 'sweet', 'cool', 'works',
     'worked', 'well done', 'yes', 'yep', 'yeah', 'yup', 'got it', 'makes sense', 'spot on', 'amazing', 'fantastic', 'wonderful',
     'neat', 'lovely', 'true', 'accurate', 'superb', 'bravo', 'impressive', 'much better', "that's better", 'thumbs up', 'no worries', 'no problem',
@@ -19,15 +19,16 @@ const FEEDBACK_LEXICON: LexiconEntry<FeedbackKind | 'filler'>[] = [
     // Taking up the reply's offer of more is moving on.
     'another one', 'next one', 'next question', 'another question']),
   ...entries('redo', ['again', 'redo', 'rewrite', 'retry', 'try again', 'one more time', 'do it over', 'start over', 'another go',
-    'another try', 'another shot', 'another attempt', 'differently', 'rephrase', 'reword', 'redo that',
+    'another try', 'another shot', 'another attempt', 'differently', 'rephrase', 'reword', 'redo that', 'another way', 'other way', 'different way',
     // Asking to change the reply is a change request.
     'make it', 'make that', 'change it', 'change that', 'edit it', 'fix it', 'fix that', 'can you make', 'could you make', 'redo it', 'do it again', 'do over', 'once more']),
   ...entries('correction', ['wrong', 'incorrect', 'nope', 'mistake', 'mistaken', 'false', 'inaccurate', 'i meant', 'i mean',
     'meant', 'i said', 'i asked', 'instead of', 'are you sure', 'actually', 'backwards', 'not quite', 'typo', 'misread',
-    'misunderstood', 'not what i asked', 'not what i meant', 'thumbs down']),
+    'misunderstood', 'not what i asked', 'not what i meant', 'thumbs down', 'off by', 'way off', 'not even close']),
   ...entries('complaint', ['useless', 'unhelpful', 'bad', 'terrible', 'awful', 'horrible', 'ugh', 'seriously', 'meh', 'nonsense',
     'confusing', "didn't answer", 'did not answer', "doesn't answer", 'not an answer', 'no answer', 'pointless', 'annoying',
-    'come on', 'not helpful', 'makes no sense', 'no sense', "don't like", 'do not like', "didn't like", 'dislike', 'hate', 'stupid', 'worse', 'disappointing', 'missed', 'not what i wanted']),
+    'come on', 'not helpful', 'and the answer', "what's the answer", 'what is the answer', 'repeated my', 'you repeated',
+    'just repeated', 'makes no sense', 'no sense', "don't like", 'do not like', "didn't like", 'dislike', 'hate', 'stupid', 'worse', 'disappointing', 'missed', 'not what i wanted']),
   // Words that say nothing either way; listed so they are never mistaken for a typo of a feedback word.
   ...entries('filler', ['ok', 'okay', 'k', 'kk', 'sure', 'alright', 'fine', 'hmm', 'hm', 'mm', 'huh', 'oh', 'ah', 'lol', 'haha',
     'well', 'maybe', 'i guess', 'i see', 'interesting', 'whatever', 'brb', 'really', 'what',

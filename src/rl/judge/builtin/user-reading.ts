@@ -56,12 +56,17 @@ export function readUserNextState(message: string, reply: string, previousReques
   if (contradictsReply(message, tokens, keys, reply) || assertedAnswer(message, reply) !== null) {
     return { score: -1, because: 'The user states a different figure than the reply gave.', hint: correctionHint(message, reply, previousRequest) };
   }
-  if (feedback.length > 0) return { score: 1, because: 'The user thanks or praises the reply.', hint: null };
-  if (hasTopic(keys) && (asksQuestion(message) || REQUEST_OPENERS.has(tokens[0].text) || keys.numbers.length > 0)) {
+  // "right..." trails off: hesitation, not praise.
+  if (feedback.length > 0 && !(TRAILS_OFF.test(message) && !hasTopic(keys))) return { score: 1, because: 'The user thanks or praises the reply.', hint: null };
+  // The request may open after a filler: "ok and sudan".
+  const opens = [tokens[0].text, withoutFeedback(tokens)[0]?.text ?? ''].some((w) => REQUEST_OPENERS.has(w));
+  if (hasTopic(keys) && (asksQuestion(message) || opens || keys.numbers.length > 0)) {
     return { score: 1, because: 'The user moves on to a new request.', hint: null };
   }
   return { score: 0, because: 'The next message does not say whether the reply worked.', hint: null };
 }
+
+const TRAILS_OFF = /(?:\.\.\.|…)\s*$/;
 
 // Words that make a statement an assertion of fact ("6+7 = 13", "a week has 7 days").
 const ASSERTING = new Set(['=', 'is', 'are', 'was', 'equals', 'equal', 'makes', 'gives', 'has', 'have', 'not']);
