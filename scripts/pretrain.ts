@@ -1,9 +1,10 @@
 /**
- * `npm run pretrain -- [--preset tiny] [--minutes 45] [--resume] [--lr 2e-3] [--batch-tokens 2048] [--seed 1]`
+ * `npm run pretrain -- [--preset tiny] [--minutes 45] [--max-wall-minutes 80] [--resume] [--lr 2e-3] [--batch-tokens 2048]`
  *
  * Pretrains the policy on the world's conversations with tfjs `wasm` in Node: loss on reply tokens only,
  * batches bucketed by length, Adam (0.9, 0.95), linear warm-up then cosine decay over the time budget,
- * gradient clip 1.0. Prints step, loss and tokens/s; saves a resumable checkpoint every few minutes to
+ * gradient clip 1.0. The budget is minutes of this process's CPU time (other work on a shared machine does not
+ * shorten the training), capped by --max-wall-minutes of wall time; the cosine follows whichever runs out first. Prints step, loss and tokens/s; saves a resumable checkpoint every few minutes to
  * .cache/pretrain/ and the final one to public/models/nextstate-<preset>.{safetensors,json}.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -22,6 +23,7 @@ const { values: args } = parseArgs({
   options: {
     preset: { type: 'string', default: 'tiny' },
     minutes: { type: 'string', default: '45' },
+    'max-wall-minutes': { type: 'string', default: '80' },
     resume: { type: 'boolean', default: false },
     lr: { type: 'string', default: '2e-3' },
     'batch-tokens': { type: 'string', default: '2048' },
@@ -34,6 +36,7 @@ const { values: args } = parseArgs({
 
 const preset = args.preset as PresetName;
 const budgetSeconds = Number(args.minutes) * 60;
+const wallBudgetSeconds = Number(args['max-wall-minutes']) * 60;
 const peakLr = Number(args.lr);
 const batchTokens = Number(args['batch-tokens']);
 const warmupSteps = Number(args['warmup-steps']);
@@ -171,7 +174,7 @@ if (args.resume && existsSync(`${resumePath}.json`)) {
 
 console.log(
   `pretrain preset=${preset} params=${policy.parameterCount} vocab=${config.vocabSize} corpus=${CORPUS_VERSION} ` +
-    `budget=${args.minutes}min lr=${peakLr} batchTokens=${batchTokens} backend=${tf.getBackend()}`,
+    `budget=${args.minutes} cpu-min (wall cap ${args['max-wall-minutes']} min) lr=${peakLr} batchTokens=${batchTokens} backend=${tf.getBackend()}`,
 );
 
 const heldout = heldoutBatches();
@@ -200,6 +203,14 @@ async function save(path: string, withOptimizer: boolean): Promise<void> {
   console.log(`saved ${path}.safetensors (${(bytes.length / 1e6).toFixed(2)} MB)`);
 }
 
+/** Seconds of CPU this process has used (wasm runs on one thread, so at most one per wall second). */
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const cpuAtStart = cpuSeconds();
+let wallSeconds = 0;
+
 let windowStart = performance.now();
 let windowTokens = 0;
 let windowLoss = 0;
@@ -209,9 +220,10 @@ let segmentStart = performance.now();
 const secondsAtStart = trainSeconds;
 const logEvery = 20;
 
-while (trainSeconds < budgetSeconds) {
+while (trainSeconds < budgetSeconds && wallSeconds < wallBudgetSeconds) {
   const batch = batches.next().value!;
-  const lr = learningRate(step, peakLr, warmupSteps, trainSeconds / budgetSeconds); // cosine over the time budget
+  const progress = Math.max(trainSeconds / budgetSeconds, wallSeconds / wallBudgetSeconds);
+  const lr = learningRate(step, peakLr, warmupSteps, progress); // cosine over the time budget
   const { loss, gradNorm } = trainStep(policy, adam, batch, lr, 1.0);
   if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at step ${step}`);
   step++;
@@ -219,13 +231,15 @@ while (trainSeconds < budgetSeconds) {
   windowTokens += batch.tokens;
   windowLoss += loss;
   windowSteps++;
-  trainSeconds = secondsAtStart + (performance.now() - segmentStart) / 1000;
+  trainSeconds = secondsAtStart + cpuSeconds() - cpuAtStart;
+  wallSeconds = (performance.now() - segmentStart) / 1000;
   if (step % logEvery === 0) {
     const seconds = (performance.now() - windowStart) / 1000;
     lastLoss = windowLoss / windowSteps;
     console.log(
       `step ${step} | loss ${lastLoss.toFixed(4)} | grad ${gradNorm.toFixed(2)} | lr ${lr.toExponential(2)} | ` +
-        `tokens/s ${(windowTokens / seconds).toFixed(0)} | tokens ${tokensSeen} | ${(trainSeconds / 60).toFixed(1)}/${args.minutes} min`,
+        `tokens/s ${(windowTokens / seconds).toFixed(0)} | tokens ${tokensSeen} | cpu ${(trainSeconds / 60).toFixed(1)}/${args.minutes} min | ` +
+        `wall ${(wallSeconds / 60).toFixed(1)}/${args['max-wall-minutes']} min`,
     );
     windowStart = performance.now();
     windowTokens = 0;
