@@ -18,6 +18,8 @@ const updates: UpdateMetrics[] = [];
 const errors: string[] = [];
 let queue: QueueState | null = null;
 let updateStartedAt: number | null = null;
+/** When each message was sent (its next state written at once) and each update began and was published. */
+const timeline = { sends: [] as number[], updates: [] as { start: number; end: number; version: number }[] };
 
 /** A small random policy, so plumbing tests need no shipped model. */
 async function randomCheckpoint(): Promise<CheckpointBlob> {
@@ -44,7 +46,10 @@ const harness = {
     const choices = await Promise.all([engines.policy.init(settings.backend), engines.signal.init(settings.backend), engines.trainer.init(settings.backend)]);
     store = await IndexedDbStore.open();
     loop = new OnlineLoop(engines, store, settings, {
-      update: (m) => updates.push(m),
+      update: (m) => {
+        updates.push(m);
+        timeline.updates.push({ start: updateStartedAt ?? NaN, end: performance.now(), version: m.version });
+      },
       queue: (q) => {
         if (q.updating && !queue?.updating) updateStartedAt = performance.now();
         queue = q;
@@ -65,6 +70,7 @@ const harness = {
   /** Sends a message; returns the reply with the time of each streamed piece. */
   async send(sessionId: string, text: string) {
     const t0 = performance.now();
+    timeline.sends.push(t0);
     const times: number[] = [];
     const turn = await loop.send(sessionId, text, () => times.push(performance.now() - t0));
     return { turn: turn.turn, version: turn.policy_version, text: turn.response_text, times, updating: queue?.updating ?? false };
@@ -74,6 +80,9 @@ const harness = {
   updating: () => queue?.updating ?? false,
   updateStartedAt: () => updateStartedAt,
   updates: () => updates,
+  /** Per update: from the last next state written before it began to the new version published for serving. */
+  updateToServingMs: () =>
+    timeline.updates.map((u) => u.end - Math.max(...timeline.sends.filter((t) => t <= u.start))),
   errors: () => errors,
   async dump(sessionId: string) {
     const turns = await store.listTurns(sessionId);

@@ -1,0 +1,90 @@
+/**
+ * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--turns 24]`
+ * Drives a scripted conversation through the real online loop (workers, IndexedDB) in headless Chromium and
+ * measures what a visitor feels: time to first token, per-token latency while idle and while an update runs,
+ * refused replies, and how long a batch's last next state takes to become the serving version.
+ */
+import { existsSync } from 'node:fs';
+import { openBrowserSession, percentile } from './browser-session.ts';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const at = argv.indexOf(`--${name}`);
+  return at >= 0 ? argv[at + 1] : fallback;
+};
+const backend = option('backend', 'wasm');
+const model = option('model', existsSync('public/models/nextstate-tiny.safetensors') ? 'nextstate-tiny' : 'random');
+const turns = Number(option('turns', '24'));
+const batchSize = Number(option('batch', '4'));
+
+// A visitor who asks, corrects, thanks and moves on: most next states carry a signal.
+const script = [
+  'What is the capital of Peru?', 'too long, just one sentence please', 'What is 7 times 8?', 'why is it in capitals? lowercase please',
+  'thanks! how many grams are in 3 kilograms?', 'no, that is wrong', 'Describe a cat.', 'can you put that as a bulleted list?',
+  'perfect, thank you', 'What is 12 plus 9?', 'again please', 'How many minutes are in 2 hours?',
+];
+
+const session = await openBrowserSession('bench:loop');
+let exit = 0;
+try {
+  const page = await session.browser.newPage();
+  await page.goto(`${session.baseUrl}/test/browser/pages/loop.html`);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'idle');
+  const choices = await page.evaluate(
+    ([backend, model, batchSize]) => (window as any).harness.start({ backend, model, settings: { batchSize, maxTokens: 48 } }),
+    [backend, model, batchSize] as const,
+  );
+  const report = await page.evaluate(
+    async ([script, turns]) => {
+      const h = (window as any).harness;
+      const id = await h.newSession();
+      const ttft: number[] = [];
+      const idle: number[] = [];
+      const training: number[] = [];
+      let refused = 0;
+      for (let i = 0; i < turns; i++) {
+        const startedUpdating = h.updating();
+        try {
+          const r = await h.send(id, script[i % script.length]);
+          ttft.push(r.times[0] ?? NaN);
+          const gaps = r.times.slice(1).map((t: number, j: number) => t - r.times[j]);
+          (startedUpdating || h.updating() ? training : idle).push(...gaps);
+        } catch {
+          refused++;
+        }
+      }
+      await h.idle();
+      return { ttft, idle, training, serving: h.updateToServingMs() as number[], refused, updates: h.updates().length, version: h.version(), errors: h.errors() };
+    },
+    [script, turns] as const,
+  );
+  const p95Idle = percentile(report.idle, 95);
+  const p95Training = percentile(report.training, 95);
+  const result = {
+    backend: choices[0].backend,
+    backend_reason: choices[0].reason,
+    model,
+    turns,
+    batch_size: batchSize,
+    ttft_ms_p50: percentile(report.ttft, 50),
+    token_ms_p50_idle: percentile(report.idle, 50),
+    token_ms_p95_idle: p95Idle,
+    token_ms_p95_training: p95Training,
+    latency_ratio_training_vs_idle: p95Training / p95Idle,
+    tokens_measured_idle: report.idle.length,
+    tokens_measured_training: report.training.length,
+    replies_refused: report.refused,
+    update_to_serving_ms_p50: percentile(report.serving, 50),
+    updates: report.updates,
+    final_version: report.version,
+    errors: report.errors,
+  };
+  if (argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
+  else console.table(result);
+} catch (e) {
+  console.error(e);
+  exit = 1;
+} finally {
+  await session.close();
+}
+process.exit(exit);
