@@ -1,0 +1,198 @@
+/**
+ * `npm run bench:learn -- [--json] [--quick] [--workers 2] [--model public/models/nextstate-tiny]
+ *   [--arms hybrid,grpo] [--preferences lowercase,list] [--seeds 1,2,3] [--cap 60] [--set lr=1e-3 --set batchSize=2]`
+ *
+ * The personalisation experiment (METHOD §9, issue 8) through NextState's own online loop and engines, in
+ * Node on tfjs `wasm`: simulated users with hidden style preferences, sessions until the preference is met
+ * three times in a row, for hybrid / GRPO only / OPD only / no updates and the selection, k and C ablations.
+ * Runs are independent: they go to `--workers` child processes (one tfjs-wasm process per core), each
+ * holding one set of engines. Prints the table, or with `--json` one JSON object; progress goes to stderr.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { fork } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { builtinJudgeBackend } from '../src/rl/judge/builtin/index.ts';
+import { PolicyEngine } from '../src/workers/policy-engine.ts';
+import { SignalEngine } from '../src/workers/signal-engine.ts';
+import { TrainerEngine } from '../src/workers/trainer-engine.ts';
+import type { CheckpointBlob } from '../src/workers/protocol.ts';
+import { validateSettings, type Settings } from '../src/rl/settings.ts';
+import {
+  EXPERIMENT_SETTINGS, FULL_PLAN, QUICK_PLAN, MOVE_ON_SHARE, UNMET_SHARES, runExperiment, runsOf, summarize,
+  type ExperimentSummary, type Plan, type RunResult, type RunSpec,
+} from '../src/experiments/index.ts';
+
+interface Job {
+  index: number;
+  spec: RunSpec;
+  base: Partial<Settings>;
+}
+
+function loadCheckpoint(base: string): CheckpointBlob {
+  const weights = `${base}.safetensors`;
+  const manifest = `${base}.json`;
+  if (!existsSync(weights) || !existsSync(manifest)) {
+    throw new Error(`no checkpoint at ${base}.{safetensors,json}: run \`npm run pretrain\` or pass --model <path without extension>`);
+  }
+  return { bytes: new Uint8Array(readFileSync(weights)), manifest: JSON.parse(readFileSync(manifest, 'utf8')) };
+}
+
+/** A child process: one set of engines on one core, running the jobs the parent sends, one at a time. */
+async function child(modelBase: string): Promise<void> {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const initial = loadCheckpoint(modelBase);
+  const engines = { policy: new PolicyEngine(), signal: new SignalEngine(builtinJudgeBackend), trainer: new TrainerEngine() };
+  await Promise.all([engines.policy.init('wasm'), engines.signal.init('wasm'), engines.trainer.init('wasm')]);
+  process.on('message', async (job: Job | 'exit') => {
+    if (job === 'exit') process.exit(0);
+    const cpu = process.cpuUsage();
+    try {
+      const result = await runExperiment(engines, initial, job.spec, { base: job.base });
+      const used = process.cpuUsage(cpu);
+      process.send!({ index: job.index, result, cpuMs: (used.user + used.system) / 1000 });
+    } catch (e) {
+      process.send!({ index: job.index, error: (e as Error).stack ?? String(e) });
+    }
+  });
+  process.send!({ ready: true });
+}
+
+function parseSet(pairs: string[]): Partial<Settings> {
+  const partial: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const [key, raw] = pair.split('=');
+    partial[key] = raw === undefined ? undefined : Number.isNaN(Number(raw)) ? raw : Number(raw);
+  }
+  return partial as Partial<Settings>;
+}
+
+function planFrom(args: Record<string, string | boolean | string[] | undefined>): Plan {
+  const plan = args.quick ? QUICK_PLAN : FULL_PLAN;
+  const list = (key: string) => (typeof args[key] === 'string' ? (args[key] as string).split(',').filter(Boolean) : undefined);
+  const arms = list('arms');
+  const preferences = list('preferences');
+  const seeds = list('seeds')?.map(Number);
+  const cap = args.cap ? Number(args.cap) : plan.cap;
+  if (!arms && !preferences && !seeds) return { ...plan, cap };
+  const sections = plan.sections.map((s) => ({
+    arms: arms ?? s.arms,
+    preferences: preferences ?? s.preferences,
+    seeds: seeds ?? s.seeds,
+  }));
+  return { name: `${plan.name} (subset)`, cap, streak: plan.streak, sections: arms ? sections.slice(0, 1) : sections };
+}
+
+function table(summary: ExperimentSummary): string {
+  const lines = ['arm                       sessions (mean ± std)  capped  reply tokens  accuracy'];
+  for (const a of Object.values(summary.arms)) {
+    lines.push(`${a.id.padEnd(26)}${`${a.sessions_to_satisfy_mean} ± ${a.sessions_to_satisfy_std}`.padEnd(23)}${`${a.hit_cap}/${a.runs}`.padEnd(8)}${String(a.mean_reply_tokens).padEnd(14)}${a.answer_accuracy}`);
+    for (const [p, r] of Object.entries(a.per_preference)) {
+      lines.push(`  ${p.padEnd(24)}${`${r.sessions_to_satisfy_mean} ± ${r.sessions_to_satisfy_std}`.padEnd(23)}${`${r.hit_cap}/${r.runs.length}`.padEnd(8)}${String(r.mean_reply_tokens).padEnd(14)}${r.answer_accuracy}   runs ${r.runs.join(' ')}, met ${r.met_rate}`);
+    }
+  }
+  lines.push(`ratios: ${JSON.stringify(summary.ratios)}`);
+  lines.push(`targets: ${JSON.stringify(summary.targets)}`);
+  lines.push(`judge agreement: ${JSON.stringify(summary.judge_agreement)}`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      workers: { type: 'string' },
+      model: { type: 'string', default: 'public/models/nextstate-tiny' },
+      arms: { type: 'string' },
+      preferences: { type: 'string' },
+      seeds: { type: 'string' },
+      cap: { type: 'string' },
+      set: { type: 'string', multiple: true, default: [] },
+      child: { type: 'boolean', default: false },
+    },
+  });
+  if (args.child) return child(args.model!);
+
+  const base = { ...EXPERIMENT_SETTINGS, ...parseSet(args.set ?? []) };
+  validateSettings(base);
+  const plan = planFrom(args);
+  const runs = runsOf(plan);
+  const manifest = loadCheckpoint(args.model!).manifest;
+  const workers = Math.max(1, Math.min(Number(args.workers ?? Math.min(2, availableParallelism())), runs.length));
+  const started = performance.now();
+  const log = (line: string) => process.stderr.write(`[bench:learn ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
+  log(`${runs.length} runs (${plan.name} plan) on ${workers} processes, model ${args.model}`);
+
+  const results: RunResult[] = new Array(runs.length);
+  let cpuMs = 0;
+  let next = 0;
+  let done = 0;
+  await new Promise<void>((resolve, reject) => {
+    const children = Array.from({ length: workers }, () =>
+      fork(fileURLToPath(import.meta.url), ['--child', '--model', args.model!], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+    const give = (c: (typeof children)[number]) => {
+      if (next >= runs.length) return void c.send('exit');
+      const job: Job = { index: next, spec: runs[next], base };
+      next++;
+      c.send(job);
+    };
+    for (const c of children) {
+      c.on('message', (m: { ready?: true; index?: number; result?: RunResult; cpuMs?: number; error?: string }) => {
+        if (m.error) {
+          children.forEach((x) => x.kill());
+          return reject(new Error(`run ${JSON.stringify(runs[m.index!])} failed:\n${m.error}`));
+        }
+        if (m.result) {
+          results[m.index!] = m.result;
+          cpuMs += m.cpuMs ?? 0;
+          done++;
+          const r = m.result;
+          log(`${done}/${runs.length} ${r.spec.arm} ${r.spec.preference} seed ${r.spec.seed}: ${r.sessionsToSatisfy}${r.hitCap ? ' (cap)' : ''} sessions, ${r.updates} updates, ${(r.wallMs / 1000).toFixed(1)}s`);
+          if (done === runs.length) resolve();
+        }
+        give(c);
+      });
+      c.on('exit', (code) => {
+        if (code !== 0 && done < runs.length) reject(new Error(`a bench:learn child exited with code ${code}`));
+      });
+    }
+  });
+
+  const summary = summarize(results);
+  const wallS = (performance.now() - started) / 1000;
+  const output = {
+    bench: 'learn',
+    plan: plan.name,
+    quick: args.quick,
+    model: { path: args.model, preset: manifest.preset, sha256: manifest.sha256, tokensSeen: manifest.tokensSeen, corpusVersion: manifest.corpusVersion },
+    protocol: {
+      metric: `sessions until the first reply meets the hidden preference in ${plan.streak} consecutive sessions (cap ${plan.cap}; a capped run counts as ${plan.cap})`,
+      cap: plan.cap,
+      streak: plan.streak,
+      judge: 'built-in (selection arms: built-in with varied hint wording)',
+      user_answers: { unmet: UNMET_SHARES, met: { 'move-on': MOVE_ON_SHARE, thanks: 1 - MOVE_ON_SHARE } },
+      sections: plan.sections,
+      seeds_note: 'main methods: every preference with 3 seeds; ablations: 3 preferences with 2 seeds (time budget)',
+    },
+    settings: validateSettings(base),
+    ...summary,
+    runs: results.length,
+    processes: workers,
+    wall_s: Number(wallS.toFixed(1)),
+    cpu_s: Number((cpuMs / 1000).toFixed(1)),
+    sessions: results.reduce((n, r) => n + r.sessions.length, 0),
+    sessions_per_s: Number((results.reduce((n, r) => n + r.sessions.length, 0) / wallS).toFixed(2)),
+  };
+  log(`done in ${wallS.toFixed(0)}s`);
+  console.log(args.json ? JSON.stringify(output, null, 2) : table(summary));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

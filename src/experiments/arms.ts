@@ -1,0 +1,73 @@
+/**
+ * What the experiment compares (METHOD §6 ablations, §9): the four methods and the ablation arms, as data.
+ * An arm is the experiment's base settings plus a few overrides; the online loop and engines are the same.
+ */
+import type { Settings } from '../rl/settings.ts';
+
+/** `method`: hybrid / GRPO only / OPD only / no updates; the others vary one knob of the hybrid. */
+export type ArmGroup = 'method' | 'selection' | 'k' | 'C';
+
+/** Which judge the arm's signal engine uses: the built-in one, or it with varied hint wording (varied-hint-judge.ts). */
+export type ArmJudge = 'builtin' | 'varied';
+
+export interface Arm {
+  /** Unique: `hybrid`, `grpo`, `selection=token`, `k=8`, `C=off`. */
+  id: string;
+  group: ArmGroup;
+  label: string;
+  settings: Partial<Settings>;
+  /** False: the loop serves, judges and teaches but never updates (no batch is ever full). */
+  updates: boolean;
+  judge: ArmJudge;
+}
+
+/**
+ * The experiment's base settings: the method's defaults (C = 1, k = 4, sequence selection, frozen teacher)
+ * with a batch, learning rate and epochs tuned for a 0.85M policy on one CPU core (see scripts/bench-learn.ts
+ * and the bench's JSON for the measurement behind them), and a reply limit above the world's longest reply.
+ */
+export const EXPERIMENT_SETTINGS: Partial<Settings> = {
+  batchSize: 1,
+  lr: 1e-3,
+  epochsPerBatch: 2,
+  maxTokens: 150,
+};
+
+const arm = (id: string, group: ArmGroup, label: string, settings: Partial<Settings> = {}, judge: ArmJudge = 'builtin', updates = true): Arm =>
+  ({ id, group, label, settings, updates, judge });
+
+export const METHOD_ARMS: readonly Arm[] = [
+  arm('hybrid', 'method', 'Hybrid (GRPO + OPD)'),
+  arm('grpo', 'method', 'GRPO only (w_OPD = 0)', { wOPD: 0 }),
+  arm('opd', 'method', 'OPD only (w_RL = 0)', { wRL: 0 }),
+  arm('none', 'method', 'No updates', {}, 'builtin', false),
+];
+
+/**
+ * Selection modes differ only when a turn has several hint candidates, so these arms use the varied-hint
+ * judge, `sequence` included: compare them with each other, not with the main `hybrid`.
+ */
+export const SELECTION_ARMS: readonly Arm[] = (['sequence', 'token', 'shortest', 'random'] as const).map((mode) =>
+  arm(`selection=${mode}`, 'selection', `Hybrid, ${mode} selection (varied hints)`, { selection: mode }, 'varied'));
+
+/** k = 4 is the main hybrid; these are the other two. */
+export const K_ARMS: readonly Arm[] = [2, 8].map((k) => arm(`k=${k}`, 'k', `Hybrid, k = ${k}`, { k }));
+
+/** C = 1 is the main hybrid; C ≤ 0 disables the clip (METHOD §5). */
+export const C_ARMS: readonly Arm[] = [
+  arm('C=off', 'C', 'Hybrid, no clip (C off)', { C: 0 }),
+  arm('C=2', 'C', 'Hybrid, C = 2', { C: 2 }),
+];
+
+export const ALL_ARMS: readonly Arm[] = [...METHOD_ARMS, ...SELECTION_ARMS, ...K_ARMS, ...C_ARMS];
+
+export function armById(id: string): Arm {
+  const found = ALL_ARMS.find((a) => a.id === id);
+  if (!found) throw new Error(`unknown arm "${id}"; known: ${ALL_ARMS.map((a) => a.id).join(', ')}`);
+  return found;
+}
+
+/** The validated settings a run of `arm` uses: base, arm overrides, the run's seed; no batch ever fills without updates. */
+export function armSettings(arm: Arm, seed: number, base: Partial<Settings> = EXPERIMENT_SETTINGS): Partial<Settings> {
+  return { ...base, ...arm.settings, seed, ...(arm.updates ? {} : { batchSize: 256 }) };
+}

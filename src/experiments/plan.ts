@@ -1,0 +1,64 @@
+/**
+ * Which runs an experiment makes: sections of arms × preferences × seeds. The full plan gives every main
+ * method at least 3 seeds per preference; ablations use fewer preferences and seeds to fit the time budget
+ * (the bench's JSON says so). The quick plan is a subset for a 3-minute check.
+ */
+import { PREFERENCES } from './preferences.ts';
+import type { RunSpec } from './run.ts';
+import { SATISFY_STREAK, SESSION_CAP } from './metric.ts';
+
+export interface PlanSection {
+  arms: readonly string[];
+  preferences: readonly string[];
+  seeds: readonly number[];
+}
+
+export interface Plan {
+  name: string;
+  sections: readonly PlanSection[];
+  cap: number;
+  streak: number;
+}
+
+const ALL = PREFERENCES.map((p) => p.id);
+/** Ablations run on one easy, one harder single style and one pair. */
+const ABLATION_PREFERENCES = ['lowercase', 'list', 'lowercase+emoji'];
+
+export const FULL_PLAN: Plan = {
+  name: 'full',
+  cap: SESSION_CAP,
+  streak: SATISFY_STREAK,
+  sections: [
+    { arms: ['hybrid', 'grpo', 'opd', 'none'], preferences: ALL, seeds: [1, 2, 3] },
+    { arms: ['selection=sequence', 'selection=token', 'selection=shortest', 'selection=random'], preferences: ABLATION_PREFERENCES, seeds: [1, 2] },
+    { arms: ['k=2', 'k=8', 'C=off', 'C=2'], preferences: ABLATION_PREFERENCES, seeds: [1, 2] },
+    // The k and C ablations vary the hybrid: its own runs on these preferences are the k = 4 / C = 1 rows.
+  ],
+};
+
+export const QUICK_PLAN: Plan = {
+  name: 'quick',
+  cap: SESSION_CAP,
+  streak: SATISFY_STREAK,
+  sections: [{ arms: ['hybrid', 'grpo', 'opd', 'none'], preferences: ['lowercase', 'lowercase+emoji'], seeds: [1] }],
+};
+
+/** Every run of the plan once, the ones expected to take longest first (so parallel workers finish together). */
+export function runsOf(plan: Plan): RunSpec[] {
+  const seen = new Set<string>();
+  const runs: RunSpec[] = [];
+  for (const section of plan.sections) {
+    for (const preference of section.preferences) {
+      for (const arm of section.arms) {
+        for (const seed of section.seeds) {
+          const key = `${arm}|${preference}|${seed}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          runs.push({ arm, preference, seed, cap: plan.cap, streak: plan.streak });
+        }
+      }
+    }
+  }
+  const expectedLength = (r: RunSpec) => (r.arm === 'none' ? 3 : r.arm === 'grpo' || r.arm === 'opd' ? 2 : 1) + (r.preference.includes('+') ? 0.5 : 0);
+  return runs.map((r, i) => ({ r, i })).sort((a, b) => expectedLength(b.r) - expectedLength(a.r) || a.i - b.i).map(({ r }) => r);
+}
