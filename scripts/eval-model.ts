@@ -1,0 +1,141 @@
+/**
+ * `npm run eval:model -- --json [--checkpoint public/models/nextstate-tiny] [--n 200] [--temperature 0.6]`
+ *
+ * What the pretrained policy does in its world, on held-out questions, sampling at the serving temperature:
+ * heldout_loss (reply tokens of held-out conversations); per style dimension the base_rate (no hint; target
+ * 0.05..0.6) and the hint_follow_rate (the dimension's hint appended as METHOD §3's hint line; target >= 0.8);
+ * well_formed_rate (the reply ends with <|end|> and no role marker leaks; target >= 0.95); answer accuracy.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadPolicy } from '../src/model/checkpoint.ts';
+import { Tokenizer } from '../src/model/tokenizer.ts';
+import { padBatch, replyLoss } from '../src/model/reply-loss.ts';
+import { createRng, pick } from '../src/model/rng.ts';
+import type { Message } from '../src/model/chat.ts';
+import type { Policy } from '../src/model/policy.ts';
+import { STYLE_DIMENSIONS, conversations, sampleQuestion, hintedPrompt } from '../src/world/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    checkpoint: { type: 'string', default: 'public/models/nextstate-tiny' },
+    n: { type: 'string', default: '200' },
+    temperature: { type: 'string', default: '0.6' },
+    seed: { type: 'string', default: '2026' },
+    'max-tokens': { type: 'string', default: '120' },
+  },
+});
+
+const n = Number(args.n);
+const temperature = Number(args.temperature);
+const maxTokens = Number(args['max-tokens']);
+const base = args.checkpoint!.replace(/\.(safetensors|json)$/, '');
+const started = performance.now();
+
+await tf.setBackend('wasm');
+await tf.ready();
+const { policy, manifest } = await loadPolicy(new Uint8Array(readFileSync(`${base}.safetensors`)), JSON.parse(readFileSync(`${base}.json`, 'utf8')));
+const tokenizer = Tokenizer.fromJSON(manifest.tokenizer);
+const log = (line: string) => { if (!args.json) console.log(line); };
+
+function heldoutLoss(p: Policy, count: number): number {
+  const rows: { ids: number[]; lossMask: number[] }[] = [];
+  for (const messages of conversations(Number(args.seed), 'heldout')) {
+    rows.push(tokenizer.encodeConversation(messages));
+    if (rows.length >= count) break;
+  }
+  rows.sort((a, b) => a.ids.length - b.ids.length);
+  let sum = 0;
+  let weight = 0;
+  for (let i = 0; i < rows.length; i += 16) {
+    const batch = padBatch(rows.slice(i, i + 16), tokenizer.ids.pad);
+    const w = batch.lossMask.reduce((s, r) => s + r.slice(1).reduce((a, x) => a + x, 0), 0);
+    const loss = replyLoss(p, batch);
+    sum += loss.dataSync()[0] * w;
+    weight += w;
+    loss.dispose();
+  }
+  return sum / weight;
+}
+
+interface Reply {
+  text: string;
+  wellFormed: boolean;
+}
+
+let replySeed = 0;
+async function reply(messages: Message[]): Promise<Reply> {
+  const prompt = tokenizer.encodePrompt(messages);
+  const out = await policy.generate(prompt, { maxTokens, temperature, seed: replySeed++, stopIds: [tokenizer.ids.end] });
+  const content = out.stopped === 'end' ? out.ids.slice(0, -1) : out.ids;
+  const leaks = content.some((id) => tokenizer.isSpecial(id));
+  return { text: tokenizer.decode(content, { skipSpecial: true }), wellFormed: out.stopped === 'end' && !leaks };
+}
+
+const rate = (xs: boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : 0);
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+const heldout_loss = heldoutLoss(policy, Math.min(n, 200));
+log(`heldout_loss ${heldout_loss.toFixed(4)}`);
+
+const rng = createRng(Number(args.seed));
+const wellFormed: boolean[] = [];
+const correctNoHint: boolean[] = [];
+const correctWithHint: boolean[] = [];
+const baseHits: Record<string, boolean[]> = Object.fromEntries(STYLE_DIMENSIONS.map((d) => [d.id, []]));
+const followHits: Record<string, boolean[]> = Object.fromEntries(STYLE_DIMENSIONS.map((d) => [d.id, []]));
+const examples: Record<string, { prompt: string; reply: string }> = {};
+
+// One set of un-hinted replies gives every dimension's base rate.
+for (let i = 0; i < n; i++) {
+  const q = sampleQuestion(rng, 'heldout');
+  const r = await reply(hintedPrompt(q, STYLE_DIMENSIONS[0].id).withoutHint);
+  wellFormed.push(r.wellFormed);
+  correctNoHint.push(q.check(r.text));
+  for (const d of STYLE_DIMENSIONS) baseHits[d.id].push(d.check(r.text));
+  if (i === 0) examples.no_hint = { prompt: q.text, reply: r.text };
+}
+log(`no hint: well-formed ${rate(wellFormed).toFixed(3)}, correct ${rate(correctNoHint).toFixed(3)}`);
+
+for (const d of STYLE_DIMENSIONS) {
+  for (let i = 0; i < n; i++) {
+    const q = sampleQuestion(rng, 'heldout');
+    const { withHint, hint } = hintedPrompt(q, d.id, pick(rng, d.hints));
+    const r = await reply(withHint);
+    wellFormed.push(r.wellFormed);
+    correctWithHint.push(q.check(r.text));
+    followHits[d.id].push(d.check(r.text));
+    if (i === 0) examples[d.id] = { prompt: `${q.text} [hint: ${hint}]`, reply: r.text };
+  }
+  log(`${d.id}: base_rate ${rate(baseHits[d.id]).toFixed(3)}, hint_follow_rate ${rate(followHits[d.id]).toFixed(3)}`);
+}
+
+const styles = Object.fromEntries(
+  STYLE_DIMENSIONS.map((d) => [d.id, { hint_follow_rate: round(rate(followHits[d.id])), base_rate: round(rate(baseHits[d.id])) }]),
+);
+const result = {
+  checkpoint: base,
+  preset: manifest.preset,
+  params: policy.parameterCount,
+  corpus_version: manifest.corpusVersion,
+  tokens_seen: manifest.tokensSeen,
+  n,
+  temperature,
+  heldout_loss: round(heldout_loss),
+  well_formed_rate: round(rate(wellFormed)),
+  answer_accuracy: round(rate(correctNoHint)),
+  answer_accuracy_with_hint: round(rate(correctWithHint)),
+  styles,
+  targets: { hint_follow_rate: '>= 0.8', base_rate: '0.05..0.6', well_formed_rate: '>= 0.95' },
+  meets_targets:
+    rate(wellFormed) >= 0.95 &&
+    Object.values(styles).every((s) => s.hint_follow_rate >= 0.8 && s.base_rate >= 0.05 && s.base_rate <= 0.6),
+  examples,
+  seconds: Math.round((performance.now() - started) / 1000),
+};
+if (args.json) console.log(JSON.stringify(result, null, 2));
+else console.log(JSON.stringify(result.examples, null, 2));
+policy.dispose();
