@@ -1,0 +1,52 @@
+/**
+ * One line per main turn saying where it is in the loop (METHOD §1, §6–7), as the chat shows it under a
+ * reply: waiting for a next state, being judged, no sample, waiting for an update, or trained.
+ */
+import type { TurnView } from '../state/turns.svelte.ts';
+
+export interface LoopPosition {
+  pendingSamples: number;
+  batchSize: number;
+  servingVersion: number;
+}
+
+export function trainingLine(view: TurnView, loop: LoopPosition | null): string {
+  const t = view.stored;
+  switch (t.status) {
+    case 'awaiting_next_state':
+      return 'Waiting for its next state (your next message).';
+    case 'pending_signals':
+      return 'Next state recorded; judging and teacher scoring…';
+    case 'signals_done':
+      return t.error ? `Signals failed: ${t.error}` : 'Signals done.';
+    case 'no_sample':
+      return 'No training sample: score 0 and no hint (METHOD §6).';
+    case 'sampled':
+      return loop
+        ? `Sample queued for update v${loop.servingVersion + 1} (${loop.pendingSamples}/${loop.batchSize} samples).`
+        : 'Sample queued for the next update.';
+    case 'trained':
+      return `Trained in the update that made v${t.trained_in_update}.`;
+  }
+}
+
+/** A judge score as the chat shows it: +1, 0, −1. */
+export function scoreLabel(score: number | null | undefined): string {
+  if (score === null || score === undefined) return 'failed';
+  return score > 0 ? `+${score}` : score < 0 ? `−${-score}` : '0';
+}
+
+/** The hint the directive signal chose for the turn: the sample's, else the report's best total overlap. */
+export function selectedHint(view: TurnView): number | null {
+  const hints = view.directive?.hints ?? [];
+  if (hints.length === 0) return null;
+  if (view.sample?.hint) {
+    const i = hints.indexOf(view.sample.hint);
+    if (i >= 0) return i;
+  }
+  const sums = view.report?.sums;
+  if (!sums || sums.length === 0) return 0;
+  let best = 0;
+  for (let h = 1; h < sums.length; h++) if (sums[h] > sums[best]) best = h;
+  return best;
+}

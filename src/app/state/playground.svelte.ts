@@ -1,0 +1,166 @@
+/**
+ * The playground's state and its wiring: boots the page (record store, settings, model download with
+ * progress, the three engine workers, the online loop), routes the loop's events to the panels' states,
+ * and restarts the loop when a rollback or a backend change needs every worker to reload.
+ */
+import { Tokenizer } from '../../model/tokenizer.ts';
+import type { Settings } from '../../rl/settings.ts';
+import { IndexedDbStore } from '../../store/index.ts';
+import { OnlineLoop, type LoopEvents } from '../../workers/online-loop.ts';
+import { createWorkerEngines } from '../../workers/page-engines.ts';
+import type { BackendChoice, CheckpointBlob } from '../../workers/protocol.ts';
+import { fetchCheckpoint, type LoadProgress } from '../load/fetch-checkpoint.ts';
+import { modelBase } from '../load/model-url.ts';
+import { JudgeConfigState } from '../settings/judge-config.svelte.ts';
+import { SettingsState } from '../settings/settings.svelte.ts';
+import { ChatState } from './chat.svelte.ts';
+import { InspectorState } from './inspector.svelte.ts';
+import { need, type Runtime, type RuntimeRef } from './runtime.ts';
+import { SessionsState } from './sessions.svelte.ts';
+import { TrainingState } from './training.svelte.ts';
+import { TransferState } from './transfer.svelte.ts';
+import { TurnsState } from './turns.svelte.ts';
+
+export type Phase = 'loading' | 'ready' | 'failed';
+export type PanelId = 'inspector' | 'training' | 'settings' | 'sessions' | 'workshop';
+
+export interface EngineBackends {
+  policy: BackendChoice;
+  signal: BackendChoice;
+  trainer: BackendChoice;
+}
+
+export interface Notice {
+  id: number;
+  text: string;
+}
+
+/** Share of the progress bar the download takes; the rest is starting the workers and loading the policy. */
+const DOWNLOAD_SHARE = 0.8;
+
+export class Playground {
+  phase = $state<Phase>('loading');
+  progress = $state<LoadProgress>({ fraction: 0, loadedBytes: 0, totalBytes: null, stage: 'Starting' });
+  loadError = $state<string | null>(null);
+  backends = $state<EngineBackends | null>(null);
+  /** Things the loop reported going wrong (a judge failing, an update failing, storage full). */
+  notices = $state<Notice[]>([]);
+  panel = $state<PanelId>('inspector');
+  /** Restarting the workers after a backend change. */
+  restarting = $state<string | null>(null);
+  modelInfo = $state<{ preset: string; corpusVersion: string; tokensSeen: number } | null>(null);
+
+  readonly runtime: RuntimeRef = { current: null };
+  readonly settings = new SettingsState();
+  readonly judge = new JudgeConfigState();
+  readonly turns = new TurnsState();
+  readonly sessions = new SessionsState(this.runtime, this.turns);
+  readonly chat = new ChatState(this.runtime, this.sessions, this.turns);
+  readonly training = new TrainingState(this.runtime, () => this.restartLoop());
+  readonly transfer = new TransferState(this.runtime, (ids) => this.afterImport(ids));
+  readonly inspector = new InspectorState();
+  private noticeCount = 0;
+
+  get tokenizer(): Tokenizer | null {
+    return this.runtime.current?.tokenizer ?? null;
+  }
+
+  async boot(search: string): Promise<void> {
+    try {
+      this.stage('Opening the record store (IndexedDB)', 0);
+      const store = await IndexedDbStore.open();
+      const settings = await this.settings.init(store, search);
+      const initial = await fetchCheckpoint(modelBase(search), (p) =>
+        (this.progress = { ...p, fraction: p.fraction === null ? null : p.fraction * DOWNLOAD_SHARE }),
+      );
+      const tokenizer = Tokenizer.fromJSON(initial.manifest.tokenizer);
+      this.modelInfo = { preset: initial.manifest.preset, corpusVersion: String(initial.manifest.corpusVersion ?? 'unknown'), tokensSeen: initial.manifest.tokensSeen };
+      this.stage('Starting the policy, signal and trainer workers', DOWNLOAD_SHARE + 0.05);
+      const engines = createWorkerEngines();
+      this.backends = await this.initEngines(engines, settings.backend);
+      await this.judge.connect((config) => engines.setJudgeConfig(config));
+      this.stage('Loading the policy into the workers', DOWNLOAD_SHARE + 0.1);
+      const loop = new OnlineLoop(engines, store, settings, this.events());
+      await loop.start(initial).catch((e: Error) => {
+        throw new Error(`The policy could not be loaded: ${e.message}`);
+      });
+      this.runtime.current = { store, engines, loop, initial, tokenizer };
+      this.settings.onChange((next, previous) => void this.applySettings(next, previous));
+      await Promise.all([this.sessions.openLatest(), this.training.refresh()]);
+      this.stage('Ready', 1);
+      this.phase = 'ready';
+    } catch (e) {
+      this.loadError = (e as Error).message;
+      this.phase = 'failed';
+    }
+  }
+
+  dismissNotice(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  private stage(stage: string, fraction: number): void {
+    this.progress = { fraction, loadedBytes: this.progress.loadedBytes, totalBytes: this.progress.totalBytes, stage };
+  }
+
+  private notify(text: string): void {
+    this.notices = [...this.notices.slice(-4), { id: ++this.noticeCount, text }];
+  }
+
+  private async initEngines(engines: Runtime['engines'], backend: Settings['backend']): Promise<EngineBackends> {
+    const [policy, signal, trainer] = await Promise.all([engines.policy.init(backend), engines.signal.init(backend), engines.trainer.init(backend)]);
+    return { policy, signal, trainer };
+  }
+
+  private events(): LoopEvents {
+    return {
+      signal: (result) => {
+        if (result.sessionId === this.turns.sessionId) this.turns.applySignal(result);
+        if (this.inspector.turnKey === null && result.report) this.inspector.show(`${result.sessionId}/${result.turn}`);
+      },
+      update: (metrics) => {
+        this.training.addUpdate(metrics);
+        const rt = this.runtime.current;
+        if (rt && this.turns.sessionId) void this.turns.load(rt.store, this.turns.sessionId);
+      },
+      queue: (state) => {
+        this.training.queue = state;
+      },
+      error: (where, error) => this.notify(`${where === 'signal' ? 'Judging a turn' : where === 'update' ? 'An update' : 'Saving'} failed: ${error.message}`),
+    };
+  }
+
+  /** Every accepted settings change reaches the loop at once; a new backend restarts the workers on it. */
+  private async applySettings(next: Settings, previous: Settings): Promise<void> {
+    const rt = this.runtime.current;
+    if (!rt) return;
+    rt.loop.setSettings(next);
+    if (next.backend === previous.backend) return;
+    this.restarting = `Switching the workers to backend "${next.backend}"…`;
+    try {
+      await rt.loop.idle();
+      this.backends = await this.initEngines(rt.engines, next.backend);
+      await this.restartLoop();
+    } catch (e) {
+      this.notify(`Switching the backend failed: ${(e as Error).message}`);
+    } finally {
+      this.restarting = null;
+    }
+  }
+
+  /** A fresh loop over the same store and workers: it loads the serving version into every worker. */
+  private async restartLoop(): Promise<void> {
+    const rt = need(this.runtime);
+    const loop = new OnlineLoop(rt.engines, rt.store, this.settings.value, this.events());
+    await loop.start(rt.initial);
+    rt.loop = loop;
+    if (this.turns.sessionId) await this.turns.load(rt.store, this.turns.sessionId);
+  }
+
+  private async afterImport(sessionIds: string[]): Promise<void> {
+    await this.sessions.refresh();
+    if (sessionIds.length > 0 && !this.turns.sessionId) await this.sessions.open(sessionIds[0]);
+  }
+}
+
+export type { CheckpointBlob };

@@ -1,0 +1,26 @@
+/** What the panels act on once the model is loaded: the store, the worker engines, the loop and the tokenizer. */
+import type { OnlineLoop } from '../../workers/online-loop.ts';
+import type { WorkerEngines } from '../../workers/page-engines.ts';
+import type { CheckpointBlob } from '../../workers/protocol.ts';
+import type { Tokenizer } from '../../model/tokenizer.ts';
+import type { RecordStore } from '../../store/types.ts';
+
+export interface Runtime {
+  store: RecordStore;
+  engines: WorkerEngines;
+  /** Replaced when a rollback or a backend change restarts the loop. */
+  loop: OnlineLoop;
+  /** The checkpoint the page loaded: version 0, and the frozen teacher (METHOD §3). */
+  initial: CheckpointBlob;
+  tokenizer: Tokenizer;
+}
+
+/** Filled in once booting is done; the states read it when they act. */
+export interface RuntimeRef {
+  current: Runtime | null;
+}
+
+export function need(ref: RuntimeRef): Runtime {
+  if (!ref.current) throw new Error('The model is not loaded yet.');
+  return ref.current;
+}
