@@ -46,6 +46,12 @@ export interface SessionRecord {
   hinted: boolean;
   /** The turn became a training sample (METHOD §6). */
   sampled: boolean;
+  /** The user's first message: a held-out question. */
+  question: string;
+  /** The first reply, as the user saw it. */
+  reply: string;
+  /** What the user answered: the turn's next state. */
+  userText: string;
   replyTokens: number;
   /** The reply states the question's right answer (world checker); reported, not part of the metric. */
   correct: boolean;
@@ -143,6 +149,9 @@ export async function runExperiment(engines: ExperimentEngines, initial: Checkpo
       reward: signal?.evaluative.score ?? 0,
       hinted: signal?.directive.accepted ?? false,
       sampled: !!signal?.sample,
+      question: question.text,
+      reply: turn.response_text,
+      userText: answer.text,
       replyTokens: turn.response_ids.length,
       correct: question.check(turn.response_text),
       version: turn.policy_version,

@@ -42,6 +42,7 @@ export class SimulatedUser {
   private readonly words: Rng;
   private pending: Question | null = null;
   private current: Question | null = null;
+  private lastDrawn: Question | null = null;
 
   constructor(readonly preference: Preference, readonly seed: number) {
     this.questions = createRng(seed);
@@ -50,9 +51,21 @@ export class SimulatedUser {
 
   /** The first message of the next session: the question moved on to, or a fresh held-out question. */
   ask(): Question {
-    this.current = this.pending ?? sampleHeldoutQuestion(this.questions);
+    this.current = this.pending ?? this.drawQuestion();
     this.pending = null;
     return this.current;
+  }
+
+  /**
+   * The next held-out question, never about the same fact as the one before (moving on to it would read as
+   * asking again). Depends only on the seed, so users with the same seed ask the same questions.
+   */
+  private drawQuestion(): Question {
+    let q: Question;
+    do q = sampleHeldoutQuestion(this.questions);
+    while (q.answer === this.lastDrawn?.answer);
+    this.lastDrawn = q;
+    return q;
   }
 
   /** The user's answer to the first reply of the session (its next state). */
@@ -66,9 +79,7 @@ export class SimulatedUser {
     if (met) {
       kind = u[0] < MOVE_ON_SHARE ? 'move-on' : 'thanks';
       if (kind === 'move-on') {
-        // A next question about the same fact would read as asking again.
-        do this.pending = sampleHeldoutQuestion(this.questions);
-        while (this.pending.answer === this.current.answer);
+        this.pending = this.drawQuestion();
         text = at(MOVE_ON_PREFIXES, u[1]) + this.pending.text;
       } else {
         text = at(THANKS, u[2]);

@@ -1,0 +1,137 @@
+/**
+ * A tiny end-to-end run of the experiment through the real online loop and engines in Node (small random
+ * policy, few sessions): sessions are recorded as the user saw them, updates land before the next session,
+ * runs are reproducible for a seed, and the learning path never sees the preference.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { Policy } from '../../src/model/policy.ts';
+import { encodeCheckpoint } from '../../src/model/checkpoint.ts';
+import { defaultTokenizer } from '../../src/model/tokenizer.ts';
+import type { ModelConfig } from '../../src/model/presets.ts';
+import type { Settings } from '../../src/rl/settings.ts';
+import { builtinJudgeBackend } from '../../src/rl/judge/builtin/index.ts';
+import type { JudgeBackend } from '../../src/rl/judge/types.ts';
+import { PolicyEngine } from '../../src/workers/policy-engine.ts';
+import { SignalEngine } from '../../src/workers/signal-engine.ts';
+import { TrainerEngine } from '../../src/workers/trainer-engine.ts';
+import type { CheckpointBlob, ReplyRequest, SignalRequest } from '../../src/workers/protocol.ts';
+import { meetsPreference, preferenceById, runExperiment, type ExperimentEngines, type RunResult } from '../../src/experiments/index.ts';
+
+const tokenizer = defaultTokenizer();
+const config: ModelConfig = { vocabSize: tokenizer.vocabSize, dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxLen: 192, ropeBase: 10000 };
+const base: Partial<Settings> = { batchSize: 1, lr: 1e-2, epochsPerBatch: 1, maxTokens: 24 };
+let initial: CheckpointBlob;
+let engines: ExperimentEngines;
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  const policy = Policy.create(config, 11);
+  initial = await encodeCheckpoint(policy.getWeights(), {
+    preset: 'test', config, tokenizer: tokenizer.toJSON(), corpusVersion: null, tokensSeen: 0, finalLoss: null,
+  });
+  policy.dispose();
+  engines = { policy: new PolicyEngine(), signal: new SignalEngine(builtinJudgeBackend), trainer: new TrainerEngine() };
+  await Promise.all([engines.policy.init('wasm'), engines.signal.init('wasm'), engines.trainer.init('wasm')]);
+});
+
+/** The engines, recording what the learning path is given. */
+function spied(seen: { settings: Settings[]; userTexts: string[]; judges: string[] }): ExperimentEngines {
+  return {
+    policy: {
+      init: (b) => engines.policy.init(b),
+      load: (c, v) => engines.policy.load(c, v),
+      publish: (u) => engines.policy.publish(u),
+      info: () => engines.policy.info(),
+      reply: (r: ReplyRequest, onToken) => {
+        seen.userTexts.push(...r.messages.filter((m) => m.role === 'user').map((m) => m.content));
+        return engines.policy.reply(r, onToken);
+      },
+    },
+    signal: {
+      init: (b) => engines.signal.init(b),
+      load: (i, s) => engines.signal.load(i, s),
+      publish: (u) => engines.signal.publish(u),
+      setJudge: (j: JudgeBackend) => {
+        seen.judges.push(j.name);
+        engines.signal.setJudge(j);
+      },
+      process: (r: SignalRequest, s) => {
+        seen.settings.push(s);
+        seen.userTexts.push(r.nextState.content, ...r.messages.filter((m) => m.role === 'user').map((m) => m.content));
+        return engines.signal.process(r, s);
+      },
+    },
+    trainer: {
+      init: (b) => engines.trainer.init(b),
+      load: (i, s, v) => engines.trainer.load(i, s, v),
+      update: (samples, s) => {
+        seen.settings.push(s);
+        return engines.trainer.update(samples, s);
+      },
+    },
+  };
+}
+
+describe('runExperiment through the real engines', () => {
+  let first: RunResult;
+
+  it('records each session as the user saw it, and each update lands before the next session', async () => {
+    first = await runExperiment(engines, initial, { arm: 'hybrid', preference: 'list', seed: 5, cap: 4 }, { base });
+    const pref = preferenceById('list');
+    expect(first.sessions.length === 4 || !first.hitCap).toBe(true);
+    let sampled = 0;
+    for (const s of first.sessions) {
+      expect(s.met).toBe(meetsPreference(pref, s.reply));
+      expect([-1, 0, 1]).toContain(s.reward);
+      // B = 1: every sample so far has been trained on, and the reply came from the newest version.
+      expect(s.version).toBe(sampled);
+      if (s.sampled) sampled++;
+      expect(s.replyTokens).toBeGreaterThan(0);
+      expect(s.replyTokens).toBeLessThanOrEqual(24);
+    }
+    expect(first.updates).toBe(sampled);
+    expect(sampled).toBeGreaterThan(0);
+    expect(first.sessionsToSatisfy).toBe(first.hitCap ? 4 : first.sessions.length);
+  });
+
+  it('is reproducible for a seed', async () => {
+    const again = await runExperiment(engines, initial, { arm: 'hybrid', preference: 'list', seed: 5, cap: 4 }, { base });
+    expect(again.sessions).toEqual(first.sessions);
+    const other = await runExperiment(engines, initial, { arm: 'hybrid', preference: 'list', seed: 6, cap: 2 }, { base });
+    expect(other.sessions.map((s) => s.question)).not.toEqual(first.sessions.slice(0, 2).map((s) => s.question));
+  });
+
+  it('never updates in the no-update arm', async () => {
+    const none = await runExperiment(engines, initial, { arm: 'none', preference: 'list', seed: 5, cap: 3 }, { base });
+    expect(none.updates).toBe(0);
+    expect(none.sessions.every((s) => s.version === 0)).toBe(true);
+    // Same seed, same starting policy: the first reply is the hybrid run's first reply.
+    expect(none.sessions[0].reply).toBe(first.sessions[0].reply);
+  });
+
+  it('gives the learning path the user\'s words and the arm\'s settings, never the preference', async () => {
+    const runs: Record<string, { settings: Settings[]; userTexts: string[]; judges: string[]; result?: RunResult }> = {};
+    for (const preference of ['lowercase', 'brief+formal']) {
+      const seen = (runs[preference] = { settings: [] as Settings[], userTexts: [] as string[], judges: [] as string[] });
+      runs[preference].result = await runExperiment(spied(seen), initial, { arm: 'opd', preference, seed: 9, cap: 3 }, { base });
+    }
+    const [a, b] = Object.values(runs);
+    expect(a.settings.length).toBeGreaterThan(0);
+    for (const s of [...a.settings, ...b.settings]) expect(s).toEqual({ ...a.settings[0] });
+    expect(a.settings[0]).toMatchObject({ wRL: 0, wOPD: 1, seed: 9, batchSize: 1 });
+    expect(a.judges).toEqual(['builtin']);
+    for (const run of [a, b]) {
+      const spoken = new Set(run.result!.sessions.flatMap((s) => [s.question, s.userText]));
+      for (const text of run.userTexts) expect(spoken.has(text), text).toBe(true);
+    }
+  });
+
+  it('uses the varied-hint judge for the selection arms', async () => {
+    const seen = { settings: [] as Settings[], userTexts: [] as string[], judges: [] as string[] };
+    await runExperiment(spied(seen), initial, { arm: 'selection=token', preference: 'emoji', seed: 3, cap: 1 }, { base });
+    expect(seen.judges).toEqual(['builtin+varied-hints']);
+    expect(seen.settings[0].selection).toBe('token');
+  });
+});

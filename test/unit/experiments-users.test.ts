@@ -1,0 +1,160 @@
+/**
+ * Simulated users (issue 8): the checker on hand-written replies, answers that are varied, deterministic
+ * for a seed, in the users' own words, and that carry the preference only where the user states it.
+ */
+import { describe, it, expect } from 'vitest';
+import { createRng } from '../../src/model/rng.ts';
+import { CORRECTIONS, HINT_PHRASINGS, STYLE_IDS, randomStyles, renderReply, type Question } from '../../src/world/index.ts';
+import { readNextState, STYLE_HINTS } from '../../src/rl/judge/builtin/index.ts';
+import {
+  PREFERENCES, SimulatedUser, UNMET_SHARES, meetsPreference, preferenceById, unmetDimensions, type UserAnswer,
+} from '../../src/experiments/index.ts';
+import { ASK_AGAIN_PREFIXES, BARE_COMPLAINTS, MOVE_ON_PREFIXES, STATED_WISHES, THANKS } from '../../src/experiments/user-words.ts';
+
+describe('the preference checker', () => {
+  // Each row: a hand-written reply and, per preference, whether it is met (read off the reply by eye).
+  const rows: [string, Record<string, boolean>][] = [
+    ['the capital of peru is lima. 🙂', { lowercase: true, emoji: true, brief: true, list: false, 'lowercase+emoji': true, 'brief+formal': false }],
+    ['The capital of Peru is Lima. It lies on the coast. 🙂', { lowercase: false, emoji: true, brief: false, list: false, 'lowercase+emoji': false, 'brief+formal': false }],
+    ['- The answer is 12.', { lowercase: false, emoji: false, brief: true, list: true, 'lowercase+emoji': false, 'brief+formal': false }],
+    ['Certainly, the answer is 12.', { lowercase: false, emoji: false, brief: true, list: false, 'lowercase+emoji': false, 'brief+formal': true }],
+    ["Certainly, it's 12.", { lowercase: false, emoji: false, brief: true, list: false, 'lowercase+emoji': false, 'brief+formal': false }],
+    ['Of course, the answer is 12. Adding is counting on.', { lowercase: false, emoji: false, brief: false, list: false, 'lowercase+emoji': false, 'brief+formal': false }],
+    ['the answer is 12', { lowercase: true, emoji: false, brief: true, list: false, 'lowercase+emoji': false, 'brief+formal': false }],
+    ['here it is:\n- one kilometre is 1000 metres.\n- kilo means a thousand. 🙂', { lowercase: true, emoji: true, brief: false, list: true, 'lowercase+emoji': true, 'brief+formal': false }],
+  ];
+  it('agrees with hand-labelled replies for every preference', () => {
+    expect(PREFERENCES.map((p) => p.id).sort()).toEqual(Object.keys(rows[0][1]).sort());
+    for (const [reply, expected] of rows) {
+      for (const p of PREFERENCES) expect(meetsPreference(p, reply), `${p.id} on ${JSON.stringify(reply)}`).toBe(expected[p.id]);
+    }
+  });
+
+  it('names exactly the missed dimensions', () => {
+    expect(unmetDimensions(preferenceById('lowercase+emoji'), 'the answer is 12')).toEqual(['emoji']);
+    expect(unmetDimensions(preferenceById('lowercase+emoji'), 'The answer is 12.')).toEqual(['lowercase', 'emoji']);
+    expect(unmetDimensions(preferenceById('brief+formal'), 'Certainly, the answer is 12.')).toEqual([]);
+  });
+
+  it('has at least six preferences, some over two dimensions, and reads ad-hoc ids', () => {
+    expect(PREFERENCES.length).toBeGreaterThanOrEqual(6);
+    expect(PREFERENCES.filter((p) => p.dims.length === 2).length).toBeGreaterThanOrEqual(2);
+    expect(preferenceById('list+followup').dims).toEqual(['list', 'followup']);
+    expect(() => preferenceById('shouty')).toThrow();
+  });
+});
+
+/** `n` sessions of a user against world replies with random styles (fresh seeds per call). */
+function talk(prefId: string, seed: number, n: number, replySeed: number): { question: Question; reply: string; answer: UserAnswer }[] {
+  const user = new SimulatedUser(preferenceById(prefId), seed);
+  const rng = createRng(replySeed);
+  return Array.from({ length: n }, () => {
+    const question = user.ask();
+    const reply = renderReply(question, randomStyles(rng, 0.3), rng);
+    return { question, reply, answer: user.answer(reply) };
+  });
+}
+
+describe('simulated users', () => {
+  it('are deterministic for a seed and differ across seeds', () => {
+    const a = talk('list', 11, 40, 5).map((x) => x.answer.text);
+    const b = talk('list', 11, 40, 5).map((x) => x.answer.text);
+    const c = talk('list', 12, 40, 5).map((x) => x.answer.text);
+    expect(a).toEqual(b);
+    expect(c).not.toEqual(a);
+  });
+
+  it('ask held-out questions only', () => {
+    for (const { question } of talk('emoji', 3, 50, 9)) expect(question.split).toBe('heldout');
+  });
+
+  it('answer in every kind, in proportions near the stated shares', () => {
+    const sessions = PREFERENCES.flatMap((p, i) => talk(p.id, 100 + i, 150, 200 + i));
+    const unmet = sessions.filter((s) => !s.answer.met);
+    const share = (kind: string) => unmet.filter((s) => s.answer.kind === kind).length / unmet.length;
+    expect(share('state')).toBeCloseTo(UNMET_SHARES.state, 1);
+    expect(share('complain')).toBeCloseTo(UNMET_SHARES.complain, 1);
+    expect(share('ask-again')).toBeCloseTo(UNMET_SHARES['ask-again'], 1);
+    for (const s of sessions.filter((x) => x.answer.met)) expect(['thanks', 'move-on']).toContain(s.answer.kind);
+    // Varied English: many distinct messages.
+    expect(new Set(sessions.map((s) => s.answer.text)).size).toBeGreaterThan(300);
+  });
+
+  it('met only when every wanted dimension shows, and state a dimension the reply missed', () => {
+    for (const p of PREFERENCES) {
+      for (const s of talk(p.id, 7, 80, 8)) {
+        expect(s.answer.met).toBe(meetsPreference(p, s.reply));
+        expect(s.answer.unmet).toEqual(unmetDimensions(p, s.reply));
+        if (s.answer.kind === 'state') {
+          const said = s.answer.text.toLowerCase();
+          expect(s.answer.unmet.some((d) => STATED_WISHES[d].some((w) => said.includes(w.toLowerCase().replace(/[.?!]$/, '').slice(1)))), said).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('move on to the question that opens the next session', () => {
+    const user = new SimulatedUser(preferenceById('lowercase'), 21);
+    let movedOn = 0;
+    for (let i = 0; i < 30; i++) {
+      const q = user.ask();
+      const a = user.answer('it is twelve');
+      expect(a.met).toBe(true);
+      if (a.kind === 'move-on') {
+        const next = user.ask();
+        expect(a.text.toLowerCase().endsWith(next.text.toLowerCase())).toBe(true);
+        expect(next.answer).not.toBe(q.answer);
+        movedOn++;
+        user.answer('It is twelve.');
+      }
+    }
+    expect(movedOn).toBeGreaterThan(3);
+  });
+
+  it('carry the preference only in stated wishes: otherwise two users with the same seed say the same words', () => {
+    for (const [p, q] of [['lowercase', 'list'], ['emoji', 'brief+formal'], ['brief', 'lowercase+emoji']]) {
+      const a = talk(p, 31, 120, 41);
+      const b = talk(q, 31, 120, 41);
+      expect(a.map((x) => x.question.text)).toEqual(b.map((x) => x.question.text));
+      let compared = 0;
+      a.forEach((x, i) => {
+        const y = b[i];
+        if (x.answer.kind !== 'state' && y.answer.kind !== 'state' && x.answer.met === y.answer.met) {
+          expect(x.answer.text).toBe(y.answer.text);
+          compared++;
+        }
+      });
+      expect(compared).toBeGreaterThan(20);
+    }
+  });
+
+  it('speak their own words, not the corpus correction templates or hint lines', () => {
+    const corpus = new Set([...STYLE_IDS.flatMap((d) => [...CORRECTIONS[d].on, ...CORRECTIONS[d].off, ...HINT_PHRASINGS[d]])].map((s) => s.toLowerCase()));
+    const ours = [...Object.values(STATED_WISHES).flat(), ...BARE_COMPLAINTS, ...THANKS, ...ASK_AGAIN_PREFIXES, ...MOVE_ON_PREFIXES];
+    for (const line of ours) expect(corpus.has(line.toLowerCase()), line).toBe(false);
+    for (const d of STYLE_IDS) expect(STATED_WISHES[d].length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('the built-in judge on the users\' own words (generalisation, measured)', () => {
+  it('reads stated wishes as −1 with the missed style\'s hint, thanks and moving on as +1', () => {
+    // Measured when written: stated 98%, thanks 100%, move-on 100%, ask-again 97%, bare complaints 77%.
+    const counts: Record<string, { n: number; ok: number }> = {};
+    for (const p of PREFERENCES) {
+      for (const s of talk(p.id, 500, 60, 600)) {
+        const r = readNextState(s.reply, { role: 'user', content: s.answer.text }, 'personal', [{ role: 'user', content: s.question.text }]);
+        const ok = s.answer.kind === 'state' ? r.score === -1 && s.answer.unmet.some((d) => r.hint === STYLE_HINTS[d].on)
+          : s.answer.met ? r.score === 1 : r.score === -1;
+        const c = (counts[s.answer.kind] ??= { n: 0, ok: 0 });
+        c.n++;
+        if (ok) c.ok++;
+      }
+    }
+    const rate = (k: string) => counts[k].ok / counts[k].n;
+    expect(rate('state')).toBeGreaterThan(0.9);
+    expect(rate('thanks')).toBeGreaterThan(0.95);
+    expect(rate('move-on')).toBeGreaterThan(0.95);
+    expect(rate('ask-again')).toBeGreaterThan(0.85);
+    expect(rate('complain')).toBeGreaterThan(0.5);
+  });
+});
