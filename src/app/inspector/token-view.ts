@@ -81,6 +81,7 @@ export interface SupportRow {
 export interface PositionDetail {
   index: number;
   sampledId: number;
+  sampledGlyph: string;
   /** The hint h*(i) the directive signal used here. */
   selectedHint: number;
   student: TopRow[];
@@ -133,6 +134,7 @@ export function positionDetail(turn: InspectedTurn, i: number, decode: (id: numb
   return {
     index: i,
     sampledId: turn.responseIds[i],
+    sampledGlyph: visibleGlyph(decode(turn.responseIds[i])),
     selectedHint,
     student: row(studentIds, report.studentTop[i].logprobs, shownTeacherIds),
     teachers,
