@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './test/browser/chromium.ts';
 
-const port = Number(process.env.NEXTSTATE_TEST_PORT ?? 5199);
+// One port per run, inherited by the test workers, so runs side by side never share a server.
+process.env.NEXTSTATE_TEST_PORT ??= String(5200 + Math.floor(Math.random() * 2000));
+const port = Number(process.env.NEXTSTATE_TEST_PORT);
 
 export default defineConfig({
   testDir: '.',
@@ -19,6 +21,7 @@ export default defineConfig({
   },
   webServer: {
     command: `npx vite --host 127.0.0.1 --port ${port} --strictPort`,
+    env: { NEXTSTATE_STATIC: '1' },
     url: `http://localhost:${port}/`,
     reuseExistingServer: false,
     timeout: 120_000,

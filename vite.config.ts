@@ -10,7 +10,8 @@ const isolation = {
 
 export default defineConfig({
   plugins: [svelte()],
-  server: { headers: isolation },
+  // Tests and benchmarks (NEXTSTATE_STATIC=1) serve files as they are: no hot reload of a page under test.
+  server: { headers: isolation, ...(process.env.NEXTSTATE_STATIC ? { hmr: false, watch: null } : {}) },
   preview: { headers: isolation },
   worker: { format: 'es' },
   // Pre-bundled up front: a dependency discovered later (a worker's dynamic import) makes Vite reload the page.

@@ -16,7 +16,7 @@ export interface BrowserSession {
 export async function openBrowserSession(what: string): Promise<BrowserSession> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error(`${what} needs Chromium: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`);
-  const server: ViteDevServer = await createServer({ root: process.cwd(), logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false } });
+  const server: ViteDevServer = await createServer({ root: process.cwd(), logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null } });
   await server.listen();
   const port = (server.httpServer!.address() as AddressInfo).port;
   const browser = await chromium.launch({ executablePath, args: chromiumArgs });

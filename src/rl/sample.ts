@@ -45,22 +45,12 @@ export function turnSeed(seed: number, sessionId: string, turn: number): number 
   return h >>> 0;
 }
 
-/**
- * `buildSample(input, settings)`: the turn's training sample, or null when it has none (METHOD §6).
- * With hints: top-k of student and teacher rows, `O[h,i]`, hint selection, support S_i and the log-probs
- * of both policies there (METHOD §4–5; advantages are computed from them with C at batch time).
- * In the `opd` case a position whose support is empty leaves the loss mask; if none is left, null.
- */
-export function buildSample(
-  input: SampleInput,
-  settings: Pick<Settings, 'k' | 'selection' | 'support' | 'seed'>,
-): SampleRecord | null {
-  const which = sampleCase(input.score, input.hints.length > 0);
-  if (which === null) return null;
+/** A sample record with no support yet: every response token trains, no hint selected (METHOD §8). */
+export function newSampleRecord(input: SampleInput, which: SampleCase): SampleRecord {
   const T = input.responseIds.length;
   if (T === 0) throw new RangeError('buildSample: empty response');
   if (input.responseLogprobs.length !== T) throw new RangeError('buildSample: one response log-prob per response token');
-  const record: SampleRecord = {
+  return {
     session_id: input.sessionId,
     turn: input.turn,
     policy_version: input.policyVersion,
@@ -77,6 +67,22 @@ export function buildSample(
     old_logprobs_at_support: Array.from({ length: T }, () => []),
     teacher_logprobs_at_support: Array.from({ length: T }, () => []),
   };
+}
+
+/**
+ * `buildSample(input, settings)`: the turn's training sample, or null when it has none (METHOD §6).
+ * With hints: top-k of student and teacher rows, `O[h,i]`, hint selection, support S_i and the log-probs
+ * of both policies there (METHOD §4–5; advantages are computed from them with C at batch time).
+ * In the `opd` case a position whose support is empty leaves the loss mask; if none is left, null.
+ */
+export function buildSample(
+  input: SampleInput,
+  settings: Pick<Settings, 'k' | 'selection' | 'support' | 'seed'>,
+): SampleRecord | null {
+  const which = sampleCase(input.score, input.hints.length > 0);
+  if (which === null) return null;
+  const record = newSampleRecord(input, which);
+  const T = record.response_ids.length;
   if (which === 'grpo') return record;
 
   const { vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers } = input;
@@ -90,17 +96,37 @@ export function buildSample(
   const selection = selectHint(overlapCounts(studentTop, teacherTop), settings.selection, {
     seed: turnSeed(settings.seed, input.sessionId, input.turn),
   });
-  const uses = new Array<number>(input.hints.length).fill(0);
-  for (let i = 0; i < T; i++) {
+  const positions = Array.from({ length: T }, (_, i) => {
     const h = selection.perPosition[i];
-    const S = Array.from(supportSet(studentTop[i], teacherTop[h][i], settings.support));
-    uses[h]++;
-    record.hint_index[i] = h;
-    record.support_ids[i] = S;
-    record.old_logprobs_at_support[i] = S.map((v) => student[i * V + v]);
-    record.teacher_logprobs_at_support[i] = S.map((v) => teachers[h][i * V + v]);
-    if (which === 'opd' && S.length === 0) record.loss_mask[i] = 0;
-  }
-  record.hint = input.hints[uses.indexOf(Math.max(...uses))];
+    const ids = Array.from(supportSet(studentTop[i], teacherTop[h][i], settings.support));
+    return { hint: h, ids, oldLogprobs: ids.map((v) => student[i * V + v]), teacherLogprobs: ids.map((v) => teachers[h][i * V + v]) };
+  });
+  return withSupport(record, input.hints, positions);
+}
+
+/** One response position's selected hint and support set S_i with both policies' log-probs there (METHOD §4–5). */
+export interface SupportAtPosition {
+  hint: number;
+  ids: number[];
+  oldLogprobs: number[];
+  teacherLogprobs: number[];
+}
+
+/**
+ * Fills a hinted sample's per-position support (from the reference above, or from the WGSL kernels);
+ * the selected `hint` is the one chosen at most positions, ties to the shorter. In the `opd` case a
+ * position with an empty support leaves the loss mask; with none left there is no sample (null).
+ */
+export function withSupport(record: SampleRecord, hints: readonly string[], positions: readonly SupportAtPosition[]): SampleRecord | null {
+  const uses = new Array<number>(hints.length).fill(0);
+  positions.forEach((p, i) => {
+    uses[p.hint]++;
+    record.hint_index[i] = p.hint;
+    record.support_ids[i] = p.ids;
+    record.old_logprobs_at_support[i] = p.oldLogprobs;
+    record.teacher_logprobs_at_support[i] = p.teacherLogprobs;
+    if (record.case === 'opd' && p.ids.length === 0) record.loss_mask[i] = 0;
+  });
+  record.hint = hints[uses.indexOf(Math.max(...uses))];
   return record.loss_mask.some((m) => m === 1) ? record : null;
 }

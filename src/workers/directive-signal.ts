@@ -9,7 +9,8 @@ import { topK } from '../rl/topk.ts';
 import { overlapCounts } from '../rl/overlap.ts';
 import { selectHint, supportSet } from '../rl/selection.ts';
 import { clippedAdvantages } from '../rl/advantages.ts';
-import { turnSeed } from '../rl/sample.ts';
+import { turnSeed, type SupportAtPosition } from '../rl/sample.ts';
+import { directiveSignal } from '../kernels/directive-signal.ts';
 import type { Settings } from '../rl/settings.ts';
 import type { OverlapReport } from './protocol.ts';
 
@@ -61,4 +62,49 @@ export function overlapReport(
     advantages,
     path: 'reference',
   };
+}
+
+/**
+ * The same numbers from the WGSL kernels (src/kernels/): the logits stay on the GPU, only top-k rows come
+ * back. For the default support (the student's top-k) with `sequence` or `token` selection.
+ */
+export async function directiveOnGpu(
+  student: Policy,
+  teacher: Policy,
+  promptIds: number[],
+  teacherContexts: number[][],
+  responseIds: number[],
+  settings: Pick<Settings, 'k' | 'selection' | 'seed' | 'C' | 'temperature'>,
+): Promise<{ positions: SupportAtPosition[]; report: OverlapReport }> {
+  const studentLogits = student.responseLogits(promptIds, responseIds, settings.temperature);
+  const teacherLogits = teacherContexts.map((ctx) => teacher.responseLogits(ctx, responseIds, settings.temperature));
+  try {
+    const { overlap: o, advantages: a } = await directiveSignal(studentLogits, teacherLogits, { k: settings.k, selection: settings.selection, clip: settings.C, seed: settings.seed });
+    const k = o.k;
+    const T = o.positions;
+    const span = (arr: ArrayLike<number>, at: number) => Array.from(arr as Float32Array).slice(at * k, (at + 1) * k);
+    const positions: SupportAtPosition[] = Array.from({ length: T }, (_, i) => ({
+      hint: a.hint[i],
+      ids: span(o.studentIds, i),
+      oldLogprobs: span(o.studentLogProbs, i),
+      teacherLogprobs: span(a.teacherLogProbs, i),
+    }));
+    const report: OverlapReport = {
+      k,
+      overlap: Array.from({ length: o.hints }, (_, h) => Array.from(o.overlap.subarray(h * T, (h + 1) * T))),
+      sums: a.sums,
+      perPosition: Array.from(a.hint),
+      studentTop: Array.from({ length: T }, (_, i) => ({ ids: span(o.studentIds, i), logprobs: span(o.studentLogProbs, i) })),
+      teacherTop: Array.from({ length: o.hints }, (_, h) =>
+        Array.from({ length: T }, (_, i) => ({ ids: span(o.teacherIds, h * T + i), logprobs: span(o.teacherLogProbs, h * T + i) })),
+      ),
+      deltas: positions.map((p) => p.teacherLogprobs.map((x, j) => x - p.oldLogprobs[j])),
+      advantages: Array.from({ length: T }, (_, i) => span(a.advantages, i)),
+      path: 'kernels',
+    };
+    return { positions, report };
+  } finally {
+    studentLogits.dispose();
+    teacherLogits.forEach((t) => t.dispose());
+  }
 }

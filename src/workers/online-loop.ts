@@ -7,7 +7,7 @@
 import type { Settings } from '../rl/settings.ts';
 import type { NextState } from '../rl/judge/types.ts';
 import type { EvaluativeRecord, DirectiveRecord } from '../rl/records.ts';
-import type { CheckpointBlob, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult } from './protocol.ts';
 import { turnKey } from './protocol.ts';
 import type { RecordStore, SessionInfo, StoredTurn as StoreTurn } from '../store/types.ts';
 import { sessionLog } from './session-log.ts';
@@ -37,6 +37,8 @@ export interface LoopEvents {
   signal?(result: SignalResult): void;
   update?(metrics: UpdateMetrics): void;
   queue?(state: QueueState): void;
+  /** An engine found the GPU gone and moved to another backend (the page tells the visitor why). */
+  backend?(engine: 'policy' | 'signal' | 'trainer', choice: BackendChoice): void;
   /** `where` says which loop failed; the chat goes on. */
   error?(where: 'signal' | 'update' | 'store', error: Error): void;
 }
@@ -117,7 +119,8 @@ export class OnlineLoop {
     if (session.title === 'New session') await this.write(() => this.store.putSession({ ...session, title: text.slice(0, 48), updatedAt: Date.now() }));
     const log = sessionLog(turns).map(({ role, content }) => ({ role, content }));
     if (log.at(-1)?.role !== 'user' || log.at(-1)?.content !== text) log.push({ role: 'user', content: text });
-    const reply = await this.engines.policy.reply({ sessionId, messages: log, sampling: { temperature: this.settings.temperature, topP: this.settings.topP, maxTokens: this.settings.maxTokens } }, onToken);
+    const reply: ReplyResult = await this.engines.policy.reply({ sessionId, messages: log, sampling: { temperature: this.settings.temperature, topP: this.settings.topP, maxTokens: this.settings.maxTokens } }, onToken);
+    if (reply.fellBack) this.events.backend?.('policy', reply.fellBack);
     return this.recordReply(sessionId, turns.length + 1, reply);
   }
 
@@ -227,6 +230,7 @@ export class OnlineLoop {
       },
       this.settings,
     );
+    if (result.fellBack) this.events.backend?.('signal', result.fellBack);
     const evaluative: EvaluativeRecord = { session_id: sessionId, turn: turnNumber, score: result.evaluative.score, votes: result.evaluative.votes as EvaluativeRecord['votes'] };
     const directive: DirectiveRecord = { session_id: sessionId, turn: turnNumber, ...result.directive };
     await this.write(async () => {
@@ -253,6 +257,7 @@ export class OnlineLoop {
       this.emitQueue();
       try {
         const result = await this.engines.trainer.update(batch, this.settings);
+        if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
         const { version: _v, ...metrics } = result.metrics;
         await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint: result.checkpoint, trainedSampleIds: result.trainedSamples, metrics }));
         this.servingVersion = result.version;

@@ -9,6 +9,8 @@ import type { PolicyEngineApi, SignalEngineApi, TrainerEngineApi } from './proto
 
 export interface WorkerEngines extends LoopEngines {
   setJudgeConfig(config: JudgeConfig): Promise<void>;
+  /** Destroys the policy worker's GPU device, as a driver reset would (tests of the recovery path). */
+  destroyPolicyGpuDevice(): Promise<boolean>;
   terminate(): void;
 }
 
@@ -18,7 +20,7 @@ export function createWorkerEngines(): WorkerEngines {
     new Worker(new URL('./signal.worker.ts', import.meta.url), { type: 'module', name: 'nextstate-signal' }),
     new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'nextstate-trainer' }),
   ];
-  const policy = Comlink.wrap<PolicyEngineApi>(workers[0]);
+  const policy = Comlink.wrap<PolicyEngineApi & { destroyGpuDevice(): Promise<boolean> }>(workers[0]);
   const signal = Comlink.wrap<SignalEngineApi & { setJudgeConfig(config: JudgeConfig): Promise<void> }>(workers[1]);
   const trainer = Comlink.wrap<TrainerEngineApi>(workers[2]);
   return {
@@ -42,6 +44,7 @@ export function createWorkerEngines(): WorkerEngines {
       update: (samples, s) => trainer.update(samples, s),
     },
     setJudgeConfig: (config) => signal.setJudgeConfig(config),
+    destroyPolicyGpuDevice: () => policy.destroyGpuDevice(),
     terminate: () => workers.forEach((w) => w.terminate()),
   };
 }

@@ -9,6 +9,7 @@ import { loadPolicy } from '../model/checkpoint.ts';
 import { Tokenizer } from '../model/tokenizer.ts';
 import type { Backend } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
+import { withGpuFallback } from './gpu-recovery.ts';
 import type { BackendChoice, CheckpointBlob, PolicyEngineApi, PolicyInfo, PolicyWeights, ReplyRequest, ReplyResult } from './protocol.ts';
 
 /** Room kept for the reply when a long session is cut to fit the context. */
@@ -37,6 +38,9 @@ export class PolicyEngine implements PolicyEngineApi {
   private version = 0;
   private backend: BackendChoice = { backend: 'cpu', reason: 'not started' };
   private staged: PolicyWeights | null = null;
+  /** What the policy can be rebuilt from if the GPU fails: the loaded checkpoint and the newest published weights. */
+  private checkpoint: CheckpointBlob | null = null;
+  private published: PolicyWeights | null = null;
   /** Replies run one at a time, in order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -47,6 +51,8 @@ export class PolicyEngine implements PolicyEngineApi {
 
   async load(checkpoint: CheckpointBlob, version: number): Promise<PolicyInfo> {
     const { policy, manifest } = await loadPolicy(checkpoint.bytes, checkpoint.manifest);
+    this.checkpoint = checkpoint;
+    this.published = null;
     this.policy?.dispose();
     this.policy = policy;
     this.tokenizer = Tokenizer.fromJSON(manifest.tokenizer as never);
@@ -65,9 +71,19 @@ export class PolicyEngine implements PolicyEngineApi {
   }
 
   reply(request: ReplyRequest, onToken?: (piece: string) => void): Promise<ReplyResult> {
-    const run = this.queue.then(() => this.replyNow(request, onToken));
+    const run = this.queue.then(async () => {
+      const { result, fellBack } = await withGpuFallback(() => this.replyNow(request, onToken), (choice) => this.rebuild(choice));
+      return fellBack ? { ...result, fellBack } : result;
+    });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private async rebuild(choice: BackendChoice): Promise<void> {
+    this.backend = choice;
+    const { policy } = await loadPolicy(this.checkpoint!.bytes, this.checkpoint!.manifest);
+    if (this.published) policy.setWeights(this.published.weights);
+    this.policy = policy;
   }
 
   private describe(): PolicyInfo {
@@ -91,6 +107,7 @@ export class PolicyEngine implements PolicyEngineApi {
     if (!this.staged || this.staged.version <= this.version) return;
     this.need().setWeights(this.staged.weights);
     this.version = this.staged.version;
+    this.published = this.staged;
     this.staged = null;
   }
 

@@ -62,6 +62,8 @@ export interface ReplyResult {
   responseLogprobs: number[];
   policyVersion: number;
   stopped: 'end' | 'length';
+  /** Set when this reply found the GPU gone and the engine moved to wasm (the page tells the visitor). */
+  fellBack?: BackendChoice;
   /** Time to the first token and between tokens, for the loop benchmark. */
   ttftMs: number;
   tokenMs: number[];
@@ -115,6 +117,8 @@ export interface SignalTimings {
 }
 
 export interface SignalResult {
+  /** Set when the GPU failed and the signal engine moved to wasm. */
+  fellBack?: BackendChoice;
   sessionId: string;
   turn: number;
   evaluative: EvaluativeResult;
@@ -154,6 +158,8 @@ export interface UpdateMetrics {
 }
 
 export interface UpdateResult {
+  /** Set when the GPU failed and the trainer moved to wasm. */
+  fellBack?: BackendChoice;
   version: number;
   weights: Record<string, Float32Array>;
   checkpoint: CheckpointBlob;

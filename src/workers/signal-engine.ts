@@ -10,11 +10,14 @@ import { runJudges } from '../rl/judge/run.ts';
 import { judgeErrorIsTransient } from '../connector/judge-errors.ts';
 import type { JudgeBackend } from '../rl/judge/types.ts';
 import { teacherMessages } from '../rl/teacher.ts';
-import { buildSample } from '../rl/sample.ts';
+import * as tf from '@tensorflow/tfjs';
+import { buildSample, newSampleRecord, sampleCase, turnSeed, withSupport } from '../rl/sample.ts';
+import type { SampleRecord } from '../rl/records.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
-import { logprobRows, overlapReport } from './directive-signal.ts';
-import type { BackendChoice, CheckpointBlob, PolicyWeights, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
+import { withGpuFallback } from './gpu-recovery.ts';
+import { directiveOnGpu, logprobRows, overlapReport } from './directive-signal.ts';
+import type { BackendChoice, CheckpointBlob, OverlapReport, PolicyWeights, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
 
 /**
  * The judge cannot be reached right now (network, timeout, 5xx, 429): the turn waits, persisted, and is
@@ -31,6 +34,9 @@ export class SignalEngine implements SignalEngineApi {
   private current: Policy | null = null;
   private currentVersion = 0;
   private tokenizer: Tokenizer | null = null;
+  /** What the policies can be rebuilt from if the GPU fails. */
+  private initial: CheckpointBlob | null = null;
+  private published: { checkpoint?: CheckpointBlob; weights?: Record<string, Float32Array> } = {};
 
   constructor(private judge: JudgeBackend) {}
 
@@ -44,6 +50,8 @@ export class SignalEngine implements SignalEngineApi {
 
   async load(initial: CheckpointBlob, serving: { checkpoint: CheckpointBlob; version: number } | null): Promise<void> {
     const { policy, manifest } = await loadPolicy(initial.bytes, initial.manifest);
+    this.initial = initial;
+    this.published = serving ? { checkpoint: serving.checkpoint } : {};
     this.frozen?.dispose();
     this.current?.dispose();
     this.frozen = policy;
@@ -56,9 +64,22 @@ export class SignalEngine implements SignalEngineApi {
     if (!this.current || update.version <= this.currentVersion) return;
     this.current.setWeights(update.weights);
     this.currentVersion = update.version;
+    this.published = { weights: update.weights };
+  }
+
+  private async rebuild(): Promise<void> {
+    this.frozen = (await loadPolicy(this.initial!.bytes, this.initial!.manifest)).policy;
+    const base = this.published.checkpoint ?? this.initial!;
+    this.current = (await loadPolicy(base.bytes, base.manifest)).policy;
+    if (this.published.weights) this.current.setWeights(this.published.weights);
   }
 
   async process(request: SignalRequest, settings: Settings): Promise<SignalResult> {
+    const { result, fellBack } = await withGpuFallback(() => this.processNow(request, settings), () => this.rebuild());
+    return fellBack ? { ...result, fellBack } : result;
+  }
+
+  private async processNow(request: SignalRequest, settings: Settings): Promise<SignalResult> {
     if (!this.frozen || !this.current || !this.tokenizer) throw new Error('SignalEngine: no checkpoint loaded');
     const t0 = performance.now();
     let judged;
@@ -92,16 +113,29 @@ export class SignalEngine implements SignalEngineApi {
     const teacher = settings.teacher === 'frozen' ? this.frozen : this.current;
     const T = request.responseIds.length;
     const V = this.current.config.vocabSize;
-    const student = await logprobRows(this.current, request.promptIds, request.responseIds, settings.temperature);
-    const teachers: Float32Array[] = [];
-    for (const hint of directive.hints) {
-      // A long hint may push the context past maxLen: keep its newest tokens.
-      const contextIds = this.tokenizer.encodePrompt(teacherMessages(request.messages, hint)).slice(-(teacher.config.maxLen - T));
-      teachers.push(await logprobRows(teacher, contextIds, request.responseIds, settings.temperature));
+    // A long hint may push the context past maxLen: keep its newest tokens.
+    const contexts = directive.hints.map((hint) => this.tokenizer!.encodePrompt(teacherMessages(request.messages, hint)).slice(-(teacher.config.maxLen - T)));
+    const input = { ...base, hints: directive.hints };
+    const which = sampleCase(evaluative.score, true)!;
+    let sample: SampleRecord | null;
+    let report: OverlapReport;
+    let t2: number;
+    if (tf.getBackend() === 'webgpu' && settings.support === 'student' && (settings.selection === 'sequence' || settings.selection === 'token')) {
+      t2 = performance.now();
+      const gpu = await directiveOnGpu(this.current, teacher, request.promptIds, contexts, request.responseIds, {
+        ...settings,
+        seed: turnSeed(settings.seed, request.sessionId, request.turn),
+      });
+      sample = withSupport(newSampleRecord(input, which), directive.hints, gpu.positions);
+      report = gpu.report;
+    } else {
+      const student = await logprobRows(this.current, request.promptIds, request.responseIds, settings.temperature);
+      const teachers: Float32Array[] = [];
+      for (const contextIds of contexts) teachers.push(await logprobRows(teacher, contextIds, request.responseIds, settings.temperature));
+      t2 = performance.now();
+      sample = buildSample({ ...input, vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers }, settings);
+      report = overlapReport(student, teachers, T, V, settings, request.sessionId, request.turn);
     }
-    const t2 = performance.now();
-    const sample = buildSample({ ...base, hints: directive.hints, vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers }, settings);
-    const report = overlapReport(student, teachers, T, V, settings, request.sessionId, request.turn);
     const t3 = performance.now();
     return {
       sessionId: request.sessionId,

@@ -1,6 +1,6 @@
 /** Comlink glue: the signal engine in its own worker, with the judge chosen in settings. */
 import * as Comlink from 'comlink';
-import './wasm-binaries.ts';
+import './browser-backends.ts';
 import { SignalEngine } from './signal-engine.ts';
 import { builtinJudgeBackend } from '../rl/judge/builtin/index.ts';
 import { createJudgeBackend, type JudgeConfig } from '../connector/judge-config.ts';

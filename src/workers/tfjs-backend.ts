@@ -29,9 +29,18 @@ async function webgpuAdapter(): Promise<GPUAdapter | null> {
   }
 }
 
+/** Set when the GPU device is lost (driver reset, tab in the background too long, a hung shader). */
+export let deviceLost: string | null = null;
+
 async function startWebgpu(): Promise<void> {
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error('the tfjs webgpu backend failed to start');
+  deviceLost = null;
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  void device?.lost.then((info) => {
+    deviceLost = `${info.reason}: ${info.message}`;
+    console.warn(`[nextstate] GPU device lost (${deviceLost})`);
+  });
 }
 
 /** Start `requested` ('auto' decides), wait until ready, and say which one runs and why. */

@@ -13,6 +13,7 @@ import { gatherLast } from '../rl/hybrid-loss.ts';
 import type { SampleRecord } from '../rl/records.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
+import { withGpuFallback } from './gpu-recovery.ts';
 import { samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
 import type { BackendChoice, CheckpointBlob, TrainerEngineApi, UpdateResult } from './protocol.ts';
@@ -29,6 +30,9 @@ export class TrainerEngine implements TrainerEngineApi {
   private adam: Adam | null = null;
   private adamSettings = '';
   private version = 0;
+  /** What the policies can be rebuilt from if the GPU fails (the optimizer state starts over). */
+  private initial: CheckpointBlob | null = null;
+  private latest: CheckpointBlob | null = null;
 
   async init(requested: Backend): Promise<BackendChoice> {
     return initBackend(requested);
@@ -36,6 +40,8 @@ export class TrainerEngine implements TrainerEngineApi {
 
   async load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number): Promise<void> {
     const first = await loadPolicy(initial.bytes, initial.manifest);
+    this.initial = initial;
+    this.latest = serving;
     this.frozen?.dispose();
     this.policy?.dispose();
     this.adam?.dispose();
@@ -57,6 +63,19 @@ export class TrainerEngine implements TrainerEngineApi {
   }
 
   async update(samples: SampleRecord[], settings: Settings): Promise<UpdateResult> {
+    const { result, fellBack } = await withGpuFallback(() => this.updateNow(samples, settings), () => this.rebuild());
+    this.latest = result.checkpoint;
+    return fellBack ? { ...result, fellBack } : result;
+  }
+
+  private async rebuild(): Promise<void> {
+    this.frozen = (await loadPolicy(this.initial!.bytes, this.initial!.manifest)).policy;
+    const base = this.latest ?? this.initial!;
+    this.policy = (await loadPolicy(base.bytes, base.manifest)).policy;
+    this.adam = null;
+  }
+
+  private async updateNow(samples: SampleRecord[], settings: Settings): Promise<UpdateResult> {
     const policy = this.policy;
     const frozen = this.frozen;
     if (!policy || !frozen || !this.manifest) throw new Error('TrainerEngine: no checkpoint loaded');

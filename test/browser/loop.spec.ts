@@ -12,8 +12,10 @@ type Harness = {
   version(): number;
   updating(): boolean;
   errors(): string[];
+  fallbacks(): { engine: string; backend: string; reason: string }[];
+  destroyPolicyGpuDevice(): Promise<boolean>;
   dump(id: string): Promise<{
-    turns: { turn: number; status: string; version: number; next: string | null; trainedIn: number | null }[];
+    turns: { path: string | null; turn: number; status: string; version: number; next: string | null; trainedIn: number | null }[];
     judges: { turn: number; kind: string; score: number | null }[];
     samples: { turn: number; status: string; case: string }[];
     serving: number | undefined;
@@ -97,5 +99,29 @@ test('the whole loop on the webgpu backend (SwiftShader): reply, judge, teacher,
   expect(await h(page, (x) => x.errors())).toEqual([]);
   const state = await h(page, (x, id) => x.dump(id), id);
   expect(state.samples[0]).toMatchObject({ turn: 1, status: 'trained' });
+  expect(state.turns[0].path).toBe('kernels');
   expect(state.serving).toBe(1);
+});
+
+test('on webgpu the kernels give the directive signal the reference gives', async ({ page }) => {
+  await page.goto('/test/browser/pages/loop.html');
+  await expect(page.locator('#status')).toHaveText('idle');
+  for (const seed of [1, 2]) {
+    const r = await page.evaluate((s) => (window as any).harness.signalParity(s), seed);
+    expect(r).toMatchObject({ path: 'kernels', idsEqual: true, overlapEqual: true, perPositionEqual: true });
+    expect(r.logprobDiff).toBeLessThan(1e-4);
+    expect(r.advantageDiff).toBeLessThan(1e-4);
+  }
+});
+
+test('a lost GPU device: the policy moves to wasm with its weights, says why, and the reply is not refused', async ({ page }) => {
+  await open(page, { backend: 'webgpu', settings: { batchSize: 8, maxTokens: 4 } });
+  const id = await h(page, (x) => x.newSession());
+  const first = await h(page, (x, id) => x.send(id, 'What is 2 plus 2?'), id);
+  expect(first.text.length).toBeGreaterThan(0);
+  expect(await h(page, (x) => x.destroyPolicyGpuDevice())).toBe(true);
+  const second = await h(page, (x, id) => x.send(id, 'and 3 plus 3?'), id);
+  expect(second.times.length).toBeGreaterThan(0);
+  const fallbacks = await h(page, (x) => x.fallbacks());
+  expect(fallbacks).toEqual([{ engine: 'policy', backend: 'wasm', reason: expect.stringMatching(/GPU failed.*wasm/) }]);
 });

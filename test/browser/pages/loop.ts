@@ -10,12 +10,15 @@ import { validateSettings, type Settings } from '../../../src/rl/settings.ts';
 import { Policy } from '../../../src/model/policy.ts';
 import { encodeCheckpoint } from '../../../src/model/checkpoint.ts';
 import { defaultTokenizer } from '../../../src/model/tokenizer.ts';
+import { initBackend } from '../../../src/workers/tfjs-backend.ts';
+import { directiveOnGpu, logprobRows, overlapReport } from '../../../src/workers/directive-signal.ts';
 
 let engines: WorkerEngines;
 let loop: OnlineLoop;
 let store: IndexedDbStore;
 const updates: UpdateMetrics[] = [];
 const errors: string[] = [];
+const fallbacks: { engine: string; backend: string; reason: string }[] = [];
 let queue: QueueState | null = null;
 let updateStartedAt: number | null = null;
 /** When each message was sent (its next state written at once) and each update began and was published. */
@@ -55,6 +58,7 @@ const harness = {
         queue = q;
       },
       error: (where, e) => errors.push(`${where}: ${e.name}: ${e.message}`),
+      backend: (engine, choice) => fallbacks.push({ engine, ...choice }),
     });
     const initial = !options.model || options.model === 'random' ? await randomCheckpoint() : await shippedCheckpoint(options.model);
     await loop.start(initial);
@@ -84,10 +88,38 @@ const harness = {
   updateToServingMs: () =>
     timeline.updates.map((u) => u.end - Math.max(...timeline.sends.filter((t) => t <= u.start))),
   errors: () => errors,
+  fallbacks: () => fallbacks,
+  destroyPolicyGpuDevice: () => engines.destroyPolicyGpuDevice(),
+  /** The directive signal of one turn on the kernels vs the reference, in this page on the webgpu backend. */
+  async signalParity(seed: number) {
+    await initBackend('webgpu');
+    const tokenizer = defaultTokenizer();
+    const config = { vocabSize: tokenizer.vocabSize, dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxLen: 256, ropeBase: 10000 };
+    const student = Policy.create(config, seed);
+    const teacher = Policy.create(config, seed + 1);
+    const prompt = tokenizer.encodePrompt([{ role: 'user', content: 'What is 3 plus 4?' }]);
+    const contexts = ['answer in lowercase', 'one short sentence please'].map((h) => tokenizer.encodePrompt([{ role: 'user', content: `What is 3 plus 4?\n\n[user's hint / instruction]\n${h}` }]));
+    const response = tokenizer.encodeText('The answer is 7.');
+    const settings = { k: 4, selection: 'sequence' as const, support: 'student' as const, seed: 0, C: 1, temperature: 0.6 };
+    const gpu = await directiveOnGpu(student, teacher, prompt, contexts, response, settings);
+    const studentRows = await logprobRows(student, prompt, response, 0.6);
+    const teacherRows = await Promise.all(contexts.map((c) => logprobRows(teacher, c, response, 0.6)));
+    const ref = overlapReport(studentRows, teacherRows, response.length, config.vocabSize, settings, 's', 1);
+    const flat = (x: number[][]) => x.flat();
+    const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    return {
+      idsEqual: JSON.stringify(gpu.report.studentTop.map((t) => t.ids)) === JSON.stringify(ref.studentTop.map((t) => t.ids)),
+      overlapEqual: JSON.stringify(gpu.report.overlap) === JSON.stringify(ref.overlap),
+      perPositionEqual: JSON.stringify(gpu.report.perPosition) === JSON.stringify(ref.perPosition),
+      logprobDiff: maxDiff(flat(gpu.report.studentTop.map((t) => t.logprobs)), flat(ref.studentTop.map((t) => t.logprobs))),
+      advantageDiff: maxDiff(flat(gpu.report.advantages), flat(ref.advantages)),
+      path: gpu.report.path,
+    };
+  },
   async dump(sessionId: string) {
     const turns = await store.listTurns(sessionId);
     return {
-      turns: turns.map((t) => ({ turn: t.turn, status: t.status, version: t.policy_version, next: t.next_state?.content ?? null, trainedIn: t.trained_in_update ?? null })),
+      turns: turns.map((t) => ({ path: (t as { report?: { path: string } | null }).report?.path ?? null, turn: t.turn, status: t.status, version: t.policy_version, next: t.next_state?.content ?? null, trainedIn: t.trained_in_update ?? null })),
       judges: (await store.listJudges(sessionId)).map((j) => ({ turn: j.turn, kind: 'accepted' in j ? 'directive' : 'evaluative', score: 'score' in j ? j.score : null })),
       samples: (await store.listSamples({ sessionId })).map((s) => ({ turn: s.turn, status: s.status, case: s.case })),
       serving: await store.getServingVersion(),
