@@ -44,7 +44,7 @@ export class SettingsState {
     } catch (e) {
       this.problems = [...this.problems, ...problemsOf(e, 'The saved settings were refused')];
     }
-    this.writeUrl();
+    await this.save();
     return this.value;
   }
 

@@ -1,0 +1,165 @@
+/**
+ * The Experiments panel's state (issue 8): which runs to make, the worker pool that makes them (each worker
+ * runs the experiment with its own engines, src/workers/experiment.worker.ts), and every run's sessions as
+ * they arrive, for the live plots and the table. The numbers are the same as `npm run bench:learn`'s.
+ */
+import * as Comlink from 'comlink';
+import type { Backend, Settings } from '../../rl/settings.ts';
+import type { BackendChoice, CheckpointBlob } from '../../workers/protocol.ts';
+import type { ExperimentWorker } from '../../workers/experiment.worker.ts';
+import {
+  EXPERIMENT_SETTINGS, FULL_PLAN, QUICK_PLAN, SESSION_CAP, SATISFY_STREAK, runsOf, summarize,
+  type ExperimentSummary, type Plan, type RunResult, type RunSpec, type SessionRecord,
+} from '../../experiments/index.ts';
+import { fetchCheckpoint } from '../load/fetch-checkpoint.ts';
+import { SHIPPED_MODEL_BASE } from '../load/model-url.ts';
+
+/** `race`: chosen methods side by side on one preference; `quick` and `full`: the bench's plans. */
+export type ExperimentPreset = 'race' | 'quick' | 'full';
+
+export type RunStatus = 'queued' | 'running' | 'done' | 'stopped';
+
+export interface LiveRun {
+  key: string;
+  spec: RunSpec;
+  status: RunStatus;
+  sessions: SessionRecord[];
+  result: RunResult | null;
+  worker: number | null;
+}
+
+export type ExperimentStatus = 'idle' | 'loading' | 'running' | 'done' | 'stopped' | 'error';
+
+/** Where the starting checkpoint comes from: the one the page already loaded, or a model URL base. */
+export interface CheckpointSource {
+  checkpoint?: CheckpointBlob;
+  modelBase?: string;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  api: Comlink.Remote<ExperimentWorker>;
+}
+
+/** One worker per core the page can spare, at most two (hybrid and GRPO race side by side). */
+export function defaultWorkerCount(): number {
+  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 2 : 2;
+  return Math.max(1, Math.min(2, cores));
+}
+
+export const runKey = (s: RunSpec) => `${s.arm}|${s.preference}|${s.seed}`;
+
+export class ExperimentsState {
+  preset = $state<ExperimentPreset>('race');
+  /** Race settings. */
+  raceArms = $state<string[]>(['hybrid', 'grpo']);
+  racePreference = $state('lowercase');
+  raceSeeds = $state(1);
+  cap = $state(SESSION_CAP);
+  workerCount = $state(defaultWorkerCount());
+  backend = $state<Backend>('wasm');
+
+  status = $state<ExperimentStatus>('idle');
+  problem = $state<string | null>(null);
+  backendChoice = $state<BackendChoice | null>(null);
+  runs = $state.raw<LiveRun[]>([]);
+  startedAt = $state<number | null>(null);
+  finishedAt = $state<number | null>(null);
+
+  /** The finished runs' table, as bench:learn prints it. */
+  summary = $derived<ExperimentSummary>(summarize(this.runs.filter((r) => r.result).map((r) => r.result!)));
+
+  private pool: PoolWorker[] = [];
+  private stopping = false;
+
+  constructor(private readonly source: CheckpointSource = {}, private readonly base: Partial<Settings> = EXPERIMENT_SETTINGS) {}
+
+  /** The plan the chosen preset makes. */
+  plan(): Plan {
+    if (this.preset === 'quick') return { ...QUICK_PLAN, cap: this.cap };
+    if (this.preset === 'full') return { ...FULL_PLAN, cap: this.cap };
+    const seeds = Array.from({ length: Math.max(1, this.raceSeeds) }, (_, i) => i + 1);
+    return { name: 'race', cap: this.cap, streak: SATISFY_STREAK, sections: [{ arms: this.raceArms, preferences: [this.racePreference], seeds }] };
+  }
+
+  get running(): boolean {
+    return this.status === 'loading' || this.status === 'running';
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const specs = this.raceOrder(runsOf(this.plan()));
+    if (specs.length === 0) {
+      this.problem = 'Choose at least one method.';
+      return;
+    }
+    this.problem = null;
+    this.stopping = false;
+    this.runs = specs.map((spec) => ({ key: runKey(spec), spec, status: 'queued', sessions: [], result: null, worker: null }));
+    this.startedAt = Date.now();
+    this.finishedAt = null;
+    try {
+      this.status = 'loading';
+      await this.ensurePool(Math.min(this.workerCount, specs.length));
+      this.status = 'running';
+      let next = 0;
+      const work = async (w: number) => {
+        while (!this.stopping && next < specs.length) {
+          const spec = specs[next++];
+          await this.runOne(w, spec);
+        }
+      };
+      await Promise.all(this.pool.map((_, w) => work(w)));
+      this.status = this.stopping ? 'stopped' : 'done';
+    } catch (e) {
+      this.problem = e instanceof Error ? e.message : String(e);
+      this.status = 'error';
+    } finally {
+      this.finishedAt = Date.now();
+      this.runs = this.runs.map((r) => (r.status === 'queued' || r.status === 'running' ? { ...r, status: 'stopped' } : r));
+    }
+  }
+
+  /** Ends every run after its current session; queued runs are dropped. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.pool.map((p) => p.api.stop()));
+  }
+
+  dispose(): void {
+    this.stopping = true;
+    for (const p of this.pool) p.worker.terminate();
+    this.pool = [];
+  }
+
+  /** In a race, the same seed of each arm starts at the same time on different workers. */
+  private raceOrder(specs: RunSpec[]): RunSpec[] {
+    if (this.preset !== 'race') return specs;
+    return [...specs].sort((a, b) => a.seed - b.seed || this.raceArms.indexOf(a.arm) - this.raceArms.indexOf(b.arm));
+  }
+
+  private async ensurePool(size: number): Promise<void> {
+    if (this.pool.length >= size) return;
+    const initial = this.source.checkpoint ?? (await fetchCheckpoint(this.source.modelBase ?? SHIPPED_MODEL_BASE));
+    while (this.pool.length < size) {
+      const worker = new Worker(new URL('../../workers/experiment.worker.ts', import.meta.url), { type: 'module', name: `nextstate-experiment-${this.pool.length}` });
+      const api = Comlink.wrap<ExperimentWorker>(worker);
+      this.backendChoice = await api.init(initial, this.backend);
+      this.pool.push({ worker, api });
+    }
+  }
+
+  private patch(key: string, change: (r: LiveRun) => LiveRun): void {
+    this.runs = this.runs.map((r) => (r.key === key ? change(r) : r));
+  }
+
+  private async runOne(w: number, spec: RunSpec): Promise<void> {
+    const key = runKey(spec);
+    this.patch(key, (r) => ({ ...r, status: 'running', worker: w }));
+    const onSession = (record: SessionRecord) => this.patch(key, (r) => ({ ...r, sessions: [...r.sessions, record] }));
+    const result = await this.pool[w].api.run(spec, { ...this.base }, Comlink.proxy(onSession));
+    // A run cut short by Stop says nothing about sessions-to-satisfy: it stays out of the table.
+    const cut = result.hitCap && result.sessions.length < result.spec.cap;
+    this.patch(key, (r) => ({ ...r, status: cut ? 'stopped' : 'done', result: cut ? null : result }));
+  }
+}

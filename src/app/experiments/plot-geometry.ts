@@ -1,0 +1,59 @@
+/**
+ * Geometry of the Experiments panel's SVG plots (no chart library): per-session curves of each run and the
+ * sessions-to-satisfy strip per arm. Plain functions of the runs, so the page only draws.
+ */
+import type { SessionRecord } from '../../experiments/index.ts';
+
+/** Arm colours: the four methods fixed (hybrid and GRPO race in blue and orange), ablations from a palette. */
+const METHOD_COLOURS: Record<string, string> = { hybrid: '#2f5bd3', grpo: '#d6821f', opd: '#167a3f', none: '#8a8f99' };
+const PALETTE = ['#6b3fa0', '#0f7c8c', '#b42323', '#8a5a00', '#c2409a', '#3b7d23', '#4a5bd3', '#a0522d'];
+
+export function armColour(arm: string, order: readonly string[]): string {
+  if (arm in METHOD_COLOURS) return METHOD_COLOURS[arm];
+  const i = order.filter((a) => !(a in METHOD_COLOURS)).indexOf(arm);
+  return PALETTE[(i < 0 ? 0 : i) % PALETTE.length];
+}
+
+/** The mean of the last `window` values up to each index (a readable curve for −1/0/+1 rewards). */
+export function trailingMean(values: readonly number[], window: number): number[] {
+  return values.map((_, i) => {
+    const part = values.slice(Math.max(0, i - window + 1), i + 1);
+    return part.reduce((a, b) => a + b, 0) / part.length;
+  });
+}
+
+export interface Frame {
+  width: number;
+  height: number;
+  /** Sessions shown on x: 1..xMax. */
+  xMax: number;
+  yMin: number;
+  yMax: number;
+}
+
+/** An SVG `points` string for values at sessions 1..n in the frame. */
+export function polyline(values: readonly number[], f: Frame): string {
+  const x = (session: number) => (f.xMax <= 1 ? 0 : ((session - 1) / (f.xMax - 1)) * f.width);
+  const span = f.yMax - f.yMin || 1;
+  const y = (v: number) => f.height - ((Math.min(f.yMax, Math.max(f.yMin, v)) - f.yMin) / span) * f.height;
+  return values.map((v, i) => `${x(i + 1).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+}
+
+/** What a session curve plots: the run's reward (trailing mean of 5) or its reply length. */
+export type SessionSeries = 'reward' | 'length';
+
+export function seriesValues(sessions: readonly SessionRecord[], series: SessionSeries): number[] {
+  return series === 'reward' ? trailingMean(sessions.map((s) => s.reward), 5) : sessions.map((s) => s.replyTokens);
+}
+
+/** y range of a session plot: rewards in [−1, 1]; lengths from 0 to the longest reply seen (at least 40). */
+export function seriesRange(all: readonly number[][], series: SessionSeries): { yMin: number; yMax: number } {
+  if (series === 'reward') return { yMin: -1, yMax: 1 };
+  const longest = Math.max(40, ...all.flat());
+  return { yMin: 0, yMax: Math.ceil(longest / 20) * 20 };
+}
+
+/** x position (0..width) of a sessions-to-satisfy value on the strip, whose axis runs 0..cap. */
+export function stripX(sessions: number, cap: number, width: number): number {
+  return (Math.min(cap, Math.max(0, sessions)) / cap) * width;
+}
