@@ -40,6 +40,7 @@ function ensureChromium() {
 }
 
 let status = 0;
+if (!browserOnly) status = run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) || status;
 if (!browserOnly) status = run('npx', ['vitest', 'run', ...passthrough]) || status;
 
 if (!unitOnly) {
