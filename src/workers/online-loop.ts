@@ -52,6 +52,8 @@ export class OnlineLoop {
   private readonly signalQueue: { sessionId: string; turn: number }[] = [];
   private pumping = false;
   private judgeWaiting: string | null = null;
+  /** Signal time since the last update, reported with it. */
+  private stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
   /** Delays between retries while the judge is unreachable: doubling, capped. */
   readonly retryMs = { first: 1000, max: 30_000 };
   private updating: Promise<void> | null = null;
@@ -97,6 +99,26 @@ export class OnlineLoop {
   setSettings(settings: Settings): void {
     this.settings = settings;
     void this.maybeUpdate();
+  }
+
+  /**
+   * Serve a saved version again (issue 5 rollback): the store's serving version, and every engine reloaded
+   * from that checkpoint. Later versions stay saved; the next update gets a new number.
+   */
+  async rollback(version: number): Promise<void> {
+    while (this.updating) await this.updating;
+    const [target, initial] = await Promise.all([this.store.getCheckpoint(version), this.store.getCheckpoint(0)]);
+    if (!target || !initial) throw new Error(`no saved checkpoint for version ${version}`);
+    await this.store.rollback(version);
+    const checkpoint: CheckpointBlob = { bytes: target.bytes, manifest: target.manifest };
+    const first: CheckpointBlob = { bytes: initial.bytes, manifest: initial.manifest };
+    await Promise.all([
+      this.engines.policy.load(checkpoint, version),
+      this.engines.signal.load(first, version > 0 ? { checkpoint, version } : null),
+      this.engines.trainer.load(first, version > 0 ? checkpoint : null, version),
+    ]);
+    this.servingVersion = version;
+    this.emitQueue();
   }
 
   /** A new session, stored at once. */
@@ -231,6 +253,7 @@ export class OnlineLoop {
       this.settings,
     );
     if (result.fellBack) this.events.backend?.('signal', result.fellBack);
+    for (const key of ['judgeMs', 'teacherMs', 'kernelMs'] as const) this.stageMs[key] += result.timings[key];
     const evaluative: EvaluativeRecord = { session_id: sessionId, turn: turnNumber, score: result.evaluative.score, votes: result.evaluative.votes as EvaluativeRecord['votes'] };
     const directive: DirectiveRecord = { session_id: sessionId, turn: turnNumber, ...result.directive };
     await this.write(async () => {
@@ -256,7 +279,11 @@ export class OnlineLoop {
     this.updating = (async () => {
       this.emitQueue();
       try {
-        const result = await this.engines.trainer.update(batch, this.settings);
+        // Versions are never reused, also after a rollback to an older one.
+        const version = Math.max(0, ...(await this.store.listCheckpointVersions())) + 1;
+        const result = await this.engines.trainer.update(batch, this.settings, version);
+        Object.assign(result.metrics, this.stageMs);
+        this.stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
         if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
         const { version: _v, ...metrics } = result.metrics;
         await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint: result.checkpoint, trainedSampleIds: result.trainedSamples, metrics }));

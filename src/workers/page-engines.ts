@@ -41,7 +41,7 @@ export function createWorkerEngines(): WorkerEngines {
     trainer: {
       init: (b) => trainer.init(b),
       load: (i, s, v) => trainer.load(i, s, v),
-      update: (samples, s) => trainer.update(samples, s),
+      update: (samples, s, v) => trainer.update(samples, s, v),
     },
     setJudgeConfig: (config) => signal.setJudgeConfig(config),
     destroyPolicyGpuDevice: () => policy.destroyGpuDevice(),

@@ -154,6 +154,10 @@ export interface UpdateMetrics {
   klToFrozen: number;
   backwardMs: number;
   syncMs: number;
+  /** Signal work behind this batch's samples, summed over the turns judged since the last update. */
+  judgeMs?: number;
+  teacherMs?: number;
+  kernelMs?: number;
   tokensPerS: number;
 }
 
@@ -171,8 +175,8 @@ export interface UpdateResult {
 export interface TrainerEngineApi {
   init(backend: Settings['backend']): Promise<BackendChoice>;
   load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number): Promise<void>;
-  /** Runs one hybrid update (METHOD §6) on these samples and returns version n+1. */
-  update(samples: SampleRecord[], settings: Settings): Promise<UpdateResult>;
+  /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
+  update(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult>;
 }
 
 /** The key of a turn or sample across the store and the workers. */

@@ -62,8 +62,8 @@ export class TrainerEngine implements TrainerEngineApi {
     });
   }
 
-  async update(samples: SampleRecord[], settings: Settings): Promise<UpdateResult> {
-    const { result, fellBack } = await withGpuFallback(() => this.updateNow(samples, settings), () => this.rebuild());
+  async update(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult> {
+    const { result, fellBack } = await withGpuFallback(() => this.updateNow(samples, settings, version), () => this.rebuild());
     this.latest = result.checkpoint;
     return fellBack ? { ...result, fellBack } : result;
   }
@@ -75,7 +75,7 @@ export class TrainerEngine implements TrainerEngineApi {
     this.adam = null;
   }
 
-  private async updateNow(samples: SampleRecord[], settings: Settings): Promise<UpdateResult> {
+  private async updateNow(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult> {
     const policy = this.policy;
     const frozen = this.frozen;
     if (!policy || !frozen || !this.manifest) throw new Error('TrainerEngine: no checkpoint loaded');
@@ -117,7 +117,7 @@ export class TrainerEngine implements TrainerEngineApi {
     }
     const backwardMs = performance.now() - started;
     const syncStart = performance.now();
-    this.version += 1;
+    this.version = version;
     const weights = policy.getWeights();
     const tokensSeen = this.manifest.tokensSeen + samples.reduce((n, s) => n + s.response_ids.length, 0);
     const checkpoint = await encodeCheckpoint(weights, {

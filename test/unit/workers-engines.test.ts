@@ -101,7 +101,7 @@ describe('SignalEngine and TrainerEngine', () => {
     const trainer = new TrainerEngine();
     await trainer.init('wasm');
     await trainer.load(initial, null, 0);
-    const update = await trainer.update([result.sample!], { ...settings, lr: 1e-2 });
+    const update = await trainer.update([result.sample!], { ...settings, lr: 1e-2 }, 1);
     expect(update.version).toBe(1);
     expect(update.trainedSamples).toEqual(['s1/1']);
     expect(Number.isFinite(update.metrics.loss)).toBe(true);

@@ -85,6 +85,18 @@ describe('OnlineLoop', () => {
     expect((await store2.listJudges(session.id)).filter((j) => j.turn === 4)).toHaveLength(2);
     const again = await loop2.send(session.id, 'ok');
     expect(again.policy_version).toBe(1);
+
+    // Rollback to version 0: served again, and the next update is version 2, not a reused 1.
+    await loop2.rollback(0);
+    expect(await store2.getServingVersion()).toBe(0);
+    const rolled = await loop2.send(session.id, 'that was wrong');
+    expect(rolled.policy_version).toBe(0);
+    loop2.setSettings({ ...settings, batchSize: 2 });
+    await loop2.idle();
+    expect(loop2.version).toBe(2);
+    expect(await store2.listCheckpointVersions()).toEqual([0, 1, 2]);
+    expect((await store2.listMetrics()).map((m) => m.version)).toEqual([1, 2]);
+    expect((await store2.listMetrics())[1].judgeMs).toBeGreaterThan(0);
   });
 
   it('a storage quota error stops recording with a message; replies go on; nothing recorded before is lost', async () => {

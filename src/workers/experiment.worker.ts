@@ -1,0 +1,41 @@
+/**
+ * Comlink glue: the personalisation experiment (issue 8) inside one worker. The worker holds its own policy,
+ * signal and trainer engines (the same classes the loop uses) and runs one experiment run at a time through
+ * `runExperiment`; the page sends runs and receives each session as it ends.
+ */
+import * as Comlink from 'comlink';
+import './browser-backends.ts';
+import { PolicyEngine } from './policy-engine.ts';
+import { SignalEngine } from './signal-engine.ts';
+import { TrainerEngine } from './trainer-engine.ts';
+import { builtinJudgeBackend } from '../rl/judge/builtin/index.ts';
+import type { Backend, Settings } from '../rl/settings.ts';
+import type { BackendChoice, CheckpointBlob, UpdateMetrics } from './protocol.ts';
+import { runExperiment, type RunResult, type RunSpec, type SessionRecord } from '../experiments/index.ts';
+
+export class ExperimentWorker {
+  private readonly engines = { policy: new PolicyEngine(), signal: new SignalEngine(builtinJudgeBackend), trainer: new TrainerEngine() };
+  private initial: CheckpointBlob | null = null;
+  private stopping = false;
+
+  /** Starts the backend and keeps the checkpoint every run starts from. */
+  async init(initial: CheckpointBlob, backend: Backend): Promise<BackendChoice> {
+    const choice = await this.engines.policy.init(backend);
+    await Promise.all([this.engines.signal.init(choice.backend), this.engines.trainer.init(choice.backend)]);
+    this.initial = initial;
+    return choice;
+  }
+
+  async run(spec: RunSpec, base: Partial<Settings>, onSession: (record: SessionRecord) => void, onUpdate?: (metrics: UpdateMetrics) => void): Promise<RunResult> {
+    if (!this.initial) throw new Error('ExperimentWorker: init() first');
+    this.stopping = false;
+    return runExperiment(this.engines, this.initial, spec, { base, onSession, onUpdate, shouldStop: () => this.stopping });
+  }
+
+  /** Ends the current run after its session in progress. */
+  stop(): void {
+    this.stopping = true;
+  }
+}
+
+Comlink.expose(new ExperimentWorker());
