@@ -6,9 +6,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Policy } from '../../src/model/policy.ts';
-import { encodeCheckpoint } from '../../src/model/checkpoint.ts';
 import { defaultTokenizer } from '../../src/model/tokenizer.ts';
-import type { ModelConfig } from '../../src/model/presets.ts';
 import { DEFAULT_SETTINGS, validateSettings } from '../../src/rl/settings.ts';
 import { builtinJudgeBackend } from '../../src/rl/judge/builtin/index.ts';
 import { PolicyEngine, fitContext } from '../../src/workers/policy-engine.ts';
@@ -16,18 +14,15 @@ import { SignalEngine } from '../../src/workers/signal-engine.ts';
 import { TrainerEngine } from '../../src/workers/trainer-engine.ts';
 import type { CheckpointBlob } from '../../src/workers/protocol.ts';
 import type { Message } from '../../src/model/chat.ts';
+import { randomCheckpoint, smallConfig } from '../support/random-checkpoint.ts';
 
 const tokenizer = defaultTokenizer();
-const config: ModelConfig = { vocabSize: tokenizer.vocabSize, dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxLen: 192, ropeBase: 10000 };
+const config = smallConfig({ maxLen: 192 });
 let initial: CheckpointBlob;
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
-  const policy = Policy.create(config, 7);
-  initial = await encodeCheckpoint(policy.getWeights(), {
-    preset: 'test', config, tokenizer: tokenizer.toJSON(), corpusVersion: null, tokensSeen: 0, finalLoss: null,
-  });
-  policy.dispose();
+  initial = await randomCheckpoint(7, config);
 });
 
 const sampling = { temperature: 0.6, topP: 1, maxTokens: 24, seed: 3 };

@@ -6,9 +6,6 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createServer } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { Policy } from '../../src/model/policy.ts';
-import { encodeCheckpoint } from '../../src/model/checkpoint.ts';
-import { defaultTokenizer } from '../../src/model/tokenizer.ts';
 import { validateSettings } from '../../src/rl/settings.ts';
 import { judgeServerBackend } from '../../src/connector/judge-server-client.ts';
 import { PolicyEngine } from '../../src/workers/policy-engine.ts';
@@ -17,6 +14,7 @@ import { TrainerEngine } from '../../src/workers/trainer-engine.ts';
 import { OnlineLoop, type QueueState } from '../../src/workers/online-loop.ts';
 import type { CheckpointBlob } from '../../src/workers/protocol.ts';
 import { MemoryStore } from '../../src/store/index.ts';
+import { randomCheckpoint, smallConfig } from '../support/random-checkpoint.ts';
 import { spawnListening, type ListeningChild } from '../../server/spawn-listening.ts';
 
 let initial: CheckpointBlob;
@@ -33,11 +31,7 @@ function freePort(): Promise<number> {
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
-  const tokenizer = defaultTokenizer();
-  const config = { vocabSize: tokenizer.vocabSize, dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, maxLen: 256, ropeBase: 10000 };
-  const policy = Policy.create(config, 5);
-  initial = await encodeCheckpoint(policy.getWeights(), { preset: 'test', config, tokenizer: tokenizer.toJSON(), corpusVersion: null, tokensSeen: 0, finalLoss: null });
-  policy.dispose();
+  initial = await randomCheckpoint(5, smallConfig({ nLayers: 1 }));
 });
 
 afterAll(async () => {

@@ -6,10 +6,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { Policy } from '../../src/model/policy.ts';
-import { encodeCheckpoint } from '../../src/model/checkpoint.ts';
-import { defaultTokenizer } from '../../src/model/tokenizer.ts';
-import type { ModelConfig } from '../../src/model/presets.ts';
 import { validateSettings } from '../../src/rl/settings.ts';
 import { builtinJudgeBackend } from '../../src/rl/judge/builtin/index.ts';
 import { PolicyEngine } from '../../src/workers/policy-engine.ts';
@@ -19,10 +15,9 @@ import { OnlineLoop, type LoopEngines } from '../../src/workers/online-loop.ts';
 import { sessionLog } from '../../src/workers/session-log.ts';
 import type { CheckpointBlob, UpdateMetrics } from '../../src/workers/protocol.ts';
 import { MemoryStore } from '../../src/store/index.ts';
+import { randomCheckpoint } from '../support/random-checkpoint.ts';
 import { MemoryBackend } from '../../src/store/memory-backend.ts';
 
-const tokenizer = defaultTokenizer();
-const config: ModelConfig = { vocabSize: tokenizer.vocabSize, dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxLen: 256, ropeBase: 10000 };
 let initial: CheckpointBlob;
 const settings = validateSettings({ batchSize: 2, maxTokens: 16, lr: 1e-3 });
 
@@ -34,9 +29,7 @@ async function engines(): Promise<LoopEngines> {
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
-  const policy = Policy.create(config, 11);
-  initial = await encodeCheckpoint(policy.getWeights(), { preset: 'test', config, tokenizer: tokenizer.toJSON(), corpusVersion: null, tokensSeen: 0, finalLoss: null });
-  policy.dispose();
+  initial = await randomCheckpoint(11);
 });
 
 describe('OnlineLoop', () => {
