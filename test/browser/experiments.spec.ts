@@ -1,0 +1,78 @@
+/**
+ * The Experiments panel in Chromium (issue 8): a hybrid-vs-GRPO race runs in real module workers through the
+ * real engines and online loop, the live plots fill in, and the table agrees with the runs. A small random
+ * policy keeps it fast: it never meets the preference, so every run ends at the (small) cap.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { encodeCheckpoint } from '../../src/model/checkpoint.ts';
+import { defaultTokenizer } from '../../src/model/tokenizer.ts';
+import { initialWeights } from '../../src/model/weights.ts';
+import type { ModelConfig } from '../../src/model/presets.ts';
+
+const MODEL = '/.cache/experiments-test/small-random';
+
+test.beforeAll(async () => {
+  const file = resolve(import.meta.dirname, '../..', MODEL.slice(1));
+  if (existsSync(`${file}.json`)) return;
+  const tokenizer = defaultTokenizer();
+  const config: ModelConfig = { vocabSize: tokenizer.vocabSize, dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxLen: 256, ropeBase: 10000 };
+  const { bytes, manifest } = await encodeCheckpoint(initialWeights(config, 3), {
+    preset: 'test', config, tokenizer: tokenizer.toJSON(), corpusVersion: null, tokensSeen: 0, finalLoss: null,
+  });
+  mkdirSync(resolve(file, '..'), { recursive: true });
+  writeFileSync(`${file}.safetensors`, bytes);
+  writeFileSync(`${file}.json`, JSON.stringify(manifest));
+});
+
+/** Clicks Run until the runs are going: the dev server may reload the page once when the worker's imports are first optimised. */
+async function run(page: Page, prepare: () => Promise<void> = async () => {}): Promise<void> {
+  const status = page.getByTestId('experiments-status');
+  await expect(async () => {
+    if ((await status.getAttribute('data-status')) === 'idle') {
+      await prepare();
+      await page.getByRole('button', { name: 'Run' }).click();
+    }
+    await expect(status).toHaveAttribute('data-status', /running|done/, { timeout: 30_000 });
+  }).toPass({ timeout: 180_000 });
+}
+
+test('a hybrid vs GRPO race runs in workers with live plots and a table', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`/test/browser/experiments.page.html?model=${MODEL}&cap=3`);
+  await expect(page.getByRole('heading', { name: /Experiments/ })).toBeVisible();
+  await run(page, () => page.getByTestId('experiments-preference').selectOption('lowercase+emoji').then(() => {}));
+  const status = page.getByTestId('experiments-status');
+  await expect(status).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  await expect(status).toContainText('2/2 runs, 6 sessions');
+  // Both runs hit the cap of 3: the table says so, per method and per preference.
+  for (const arm of ['hybrid', 'grpo']) {
+    const row = page.getByTestId(`row-${arm}`);
+    await expect(row).toContainText('3 ± 0');
+    await expect(row).toContainText('1/1');
+    await expect(page.getByTestId(`mean-${arm}`)).toHaveCount(1);
+  }
+  await expect(page.getByTestId('experiments-ratios')).toContainText('GRPO only needs 1×');
+  // One curve per run in each live plot, three sessions long.
+  for (const series of ['reward', 'length']) {
+    const lines = page.getByTestId(`experiments-${series}`).locator('polyline');
+    await expect(lines).toHaveCount(2);
+    for (const points of await lines.evaluateAll((els) => els.map((e) => e.getAttribute('points') ?? ''))) {
+      expect(points.trim().split(/\s+/)).toHaveLength(3);
+    }
+  }
+  expect(errors).toEqual([]);
+});
+
+test('Stop ends the runs after their current session', async ({ page }) => {
+  await page.goto(`/test/browser/experiments.page.html?model=${MODEL}&cap=60`);
+  await run(page);
+  const status = page.getByTestId('experiments-status');
+  await expect(status).toContainText(/running: 0\/2 runs, [2-9]\d* sessions/, { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(status).toHaveAttribute('data-status', 'stopped', { timeout: 60_000 });
+  // Cut-short runs stay out of the table.
+  await expect(page.getByTestId('experiments-table')).toHaveCount(0);
+});
