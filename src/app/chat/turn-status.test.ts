@@ -1,0 +1,31 @@
+import { describe, it, expect } from 'vitest';
+import type { TurnView } from '../state/turns.svelte.ts';
+import { scoreLabel, selectedHint, trainingLine } from './turn-status.ts';
+
+function view(over: Partial<TurnView> & { status?: TurnView['stored']['status']; trained?: number }): TurnView {
+  const stored = { session_id: 's', turn: 1, status: over.status ?? 'sampled', trained_in_update: over.trained } as TurnView['stored'];
+  return { key: 's/1', stored, evaluative: null, directive: null, sample: null, report: null, ...over };
+}
+
+describe('turn lines under a reply', () => {
+  it('say where the turn is in the loop', () => {
+    expect(trainingLine(view({ status: 'awaiting_next_state' }), null)).toMatch(/Waiting for its next state/);
+    expect(trainingLine(view({ status: 'pending_signals' }), null)).toMatch(/judging/);
+    expect(trainingLine(view({ status: 'no_sample' }), null)).toMatch(/No training sample/);
+    expect(trainingLine(view({ status: 'sampled' }), { pendingSamples: 2, batchSize: 4, servingVersion: 3 })).toBe('Sample queued for update v4 (2/4 samples).');
+    expect(trainingLine(view({ status: 'trained', trained: 5 }), null)).toBe('Trained in the update that made v5.');
+  });
+
+  it('show scores with a real minus sign and failed votes as failed', () => {
+    expect([1, 0, -1, null].map(scoreLabel)).toEqual(['+1', '0', '−1', 'failed']);
+  });
+
+  it('mark the sample\'s hint as selected, else the largest overlap sum (ties to the shorter hint)', () => {
+    const directive = { session_id: 's', turn: 1, accepted: true, hints: ['short.', 'a longer hint.', 'the longest hint here.'], votes: [] };
+    const report = { sums: [3, 7, 7] } as TurnView['report'];
+    expect(selectedHint(view({ directive, report }))).toBe(1);
+    expect(selectedHint(view({ directive, report, sample: { hint: 'the longest hint here.' } as TurnView['sample'] }))).toBe(2);
+    expect(selectedHint(view({ directive: { ...directive, hints: [] } }))).toBeNull();
+    expect(selectedHint(view({ directive }))).toBe(0);
+  });
+});
