@@ -66,9 +66,9 @@ function spied(seen: { settings: Settings[]; userTexts: string[]; judges: string
     trainer: {
       init: (b) => engines.trainer.init(b),
       load: (i, s, v) => engines.trainer.load(i, s, v),
-      update: (samples, s) => {
+      update: (samples, s, version) => {
         seen.settings.push(s);
-        return engines.trainer.update(samples, s);
+        return engines.trainer.update(samples, s, version);
       },
     },
   };
