@@ -6,7 +6,8 @@
  * session. Screenshots of every panel go to test/browser/screenshots/ (git-ignored) to be looked at.
  */
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { testModel } from './app-fixtures.ts';
 
@@ -175,6 +176,20 @@ test('a new visitor chats, corrects the agent, sees signals, heatmap and an upda
     saved.push(path);
   }
   expect(saved.map((p) => p.replace(/.*-/, '')).sort()).toEqual(['judge.jsonl', 'manifest.json', 'samples.jsonl', 'turns.jsonl']);
+  // The served policy as safetensors + manifest: the bytes match the manifest's size and sha256.
+  await page.getByRole('button', { name: 'Export the served checkpoint (v1)' }).click();
+  const checkpointLinks = page.getByTestId('checkpoint-links').getByRole('link');
+  await expect(checkpointLinks).toHaveText(['nextstate-policy-v1.safetensors', 'nextstate-policy-v1.json']);
+  const fetched: Buffer[] = [];
+  for (let i = 0; i < 2; i++) {
+    const [download] = await Promise.all([page.waitForEvent('download'), checkpointLinks.nth(i).click()]);
+    fetched.push(readFileSync((await download.path())!));
+  }
+  const manifest = JSON.parse(fetched[1].toString('utf8')) as { sha256: string; bytes: number; format: string };
+  expect(manifest.format).toBe('nextstate-checkpoint');
+  expect(fetched[0].length).toBe(manifest.bytes);
+  expect(createHash('sha256').update(fetched[0]).digest('hex')).toBe(manifest.sha256);
+
   const title = (await page.getByTestId('session-row').first().getByRole('button').first().textContent())?.trim();
   const original = await page.locator('.log .message .text').allTextContents();
 
