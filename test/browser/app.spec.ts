@@ -213,7 +213,7 @@ async function importInFreshProfile(browser: Browser, baseURL: string, files: st
   await expect(rows).toHaveCount(1);
 
   await picker.setInputFiles(files);
-  await expect(page.getByTestId('import-result')).toContainText('Imported 1 session(s)');
+  await expect(page.getByTestId('import-result')).toContainText('Imported 1 session: 2 turns, 2 judge records, 1 sample.');
   await expect(rows).toHaveCount(2);
   const imported = rows.filter({ hasText: title });
   await expect(imported).toHaveCount(1);

@@ -5,6 +5,8 @@
 import { exportDownloads, exportPrefix, importFiles, type NamedText } from '../sessions/export-files.ts';
 import { need, type RuntimeRef } from './runtime.ts';
 
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 export interface DownloadLink {
   name: string;
   url: string;
@@ -62,8 +64,8 @@ export class TransferState {
       const result = await need(this.runtime).store.importSessions(files);
       const renamed = Object.keys(result.renamed).length;
       this.imported =
-        `Imported ${result.sessions.length} session(s): ${result.counts.turns} turns, ${result.counts.judges} judge records, ${result.counts.samples} samples.` +
-        (renamed ? ` ${renamed} session(s) already here were imported under a new id.` : '') +
+        `Imported ${count(result.sessions.length, 'session')}: ${count(result.counts.turns, 'turn')}, ${count(result.counts.judges, 'judge record')}, ${count(result.counts.samples, 'sample')}.` +
+        (renamed ? ` ${count(renamed, 'session')} already here got a new id.` : '') +
         (ignored.length ? ` Ignored: ${ignored.join(', ')}.` : '');
       await this.afterImport(result.sessions.map((s) => s.id));
     } catch (e) {
