@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeWebGPUBackend, bufferOf, newTensorOnGpu } from '../gpu/tfjs-webgpu.ts';
 import { pipelineFor, workgroupGrid, type Dispatch } from '../gpu/pipelines.ts';
-import { resolveCapabilities, type KernelCapabilities } from '../gpu/capabilities.ts';
+import { rowLayout, type KernelCapabilities } from '../gpu/capabilities.ts';
 import { runDispatches } from '../gpu/run.ts';
 import { topKOverlapWgsl } from './top-k-overlap.wgsl.ts';
 import { decodeTopKOverlap, studentStride, teacherStride, type TopKOverlap } from './layout.ts';
@@ -58,8 +58,7 @@ export async function topKOverlapOnGpu(student: tf.Tensor2D, teachers: TeacherLo
   if (!backend) throw new Error('topKOverlapOnGpu: the active tfjs backend is not webgpu');
   const s = checkShapes(student, teachers, k);
   const device = backend.device;
-  const caps = resolveCapabilities(device, options);
-  const shader = { k: s.k, vec4: s.vocab % 4 === 0, subgroups: caps.subgroups };
+  const shader = { k: s.k, vec4: s.vocab % 4 === 0, layout: rowLayout(device, options) };
   const [studentPipeline, teacherPipeline] = await Promise.all([
     pipelineFor(device, topKOverlapWgsl({ ...shader, teacher: false }), 'topKOverlap.student'),
     pipelineFor(device, topKOverlapWgsl({ ...shader, teacher: true }), 'topKOverlap.teacher'),

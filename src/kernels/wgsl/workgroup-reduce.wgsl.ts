@@ -1,29 +1,34 @@
 /**
- * Workgroup-wide reductions used by the row kernels, in two interchangeable flavours:
- * - `plain`: a tree in workgroup memory (log2(WG) barriers), valid on every adapter;
- * - `subgroups`: subgroup operations, then one slot per subgroup in workgroup memory (2 barriers).
- * Both give every invocation the result. Expects `WG`, `lid` and float-bits.wgsl.ts in scope.
- * The subgroup flavour takes the subgroup builtins as arguments so the uniformity analysis sees them.
+ * Row-wide reductions of the row kernels, one per ReduceLayout (../gpu/capabilities.ts). Each gives every
+ * invocation of the row the result:
+ * - `workgroupBest(key, id)`: the best (key, id) pair, larger key first, then lower id;
+ * - `workgroupLogSumExp(part, flags)`: running (max, Σ exp(x − max)) pairs merged, flags OR-ed.
+ * Expects `WG`, `lid` and float-bits.wgsl.ts in scope. The `subgroups` layout takes the subgroup
+ * builtins as arguments so the uniformity analysis sees where they come from.
  */
-export interface ReduceFlavour {
-  /** WGSL source of `workgroupBest` and `workgroupLogSumExp`. */
+import type { ReduceLayout } from '../gpu/capabilities.ts';
+
+export interface ReduceCode {
   code: string;
-  /** Extra parameters of `main` and the arguments the calls pass on. */
+  /** Extra parameters of `main`, and the arguments the calls pass on. */
   mainParams: string;
   callArgs: string;
+  enable: string;
 }
 
-const shared = /* wgsl */ `
+const common = /* wgsl */ `
 struct LseParts { ms: vec2<f32>, flags: u32 }
+fn ranksFirst(ka: u32, ia: u32, kb: u32, ib: u32) -> bool { return ka > kb || (ka == kb && ia < ib); }
+`;
+
+const slots = /* wgsl */ `
 var<workgroup> redKey: array<u32, WG>;
 var<workgroup> redId: array<u32, WG>;
 var<workgroup> redLse: array<vec2<f32>, WG>;
 var<workgroup> redFlags: array<u32, WG>;
-
-fn ranksFirst(ka: u32, ia: u32, kb: u32, ib: u32) -> bool { return ka > kb || (ka == kb && ia < ib); }
 `;
 
-const plain = /* wgsl */ `
+const tree = /* wgsl */ `
 fn workgroupBest(key: u32, id: u32) -> vec2<u32> {
   redKey[lid] = key;
   redId[lid] = id;
@@ -58,11 +63,27 @@ fn workgroupLogSumExp(part: vec2<f32>, flags: u32) -> LseParts {
 }
 `;
 
-const subgroups = /* wgsl */ `
+const subgroupOps = /* wgsl */ `
+fn subgroupBest(key: u32, id: u32) -> vec2<u32> {
+  let k = subgroupMax(key);
+  return vec2<u32>(k, subgroupMin(select(NO_ID, id, key == k)));
+}
+
+fn subgroupLogSumExp(part: vec2<f32>, flags: u32) -> LseParts {
+  let m = subgroupMax(part.x);
+  return LseParts(vec2<f32>(m, subgroupAdd(part.y * exp(max(part.x - m, EXP_FLOOR)))), subgroupOr(flags));
+}
+`;
+
+const subgroupRow = /* wgsl */ `
+fn workgroupBest(key: u32, id: u32) -> vec2<u32> { return subgroupBest(key, id); }
+fn workgroupLogSumExp(part: vec2<f32>, flags: u32) -> LseParts { return subgroupLogSumExp(part, flags); }
+`;
+
+const subgroupSlots = /* wgsl */ `
 fn workgroupBest(key: u32, id: u32, lane: u32, sgSize: u32, sgId: u32, numSg: u32) -> vec2<u32> {
-  let k1 = subgroupMax(key);
-  let i1 = subgroupMin(select(NO_ID, id, key == k1));
-  if (lane == 0u) { redKey[sgId] = k1; redId[sgId] = i1; }
+  let mine = subgroupBest(key, id);
+  if (lane == 0u) { redKey[sgId] = mine.x; redId[sgId] = mine.y; }
   workgroupBarrier();
   var k2 = EMPTY_KEY;
   var i2 = NO_ID;
@@ -70,39 +91,41 @@ fn workgroupBest(key: u32, id: u32, lane: u32, sgSize: u32, sgId: u32, numSg: u3
     let s = j + lane;
     if (s < numSg && ranksFirst(redKey[s], redId[s], k2, i2)) { k2 = redKey[s]; i2 = redId[s]; }
   }
-  let k3 = subgroupMax(k2);
-  let i3 = subgroupMin(select(NO_ID, i2, k2 == k3));
+  let best = subgroupBest(k2, i2);
   workgroupBarrier();
-  return vec2<u32>(k3, i3);
+  return best;
 }
 
 fn workgroupLogSumExp(part: vec2<f32>, flags: u32, lane: u32, sgSize: u32, sgId: u32, numSg: u32) -> LseParts {
-  let m1 = subgroupMax(part.x);
-  let s1 = subgroupAdd(part.y * exp(max(part.x - m1, EXP_FLOOR)));
-  let f1 = subgroupOr(flags);
-  if (lane == 0u) { redLse[sgId] = vec2<f32>(m1, s1); redFlags[sgId] = f1; }
+  let mine = subgroupLogSumExp(part, flags);
+  if (lane == 0u) { redLse[sgId] = mine.ms; redFlags[sgId] = mine.flags; }
   workgroupBarrier();
   var acc = vec2<f32>(LOWEST, 0.0);
-  var f2 = 0u;
+  var f = 0u;
   for (var j = 0u; j < numSg; j += sgSize) {
     let s = j + lane;
-    if (s < numSg) { acc = mergeLogSumExp(acc, redLse[s]); f2 = f2 | redFlags[s]; }
+    if (s < numSg) { acc = mergeLogSumExp(acc, redLse[s]); f = f | redFlags[s]; }
   }
-  let m3 = subgroupMax(acc.x);
-  let s3 = subgroupAdd(acc.y * exp(max(acc.x - m3, EXP_FLOOR)));
-  let f3 = subgroupOr(f2);
+  let total = subgroupLogSumExp(acc, f);
   workgroupBarrier();
-  return LseParts(vec2<f32>(m3, s3), f3);
+  return total;
 }
 `;
 
-export function reduceFlavour(useSubgroups: boolean): ReduceFlavour {
-  if (!useSubgroups) return { code: shared + plain, mainParams: '', callArgs: '' };
-  return {
-    code: shared + subgroups,
-    mainParams:
-      ', @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgSize: u32,' +
-      ' @builtin(subgroup_id) sgId: u32, @builtin(num_subgroups) numSg: u32',
-    callArgs: ', lane, sgSize, sgId, numSg',
-  };
+export function reduceCode(layout: ReduceLayout): ReduceCode {
+  switch (layout) {
+    case 'tree':
+      return { code: common + slots + tree, mainParams: '', callArgs: '', enable: '' };
+    case 'subgroupRow':
+      return { code: common + subgroupOps + subgroupRow, mainParams: '', callArgs: '', enable: 'enable subgroups;' };
+    case 'subgroups':
+      return {
+        code: common + slots + subgroupOps + subgroupSlots,
+        mainParams:
+          ', @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) sgSize: u32,' +
+          ' @builtin(subgroup_id) sgId: u32, @builtin(num_subgroups) numSg: u32',
+        callArgs: ', lane, sgSize, sgId, numSg',
+        enable: 'enable subgroups;',
+      };
+  }
 }

@@ -4,11 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWebGPUBackend } from '../../../src/kernels/gpu/register-backend.ts';
-import { kernelCapabilities } from '../../../src/kernels/gpu/capabilities.ts';
+import { rowLayout, type ReduceLayout } from '../../../src/kernels/gpu/capabilities.ts';
 import { activeWebGPUBackend, POISON_WORD } from '../../../src/kernels/gpu/tfjs-webgpu.ts';
 import { topKOverlapOnGpu } from '../../../src/kernels/top-k-overlap/index.ts';
 import { topKOverlapReference } from '../../../src/kernels/top-k-overlap/reference.ts';
-import type { TopKOverlap } from '../../../src/kernels/top-k-overlap/layout.ts';
+import { encodeTopKOverlap, type TopKOverlap } from '../../../src/kernels/top-k-overlap/layout.ts';
+import { clippedAdvantageOnGpu } from '../../../src/kernels/clipped-advantage/index.ts';
+import { clippedAdvantageReference, type AdvantageOptions } from '../../../src/kernels/clipped-advantage/reference.ts';
+import type { DirectiveAdvantages } from '../../../src/kernels/clipped-advantage/layout.ts';
+import { directiveSignal } from '../../../src/kernels/directive-signal.ts';
 import { makeLogits, type LogitsKind } from './kernels-inputs.ts';
 import { Mismatches } from './kernels-compare.ts';
 
@@ -18,31 +22,36 @@ export interface TopKCase {
   k: number;
   hints: number;
   /** `list`: H separate [T,V] tensors; `stacked`: one [H,T,V] tensor. */
-  layout: 'list' | 'stacked';
+  teachers: 'list' | 'stacked';
   kind: LogitsKind;
   seed: number;
-  subgroups: boolean;
+  reduce: ReduceLayout;
+}
+
+/** The kernel options that ask for a reduction layout (the device may not offer it: see `layoutUsed`). */
+function layoutOptions(layout: ReduceLayout) {
+  return { subgroups: layout !== 'tree', rowPerSubgroup: layout === 'subgroupRow' };
 }
 
 export interface CaseReport {
   mismatches: number;
   examples: string[];
   maxRelative: number;
-  subgroupsUsed: boolean;
+  layoutUsed: ReduceLayout;
   gpuMs: number;
   referenceMs: number;
   /** Summary of the data, so a test can check the case exercised what it meant to. */
   stats: Record<string, number>;
 }
 
-async function setup(): Promise<{ adapter: string; subgroups: boolean }> {
+async function setup(): Promise<{ adapter: string; layout: string }> {
   registerWebGPUBackend({ subgroups: true });
   await tf.setBackend('webgpu');
   await tf.ready();
   const backend = activeWebGPUBackend();
   if (!backend) throw new Error('webgpu backend did not start');
   const info = backend.adapterInfo as unknown as { vendor?: string; architecture?: string };
-  return { adapter: `${info.vendor ?? '?'} / ${info.architecture ?? '?'}`, subgroups: kernelCapabilities(backend.device).subgroups };
+  return { adapter: `${info.vendor ?? '?'} / ${info.architecture ?? '?'}`, layout: JSON.stringify(rowLayout(backend.device)) };
 }
 
 function compareTopK(m: Mismatches, got: TopKOverlap, want: TopKOverlap): void {
@@ -61,12 +70,12 @@ async function topKCase(c: TopKCase): Promise<CaseReport> {
   const student = makeLogits(c.kind, c.positions, c.vocab, c.seed);
   const teachers = Array.from({ length: c.hints }, (_, h) => makeLogits(c.kind, c.positions, c.vocab, c.seed + 1 + h, student));
   const s = tf.tensor2d(student, [c.positions, c.vocab]);
-  const ts = c.layout === 'list'
+  const ts = c.teachers === 'list'
     ? teachers.map((t) => tf.tensor2d(t, [c.positions, c.vocab]))
     : tf.tensor3d(concat(teachers), [c.hints, c.positions, c.vocab]);
   const m = new Mismatches();
   const t0 = performance.now();
-  const onGpu = await topKOverlapOnGpu(s, ts, c.k, { poison: true, subgroups: c.subgroups });
+  const onGpu = await topKOverlapOnGpu(s, ts, c.k, { poison: true, ...layoutOptions(c.reduce) });
   m.noPoison('studentRows', (await onGpu.studentRows.data()) as Int32Array, POISON_WORD);
   m.noPoison('teacherRows', (await onGpu.teacherRows.data()) as Int32Array, POISON_WORD);
   const got = await onGpu.read();
@@ -77,10 +86,9 @@ async function topKCase(c: TopKCase): Promise<CaseReport> {
   const want = topKOverlapReference(student, teachers, c.positions, c.vocab, c.k);
   const referenceMs = performance.now() - t1;
   compareTopK(m, got, want);
-  const backend = activeWebGPUBackend()!;
   return {
     mismatches: m.count, examples: m.found, maxRelative: m.maxRelative,
-    subgroupsUsed: c.subgroups && kernelCapabilities(backend.device).subgroups,
+    layoutUsed: rowLayout(activeWebGPUBackend()!.device, layoutOptions(c.reduce)).reduce,
     gpuMs, referenceMs,
     stats: {
       overlapMin: Math.min(...want.overlap), overlapMax: Math.max(...want.overlap),
@@ -107,6 +115,71 @@ function countTiedNeighbours(r: TopKOverlap): number {
   return n;
 }
 
-const harness = { setup, topKCase };
+export interface AdvantageCase extends AdvantageOptions {
+  positions: number;
+  vocab: number;
+  k: number;
+  hints: number;
+  kind: LogitsKind;
+  seed: number;
+  /** `kernel`: the advantage kernel alone, on rows packed from the reference's overlap; `pipeline`: logits → both kernels. */
+  scope: 'kernel' | 'pipeline';
+  reduce: ReduceLayout;
+}
+
+function compareAdvantages(m: Mismatches, got: DirectiveAdvantages, want: DirectiveAdvantages): void {
+  m.ints('hint', got.hint, want.hint);
+  m.ints('sums', got.sums, want.sums);
+  m.ints('clipped', [got.clipped], [want.clipped]);
+  m.floats('weights', got.weights, want.weights);
+  m.floats('deltas', got.deltas, want.deltas);
+  m.floats('advantages', got.advantages, want.advantages);
+  m.floats('teacherLogProbs', got.teacherLogProbs, want.teacherLogProbs);
+}
+
+async function advantageCase(c: AdvantageCase): Promise<CaseReport> {
+  const student = makeLogits(c.kind, c.positions, c.vocab, c.seed);
+  const teachers = Array.from({ length: c.hints }, (_, h) => makeLogits(c.kind, c.positions, c.vocab, c.seed + 1 + h, student));
+  const t1 = performance.now();
+  const overlap = topKOverlapReference(student, teachers, c.positions, c.vocab, c.k);
+  const want = clippedAdvantageReference(overlap, c);
+  const referenceMs = performance.now() - t1;
+  const m = new Mismatches();
+  const t0 = performance.now();
+  let got: DirectiveAdvantages;
+  if (c.scope === 'kernel') {
+    const packed = encodeTopKOverlap(overlap);
+    const rows = {
+      positions: c.positions, hints: c.hints, k: overlap.k,
+      studentRows: tf.tensor1d(packed.studentRows, 'int32'), teacherRows: tf.tensor1d(packed.teacherRows, 'int32'),
+    };
+    const onGpu = await clippedAdvantageOnGpu(rows, c, { poison: true });
+    m.noPoison('words', (await onGpu.words.data()) as Int32Array, POISON_WORD);
+    got = await onGpu.read();
+    onGpu.dispose();
+    tf.dispose([rows.studentRows, rows.teacherRows]);
+  } else {
+    const s = tf.tensor2d(student, [c.positions, c.vocab]);
+    const ts = teachers.map((t) => tf.tensor2d(t, [c.positions, c.vocab]));
+    const signal = await directiveSignal(s, ts, c, { poison: true, ...layoutOptions(c.reduce) });
+    compareTopK(m, signal.overlap, overlap);
+    got = signal.advantages;
+    tf.dispose([s, ...ts]);
+  }
+  const gpuMs = performance.now() - t0;
+  compareAdvantages(m, got, want);
+  return {
+    mismatches: m.count, examples: m.found, maxRelative: m.maxRelative,
+    layoutUsed: rowLayout(activeWebGPUBackend()!.device, layoutOptions(c.reduce)).reduce, gpuMs, referenceMs,
+    stats: {
+      clipped: want.clipped,
+      distinctHints: new Set(want.hint).size,
+      zeroWeights: want.weights.filter((w) => w === 0).length,
+      nanDeltas: want.deltas.filter(Number.isNaN).length,
+    },
+  };
+}
+
+const harness = { setup, topKCase, advantageCase };
 export type KernelHarness = typeof harness;
 (window as unknown as { kernelHarness: KernelHarness }).kernelHarness = harness;
