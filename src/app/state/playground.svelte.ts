@@ -8,7 +8,8 @@ import type { Settings } from '../../rl/settings.ts';
 import { IndexedDbStore } from '../../store/index.ts';
 import { OnlineLoop, type LoopEvents } from '../../workers/online-loop.ts';
 import { createWorkerEngines } from '../../workers/page-engines.ts';
-import type { BackendChoice, CheckpointBlob } from '../../workers/protocol.ts';
+import type { BackendChoice } from '../../workers/protocol.ts';
+import { turnKey } from '../../workers/protocol.ts';
 import { fetchCheckpoint, type LoadProgress } from '../load/fetch-checkpoint.ts';
 import { modelBase } from '../load/model-url.ts';
 import { JudgeConfigState } from '../settings/judge-config.svelte.ts';
@@ -116,7 +117,7 @@ export class Playground {
     return {
       signal: (result) => {
         if (result.sessionId === this.turns.sessionId) this.turns.applySignal(result);
-        if (this.inspector.turnKey === null && result.report) this.inspector.show(`${result.sessionId}/${result.turn}`);
+        if (this.inspector.turnKey === null && result.report) this.inspector.show(turnKey(result.sessionId, result.turn));
       },
       update: (metrics) => {
         this.training.addUpdate(metrics);
@@ -163,4 +164,3 @@ export class Playground {
   }
 }
 
-export type { CheckpointBlob };
