@@ -41,6 +41,7 @@ function ensureChromium() {
 
 let status = 0;
 if (!browserOnly) status = run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) || status;
+if (!browserOnly) status = run('npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'error']) || status;
 if (!browserOnly) status = run('npx', ['vitest', 'run', ...passthrough]) || status;
 
 if (!unitOnly) {

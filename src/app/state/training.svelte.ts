@@ -15,7 +15,7 @@ export class TrainingState {
   rollingBack = $state<string | null>(null);
   problem = $state<string | null>(null);
 
-  constructor(private readonly runtime: RuntimeRef, private readonly restartLoop: () => Promise<void>) {}
+  constructor(private readonly runtime: RuntimeRef) {}
 
   async refresh(): Promise<void> {
     const { store, loop } = need(this.runtime);
@@ -31,16 +31,13 @@ export class TrainingState {
     if (!this.versions.includes(metrics.version)) this.versions = [...this.versions, metrics.version].sort((a, b) => a - b);
   }
 
-  /** Serve `version` again: the store records it, then the loop restarts so every worker loads it. */
+  /** Serve `version` again: the loop records it and every worker loads it (a running update finishes first). */
   async rollback(version: number): Promise<void> {
-    const { store, loop } = need(this.runtime);
+    const { loop } = need(this.runtime);
     this.problem = null;
     try {
-      this.rollingBack = 'Waiting for running judge and update work to finish…';
-      await loop.idle();
       this.rollingBack = `Loading version ${version} into the workers…`;
-      await store.rollback(version);
-      await this.restartLoop();
+      await loop.rollback(version);
       await this.refresh();
     } catch (e) {
       this.problem = `Rollback failed: ${(e as Error).message}`;
