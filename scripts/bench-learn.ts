@@ -95,6 +95,9 @@ function table(summary: ExperimentSummary): string {
       lines.push(`  ${p.padEnd(24)}${`${r.sessions_to_satisfy_mean} ± ${r.sessions_to_satisfy_std}`.padEnd(23)}${`${r.hit_cap}/${r.runs.length}`.padEnd(8)}${String(r.mean_reply_tokens).padEnd(14)}${r.answer_accuracy}   runs ${r.runs.join(' ')}, met ${r.met_rate}`);
     }
   }
+  for (const [knob, rows] of Object.entries(summary.ablations)) {
+    lines.push(`ablation ${knob}: ${Object.entries(rows).map(([v, r]) => `${v} → ${r.sessions_to_satisfy_mean} ± ${r.sessions_to_satisfy_std} (capped ${r.hit_cap}/${r.runs}, ${r.mean_reply_tokens} tokens)`).join('; ')}`);
+  }
   lines.push(`ratios: ${JSON.stringify(summary.ratios)}`);
   lines.push(`targets: ${JSON.stringify(summary.targets)}`);
   lines.push(`judge agreement: ${JSON.stringify(summary.judge_agreement)}`);

@@ -5,5 +5,5 @@ export { sessionsToSatisfy, isSatisfied, meanStd, chanceOfStreak, SATISFY_STREAK
 export { type Arm, type ArmGroup, type ArmJudge, ALL_ARMS, METHOD_ARMS, SELECTION_ARMS, K_ARMS, C_ARMS, EXPERIMENT_SETTINGS, armById, armSettings } from './arms.ts';
 export { type Plan, type PlanSection, FULL_PLAN, QUICK_PLAN, runsOf } from './plan.ts';
 export { runExperiment, type ExperimentEngines, type RunSpec, type RunResult, type RunOptions, type SessionRecord } from './run.ts';
-export { summarize, UNLIKELY_CHANCE, type ExperimentSummary, type JudgeAgreement, type ArmSummary, type PreferenceRow, type Targets } from './summary.ts';
+export { summarize, UNLIKELY_CHANCE, type ExperimentSummary, type JudgeAgreement, type AblationRow, type ArmSummary, type PreferenceRow, type Targets } from './summary.ts';
 export { variedHintJudge } from './varied-hint-judge.ts';

@@ -47,8 +47,16 @@ export interface Targets {
 /** How often the judge's score agreed with the user's hidden verdict (met: +1, missed: −1), per answer kind. */
 export type JudgeAgreement = Record<string, { sessions: number; agreed: number; rate: number }>;
 
+/** One value of an ablated knob: the same numbers as an arm row, over the ablation's users and seeds only. */
+export type AblationRow = Omit<ArmSummary, 'id' | 'group' | 'label'> & { arm: string };
+
 export interface ExperimentSummary {
   arms: Record<string, ArmSummary>;
+  /**
+   * Per ablated knob, per value, on the same preferences and seeds: k = 4 and C = 1 are the hybrid's own
+   * runs restricted to those; the selection rows all use the varied-hint judge.
+   */
+  ablations: Partial<Record<'selection' | 'k' | 'C', Record<string, AblationRow>>>;
   judge_agreement: JudgeAgreement;
   /** GRPO-only / hybrid and OPD-only / hybrid mean sessions (above 1: hybrid learns faster). */
   ratios: { grpo_over_hybrid: number | null; opd_over_hybrid: number | null };
@@ -125,6 +133,7 @@ export function summarize(results: readonly RunResult[]): ExperimentSummary {
   const unlikely = Object.values(noUpdates).filter((x) => x.chance_of_streak < UNLIKELY_CHANCE);
   return {
     arms,
+    ablations: ablationTables(byArm),
     judge_agreement: judgeAgreement(results),
     ratios: {
       grpo_over_hybrid: vsGrpo ? round(vsGrpo[1] / vsGrpo[0], 3) : null,
@@ -148,6 +157,32 @@ function judgeAgreement(results: readonly RunResult[]): JudgeAgreement {
       if (s.reward === (s.met ? 1 : -1)) a.agreed++;
       a.rate = round(a.agreed / a.sessions, 3);
     }
+  }
+  return out;
+}
+
+/** Knob value → arm id, per ablation; the hybrid stands for the method's default value. */
+const ABLATION_VALUES: Record<'selection' | 'k' | 'C', [string, string][]> = {
+  selection: [['sequence', 'selection=sequence'], ['token', 'selection=token'], ['shortest', 'selection=shortest'], ['random', 'selection=random']],
+  k: [['2', 'k=2'], ['4', 'hybrid'], ['8', 'k=8']],
+  C: [['off', 'C=off'], ['1', 'hybrid'], ['2', 'C=2']],
+};
+
+function ablationTables(byArm: Map<string, RunResult[]>): ExperimentSummary['ablations'] {
+  const out: ExperimentSummary['ablations'] = {};
+  for (const [knob, values] of Object.entries(ABLATION_VALUES) as ['selection' | 'k' | 'C', [string, string][]][]) {
+    const varied = values.filter(([, arm]) => arm !== 'hybrid' && byArm.has(arm));
+    if (varied.length === 0) continue;
+    // The users and seeds the ablation ran: every row is computed over exactly these.
+    const cases = new Set(varied.flatMap(([, arm]) => byArm.get(arm)!.map((r) => `${r.spec.preference}|${r.spec.seed}`)));
+    const table: Record<string, AblationRow> = {};
+    for (const [value, arm] of values) {
+      const runs = (byArm.get(arm) ?? []).filter((r) => cases.has(`${r.spec.preference}|${r.spec.seed}`));
+      if (runs.length === 0) continue;
+      const { id: _i, group: _g, label: _l, ...row } = armSummary(arm, runs);
+      table[value] = { arm, ...row };
+    }
+    out[knob] = table;
   }
   return out;
 }

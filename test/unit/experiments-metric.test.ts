@@ -120,4 +120,23 @@ describe('summarize', () => {
     expect(s.targets.no_updates['lowercase+emoji'].chance_of_streak).toBeCloseTo(chanceOfStreak(0.3, 3, 10), 3);
     expect(s.targets.no_updates_never_satisfies_unlikely).toBe(chanceOfStreak(0.3, 3, 10) >= 0.05);
   });
+
+  it('tables each ablation over the ablation\'s own users and seeds, with the hybrid as the default value', () => {
+    const s = summarize([
+      fakeRun('hybrid', 'lowercase', 1, '111'),
+      fakeRun('hybrid', 'lowercase', 2, '0111'),
+      fakeRun('hybrid', 'lowercase', 3, '0000000000'),
+      fakeRun('hybrid', 'emoji', 1, '00111'),
+      fakeRun('k=2', 'lowercase', 1, '00000111', 80),
+      fakeRun('k=2', 'lowercase', 2, '000111', 80),
+      fakeRun('C=off', 'lowercase', 1, '000111', 140),
+    ]);
+    expect(Object.keys(s.ablations)).toEqual(['k', 'C']);
+    // k = 4 is the hybrid on lowercase seeds 1 and 2 only: (3 + 4) / 2.
+    expect(s.ablations.k!['4']).toMatchObject({ arm: 'hybrid', runs: 2, sessions_to_satisfy_mean: 3.5 });
+    expect(s.ablations.k!['2']).toMatchObject({ arm: 'k=2', runs: 2, sessions_to_satisfy_mean: 7, mean_reply_tokens: 80 });
+    expect(s.ablations.k!['8']).toBeUndefined();
+    expect(s.ablations.C!['1']).toMatchObject({ runs: 1, sessions_to_satisfy_mean: 3 });
+    expect(s.ablations.C!.off).toMatchObject({ sessions_to_satisfy_mean: 6, mean_reply_tokens: 140 });
+  });
 });
