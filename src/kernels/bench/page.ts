@@ -21,7 +21,7 @@ const page = window as unknown as { benchResult?: BenchReport; benchError?: stri
 const columns: [keyof BenchRow, string][] = [
   ['V', 'V'], ['fused_ms', 'fused ms'], ['tfjs_ops_ms', 'tfjs ops ms'], ['reference_ms', 'reference ms'], ['copy_ms', 'copy ms'],
   ['speedup_vs_tfjs', 'speedup vs tfjs'], ['copy_gbps', 'copy GB/s'], ['fused_gbps', 'fused GB/s'],
-  ['fraction_of_copy_bandwidth', 'fraction of copy bandwidth'], ['tfjs_ops_agree', 'tfjs agrees'], ['reference_agrees', 'reference agrees'],
+  ['fraction_of_copy_bandwidth', 'fraction of copy bandwidth'], ['copy_time_over_fused_time', 'copy time / fused time'], ['tfjs_ops_agree', 'tfjs agrees'], ['reference_agrees', 'reference agrees'],
 ];
 
 function render(report: BenchReport): void {
