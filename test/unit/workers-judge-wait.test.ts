@@ -2,7 +2,7 @@
  * When the judge server is unreachable, turns wait in the store and the chat goes on; when the real server
  * comes up (started in another process on 127.0.0.1), the waiting turns are judged (issue 7 connector).
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { createServer } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -56,8 +56,7 @@ describe('judge unreachable', () => {
     // The chat goes on while the judge is away.
     const third = await loop.send(session.id, 'hello?');
     expect(third.turn).toBe(3);
-    await new Promise((r) => setTimeout(r, 600));
-    expect(states.some((q) => q.judgeWaiting !== null && /unreachable/.test(q.judgeWaiting))).toBe(true);
+    await vi.waitFor(() => expect(states.some((q) => q.judgeWaiting !== null && /unreachable/.test(q.judgeWaiting))).toBe(true), { timeout: 20_000, interval: 50 });
     expect((await store.getTurn(session.id, 1))?.status).toBe('pending_signals');
     expect(await store.listJudges(session.id)).toHaveLength(0);
 
