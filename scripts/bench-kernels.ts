@@ -1,8 +1,9 @@
 /**
  * `npm run bench:kernels -- [--json] [--reps N] [--V 32768,151936] [--T 512] [--H 3] [--k 4] [--no-reference]`
- * Serves the app with vite on a free localhost port, opens /bench.html in headless Chromium (WebGPU on
- * whatever adapter it finds: SwiftShader on a machine without a GPU), waits for the page's result and
- * prints it: JSON with --json, else a table. Progress lines go to stderr.
+ * Serves the app with vite on a free localhost port (no HMR: an edit elsewhere must not reload the run),
+ * opens /bench.html in headless Chromium (WebGPU on whatever adapter it finds: SwiftShader on a machine
+ * without a GPU), waits for the page's result and prints it: JSON with --json, else a table. Progress
+ * lines go to stderr.
  */
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'vite';
@@ -25,7 +26,7 @@ for (const name of ['T', 'H', 'k', 'V', 'reps']) {
 if (flag('no-reference')) query.set('reference', '0');
 if (flag('no-subgroups')) query.set('subgroups', '0');
 
-const server = await createServer({ root: process.cwd(), logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false } });
+const server = await createServer({ root: process.cwd(), logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false } });
 await server.listen();
 const port = (server.httpServer!.address() as AddressInfo).port;
 const executablePath = findChromium();

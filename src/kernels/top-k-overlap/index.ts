@@ -66,7 +66,13 @@ export async function topKOverlapOnGpu(student: tf.Tensor2D, teachers: TeacherLo
   const { positions: T, vocab: V, hints: H } = s;
   const studentOut = newTensorOnGpu(backend, [T, studentStride(s.k)], 'int32');
   const teacherOut = newTensorOnGpu(backend, [H * T, teacherStride(s.k)], 'int32');
-  const logits = (t: tf.Tensor, rows: number): GPUBufferBinding => ({ buffer: bufferOf(backend, t), size: rows * V * 4 });
+  const logits = (t: tf.Tensor, rows: number): GPUBufferBinding => {
+    const size = rows * V * 4;
+    if (size > device.limits.maxStorageBufferBindingSize) {
+      throw new RangeError(`topKOverlapOnGpu: a ${size}-byte logits tensor exceeds this device's binding limit (${device.limits.maxStorageBufferBindingSize}); pass the teachers as separate [T,V] tensors`);
+    }
+    return { buffer: bufferOf(backend, t), size };
+  };
   const params = (rows: number, offset: number) => new Uint32Array([rows, V, T, offset]);
   const dispatches: Dispatch[] = [
     { pipeline: studentPipeline, params: params(T, 0), buffers: [logits(student, T), { buffer: studentOut.buffer }], workgroups: workgroupGrid(device, T) },
