@@ -23,7 +23,7 @@ import { TransferState } from './transfer.svelte.ts';
 import { TurnsState } from './turns.svelte.ts';
 
 export type Phase = 'loading' | 'ready' | 'failed';
-export type PanelId = 'inspector' | 'training' | 'settings' | 'sessions' | 'workshop';
+export type PanelId = 'inspector' | 'training' | 'settings' | 'sessions' | 'workshop' | 'experiments';
 
 export interface EngineBackends {
   policy: BackendChoice;
