@@ -33,7 +33,9 @@ async function webgpuAdapter(): Promise<GPUAdapter | null> {
 export let deviceLost: string | null = null;
 
 async function startWebgpu(): Promise<void> {
-  await import('@tensorflow/tfjs-backend-webgpu');
+  // Our registration also asks the device for `subgroups`, which the kernels' fastest path uses.
+  const { registerWebGPUBackend } = await import('../kernels/gpu/register-backend.ts');
+  registerWebGPUBackend();
   if (!(await tf.setBackend('webgpu'))) throw new Error('the tfjs webgpu backend failed to start');
   deviceLost = null;
   const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
