@@ -25,7 +25,8 @@ const { values: args } = parseArgs({
     n: { type: 'string', default: '200' },
     temperature: { type: 'string', default: '0.6' },
     seed: { type: 'string', default: '2026' },
-    'max-tokens': { type: 'string', default: '120' },
+    // the world's longest reply is ~175 tokens: a lower cap would count long replies as malformed
+    'max-tokens': { type: 'string', default: '200' },
   },
 });
 
@@ -64,6 +65,8 @@ function heldoutLoss(p: Policy, count: number): number {
 interface Reply {
   text: string;
   wellFormed: boolean;
+  ended: boolean;
+  leaked: boolean;
 }
 
 let replySeed = 0;
@@ -72,7 +75,8 @@ async function reply(messages: Message[]): Promise<Reply> {
   const out = await policy.generate(prompt, { maxTokens, temperature, seed: replySeed++, stopIds: [tokenizer.ids.end] });
   const content = out.stopped === 'end' ? out.ids.slice(0, -1) : out.ids;
   const leaks = content.some((id) => tokenizer.isSpecial(id));
-  return { text: tokenizer.decode(content, { skipSpecial: true }), wellFormed: out.stopped === 'end' && !leaks };
+  const ended = out.stopped === 'end';
+  return { text: tokenizer.decode(content, { skipSpecial: true }), wellFormed: ended && !leaks, ended, leaked: leaks };
 }
 
 const rate = (xs: boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : 0);
@@ -83,6 +87,8 @@ log(`heldout_loss ${heldout_loss.toFixed(4)}`);
 
 const rng = createRng(Number(args.seed));
 const wellFormed: boolean[] = [];
+const notEnded: boolean[] = [];
+const leaked: boolean[] = [];
 const correctNoHint: boolean[] = [];
 const correctWithHint: boolean[] = [];
 const baseHits: Record<string, boolean[]> = Object.fromEntries(STYLE_DIMENSIONS.map((d) => [d.id, []]));
@@ -94,6 +100,8 @@ for (let i = 0; i < n; i++) {
   const q = sampleQuestion(rng, 'heldout');
   const r = await reply(hintedPrompt(q, STYLE_DIMENSIONS[0].id).withoutHint);
   wellFormed.push(r.wellFormed);
+  notEnded.push(!r.ended);
+  leaked.push(r.leaked);
   correctNoHint.push(q.check(r.text));
   for (const d of STYLE_DIMENSIONS) baseHits[d.id].push(d.check(r.text));
   if (i === 0) examples.no_hint = { prompt: q.text, reply: r.text };
@@ -106,6 +114,8 @@ for (const d of STYLE_DIMENSIONS) {
     const { withHint, hint } = hintedPrompt(q, d.id, pick(rng, d.hints));
     const r = await reply(withHint);
     wellFormed.push(r.wellFormed);
+    notEnded.push(!r.ended);
+    leaked.push(r.leaked);
     correctWithHint.push(q.check(r.text));
     followHits[d.id].push(d.check(r.text));
     if (i === 0) examples[d.id] = { prompt: `${q.text} [hint: ${hint}]`, reply: r.text };
@@ -126,6 +136,9 @@ const result = {
   temperature,
   heldout_loss: round(heldout_loss),
   well_formed_rate: round(rate(wellFormed)),
+  not_ended_rate: round(rate(notEnded)),
+  marker_leak_rate: round(rate(leaked)),
+  max_tokens: maxTokens,
   answer_accuracy: round(rate(correctNoHint)),
   answer_accuracy_with_hint: round(rate(correctWithHint)),
   styles,
