@@ -21,8 +21,8 @@ export interface Plan {
 }
 
 const ALL = PREFERENCES.map((p) => p.id);
-/** Ablations run on one easy, one harder single style and one pair. */
-const ABLATION_PREFERENCES = ['lowercase', 'list', 'lowercase+emoji'];
+/** Ablations run on one single style and two pairs, all unlikely by luck. */
+const ABLATION_PREFERENCES = ['brief', 'lowercase+emoji', 'brief+formal'];
 
 export const FULL_PLAN: Plan = {
   name: 'full',
@@ -40,7 +40,7 @@ export const QUICK_PLAN: Plan = {
   name: 'quick',
   cap: SESSION_CAP,
   streak: SATISFY_STREAK,
-  sections: [{ arms: ['hybrid', 'grpo', 'opd', 'none'], preferences: ['lowercase', 'lowercase+emoji'], seeds: [1] }],
+  sections: [{ arms: ['hybrid', 'grpo', 'opd', 'none'], preferences: ['lowercase+emoji', 'brief+formal'], seeds: [1] }],
 };
 
 /** Every run of the plan once, the ones expected to take longest first (so parallel workers finish together). */

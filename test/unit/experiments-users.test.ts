@@ -14,14 +14,15 @@ import { ASK_AGAIN_PREFIXES, BARE_COMPLAINTS, MOVE_ON_PREFIXES, STATED_WISHES, T
 describe('the preference checker', () => {
   // Each row: a hand-written reply and, per preference, whether it is met (read off the reply by eye).
   const rows: [string, Record<string, boolean>][] = [
-    ['the capital of peru is lima. 🙂', { lowercase: true, emoji: true, brief: true, list: false, 'lowercase+emoji': true, 'brief+formal': false }],
-    ['The capital of Peru is Lima. It lies on the coast. 🙂', { lowercase: false, emoji: true, brief: false, list: false, 'lowercase+emoji': false, 'brief+formal': false }],
-    ['- The answer is 12.', { lowercase: false, emoji: false, brief: true, list: true, 'lowercase+emoji': false, 'brief+formal': false }],
-    ['Certainly, the answer is 12.', { lowercase: false, emoji: false, brief: true, list: false, 'lowercase+emoji': false, 'brief+formal': true }],
-    ["Certainly, it's 12.", { lowercase: false, emoji: false, brief: true, list: false, 'lowercase+emoji': false, 'brief+formal': false }],
-    ['Of course, the answer is 12. Adding is counting on.', { lowercase: false, emoji: false, brief: false, list: false, 'lowercase+emoji': false, 'brief+formal': false }],
-    ['the answer is 12', { lowercase: true, emoji: false, brief: true, list: false, 'lowercase+emoji': false, 'brief+formal': false }],
-    ['here it is:\n- one kilometre is 1000 metres.\n- kilo means a thousand. 🙂', { lowercase: true, emoji: true, brief: false, list: true, 'lowercase+emoji': true, 'brief+formal': false }],
+    ['the capital of peru is lima. 🙂', { lowercase: true, brief: true, emoji: true, 'lowercase+emoji': true, 'brief+formal': false, 'list+followup': false }],
+    ['The capital of Peru is Lima. It lies on the coast. 🙂', { lowercase: false, brief: false, emoji: true, 'lowercase+emoji': false, 'brief+formal': false, 'list+followup': false }],
+    ['- The answer is 12.', { lowercase: false, brief: true, emoji: false, 'lowercase+emoji': false, 'brief+formal': false, 'list+followup': false }],
+    ['- The answer is 12.\nWant another one?', { lowercase: false, brief: true, emoji: false, 'lowercase+emoji': false, 'brief+formal': false, 'list+followup': true }],
+    ['Certainly, the answer is 12.', { lowercase: false, brief: true, emoji: false, 'lowercase+emoji': false, 'brief+formal': true, 'list+followup': false }],
+    ["Certainly, it's 12.", { lowercase: false, brief: true, emoji: false, 'lowercase+emoji': false, 'brief+formal': false, 'list+followup': false }],
+    ['Of course, the answer is 12. Adding is counting on.', { lowercase: false, brief: false, emoji: false, 'lowercase+emoji': false, 'brief+formal': false, 'list+followup': false }],
+    ['the answer is 12', { lowercase: true, brief: true, emoji: false, 'lowercase+emoji': false, 'brief+formal': false, 'list+followup': false }],
+    ['here it is:\n- one kilometre is 1000 metres.\n- kilo means a thousand.\nanother one? 🙂', { lowercase: true, brief: false, emoji: true, 'lowercase+emoji': true, 'brief+formal': false, 'list+followup': true }],
   ];
   it('agrees with hand-labelled replies for every preference', () => {
     expect(PREFERENCES.map((p) => p.id).sort()).toEqual(Object.keys(rows[0][1]).sort());
@@ -39,7 +40,7 @@ describe('the preference checker', () => {
   it('has at least six preferences, some over two dimensions, and reads ad-hoc ids', () => {
     expect(PREFERENCES.length).toBeGreaterThanOrEqual(6);
     expect(PREFERENCES.filter((p) => p.dims.length === 2).length).toBeGreaterThanOrEqual(2);
-    expect(preferenceById('list+followup').dims).toEqual(['list', 'followup']);
+    expect(preferenceById('formal+followup').dims).toEqual(['formal', 'followup']);
     expect(() => preferenceById('shouty')).toThrow();
   });
 });
@@ -57,9 +58,9 @@ function talk(prefId: string, seed: number, n: number, replySeed: number): { que
 
 describe('simulated users', () => {
   it('are deterministic for a seed and differ across seeds', () => {
-    const a = talk('list', 11, 40, 5).map((x) => x.answer.text);
-    const b = talk('list', 11, 40, 5).map((x) => x.answer.text);
-    const c = talk('list', 12, 40, 5).map((x) => x.answer.text);
+    const a = talk('brief', 11, 40, 5).map((x) => x.answer.text);
+    const b = talk('brief', 11, 40, 5).map((x) => x.answer.text);
+    const c = talk('brief', 12, 40, 5).map((x) => x.answer.text);
     expect(a).toEqual(b);
     expect(c).not.toEqual(a);
   });
@@ -112,7 +113,7 @@ describe('simulated users', () => {
   });
 
   it('carry the preference only in stated wishes: otherwise two users with the same seed say the same words', () => {
-    for (const [p, q] of [['lowercase', 'list'], ['emoji', 'brief+formal'], ['brief', 'lowercase+emoji']]) {
+    for (const [p, q] of [['lowercase', 'list+followup'], ['emoji', 'brief+formal'], ['brief', 'lowercase+emoji']]) {
       const a = talk(p, 31, 120, 41);
       const b = talk(q, 31, 120, 41);
       expect(a.map((x) => x.question.text)).toEqual(b.map((x) => x.question.text));
