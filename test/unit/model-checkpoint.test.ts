@@ -106,3 +106,18 @@ describe('checkpoint', () => {
     expect(error.message).toMatch(/checkpoint manifest error/);
   });
 });
+
+describe('the shipped checkpoint', () => {
+  it('public/models/nextstate-tiny loads, validates, fits in 8 MB and matches the tiny preset and the tokenizer', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { presetConfig } = await import('../../src/model/presets.ts');
+    const { defaultTokenizer, Tokenizer } = await import('../../src/model/tokenizer.ts');
+    const bytes = new Uint8Array(readFileSync('public/models/nextstate-tiny.safetensors'));
+    const manifest = JSON.parse(readFileSync('public/models/nextstate-tiny.json', 'utf8'));
+    expect(bytes.length).toBeLessThanOrEqual(8 * 1024 * 1024);
+    const { policy } = await loadPolicy(bytes, manifest, presetConfig('tiny', defaultTokenizer().vocabSize));
+    expect(Tokenizer.fromJSON(manifest.tokenizer).toJSON()).toEqual(defaultTokenizer().toJSON());
+    expect(manifest.tokensSeen).toBeGreaterThan(1e6);
+    policy.dispose();
+  });
+});
