@@ -76,3 +76,27 @@ test('Stop ends the runs after their current session', async ({ page }) => {
   // Cut-short runs stay out of the table.
   await expect(page.getByTestId('experiments-table')).toHaveCount(0);
 });
+
+test('in the playground, the experiment keeps running while another panel is shown', async ({ page }) => {
+  const { testModel } = await import('./app-fixtures.ts');
+  const model = await testModel();
+  await page.goto(`/?model=${encodeURIComponent(model.base)}`);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 120_000 });
+  await page.getByRole('tab', { name: 'Experiments' }).click();
+  // With "no updates" in the race, one run lasts all 60 sessions: long enough to look away.
+  await run(page, () => page.getByRole('checkbox', { name: 'none' }).check());
+  const status = page.getByTestId('experiments-status');
+  const sessions = async () => Number((await status.textContent())?.match(/(\d+) sessions/)?.[1] ?? 0);
+  await expect.poll(sessions, { timeout: 120_000 }).toBeGreaterThan(0);
+  await expect(status).toHaveAttribute('data-status', 'running');
+  const beforeHiding = await sessions();
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await expect(status).toHaveCount(0);
+  await page.waitForTimeout(3000);
+  await page.getByRole('tab', { name: 'Experiments' }).click();
+  // The same experiment, which went on while hidden: its sessions are kept and more have arrived.
+  await expect(status).toHaveAttribute('data-status', /running|done/);
+  await expect.poll(sessions, { timeout: 120_000 }).toBeGreaterThan(beforeHiding);
+  await expect(status).toContainText('/3 runs');
+  if ((await status.getAttribute('data-status')) === 'running') await page.getByRole('button', { name: 'Stop' }).click();
+});

@@ -30,10 +30,13 @@ export interface LiveRun {
 
 export type ExperimentStatus = 'idle' | 'loading' | 'running' | 'done' | 'stopped' | 'error';
 
-/** Where the starting checkpoint comes from: the one the page already loaded, or a model URL base. */
+/**
+ * Where the starting checkpoint comes from: the one the page loaded, else a model URL base (the shipped
+ * model by default). Read when the workers start.
+ */
 export interface CheckpointSource {
-  checkpoint?: CheckpointBlob;
-  modelBase?: string;
+  readonly checkpoint?: CheckpointBlob;
+  readonly modelBase?: string;
 }
 
 interface PoolWorker {
@@ -72,7 +75,7 @@ export class ExperimentsState {
   private pool: PoolWorker[] = [];
   private stopping = false;
 
-  constructor(private readonly source: CheckpointSource = {}, private readonly base: Partial<Settings> = EXPERIMENT_SETTINGS) {}
+  constructor(public source: CheckpointSource = {}, private readonly base: Partial<Settings> = EXPERIMENT_SETTINGS) {}
 
   /** The plan the chosen preset makes. */
   plan(): Plan {
@@ -162,4 +165,13 @@ export class ExperimentsState {
     const cut = result.hitCap && result.sessions.length < result.spec.cap;
     this.patch(key, (r) => ({ ...r, status: cut ? 'stopped' : 'done', result: cut ? null : result }));
   }
+}
+
+let shared: ExperimentsState | null = null;
+
+/** The page's one experiment: it keeps running, and keeps its results, while its panel is hidden. */
+export function pageExperiments(source: CheckpointSource): ExperimentsState {
+  shared ??= new ExperimentsState(source);
+  shared.source = source;
+  return shared;
 }
