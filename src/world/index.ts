@@ -7,6 +7,6 @@ export { type Question, type Split, type Topic, sampleQuestion, sampleHeldoutQue
   splitOf } from './questions.ts';
 export { renderReply, randomStyles, fullStyles, EMOJI } from './replies.ts';
 export { type ToolCall, type ToolName, TOOLS_SYSTEM_PROMPT, formatToolCall, parseToolCall, runTool } from './tools.ts';
-export { CORPUS_VERSION, MAX_CONVERSATION_TOKENS, STYLE_BASE_RATE, KIND_SHARES, type ConversationKind,
+export { CORPUS_VERSION, MAX_CONVERSATION_TOKENS, STYLE_BASE_RATE, KIND_SHARES, HINT_DIMENSION_WEIGHTS, type ConversationKind,
   type LabelledConversation, conversations, labelledConversations, hintedPrompt, hintLine, withHint,
   tokenCount } from './corpus.ts';

@@ -3,7 +3,7 @@ import { HINT_PREFIX, type Message } from '../../src/model/chat.ts';
 import { createRng } from '../../src/model/rng.ts';
 import { defaultTokenizer } from '../../src/model/tokenizer.ts';
 import {
-  allQuestions, conversations, CORRECTIONS, HINT_PHRASINGS, hintedPrompt, JUDGE_HINTS, labelledConversations,
+  allQuestions, conversations, CORRECTIONS, HINT_DIMENSION_WEIGHTS, HINT_PHRASINGS, hintedPrompt, JUDGE_HINTS, labelledConversations,
   sampleHeldoutQuestion, sampleQuestion, STYLE_IDS, styleOf, withHint, type LabelledConversation, type StyleId,
 } from '../../src/world/index.ts';
 
@@ -113,6 +113,27 @@ describe('corpus', () => {
       }
     }
     expect([...seenCanonical].sort()).toEqual([...STYLE_IDS].sort());
+  });
+
+  it('asks for each dimension in proportion to HINT_DIMENSION_WEIGHTS', () => {
+    const firstHinted = new Map<StyleId, number>();
+    let n = 0;
+    for (const c of take(labelledConversations(5, 'train'), 12000)) {
+      if (c.kind !== 'hinted') continue;
+      const users = c.messages.filter((m) => m.role === 'user');
+      const hint = users[users.length - 1].content.split(HINT_PREFIX)[1];
+      // Only single-dimension hints: a two-dimension hint's second draw excludes the first.
+      const ids = STYLE_IDS.filter((id) => HINT_PHRASINGS[id].includes(hint));
+      if (ids.length !== 1) continue;
+      firstHinted.set(ids[0], (firstHinted.get(ids[0]) ?? 0) + 1);
+      n++;
+    }
+    const total = STYLE_IDS.reduce((s, id) => s + HINT_DIMENSION_WEIGHTS[id], 0);
+    for (const id of STYLE_IDS) {
+      const expected = HINT_DIMENSION_WEIGHTS[id] / total;
+      expect((firstHinted.get(id) ?? 0) / n, id).toBeCloseTo(expected, 1);
+    }
+    expect(HINT_DIMENSION_WEIGHTS.brief).toBeGreaterThan(HINT_DIMENSION_WEIGHTS.lowercase);
   });
 
   it('follows a correction with the same answer changed in the corrected style only', () => {
