@@ -9,7 +9,7 @@ import { validateRecord } from '../rl/record-validate.ts';
 import { ImportRefusedError } from './errors.ts';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, type ExportManifest, type SampleState, type TurnState } from './export.ts';
 import { STORE_SCHEMA_VERSION } from './migrations.ts';
-import { EXPORT_FILE_NAMES, SESSION_KINDS, TURN_STATUSES, type JudgeRecord, type SessionInfo, type StoredSample,
+import { EXPORT_FILE_NAMES, SAMPLE_STATUSES, SESSION_KINDS, TURN_STATUSES, type SampleStatus, type JudgeRecord, type SessionInfo, type StoredSample,
   type StoredTurn } from './types.ts';
 
 /** What an import writes, all of it valid and consistent. */
@@ -90,7 +90,7 @@ function turnStateProblem(t: unknown, at: string): string | null {
 function sampleStateProblem(s: unknown, at: string): string | null {
   if (!isObject(s)) return `${at} must be an object`;
   if (typeof s.id !== 'string' || s.id === '') return `${at}.id must be a non-empty string, got ${show(s.id)}`;
-  if (s.status !== 'pending' && s.status !== 'trained') return `${at}.status must be "pending" or "trained", got ${show(s.status)}`;
+  if (!SAMPLE_STATUSES.includes(s.status as SampleStatus)) return `${at}.status must be one of ${SAMPLE_STATUSES.join(', ')}, got ${show(s.status)}`;
   if (s.trained_in_update !== undefined && !isCount(s.trained_in_update)) return `${at}.trained_in_update must be a version`;
   return null;
 }

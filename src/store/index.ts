@@ -3,7 +3,7 @@ export type {
   RecordStore, SessionInfo, SessionKind, StoredTurn, TurnStatus, TurnUpdate, JudgeRecord, StoredSample, SampleStatus,
   UpdateMetrics, StoredCheckpoint, UpdateCommit, SessionExport, ExportFileName, ImportResult,
 } from './types.ts';
-export { SESSION_KINDS, TURN_STATUSES, EXPORT_FILE_NAMES } from './types.ts';
+export { SESSION_KINDS, TURN_STATUSES, SAMPLE_STATUSES, EXPORT_FILE_NAMES } from './types.ts';
 export { IndexedDbStore } from './indexeddb-store.ts';
 export { MemoryStore } from './memory-store.ts';
 export { STORE_SCHEMA_VERSION } from './migrations.ts';

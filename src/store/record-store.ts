@@ -211,6 +211,19 @@ export class KeyValueRecordStore implements RecordStore {
     });
   }
 
+  markStale(sampleIds: readonly string[]): Promise<void> {
+    return this.write(`${sampleIds.length} stale samples`, async (tx) => {
+      for (const id of sampleIds) {
+        const sample = await tx.get<StoredSample>(keys.sample(id));
+        if (!sample) throw new StoreConflictError(`Sample "${id}" is not stored.`);
+        if (sample.status !== 'pending') throw new StoreConflictError(`Sample "${id}" is ${sample.status}, not pending.`);
+        tx.put(keys.sample(id), { ...sample, status: 'stale' } satisfies StoredSample);
+        const turn = await tx.get<StoredTurn>(keys.turn(sample.session_id, sample.turn));
+        if (turn) tx.put(keys.turn(turn.session_id, turn.turn), { ...turn, status: 'stale' } satisfies StoredTurn);
+      }
+    });
+  }
+
   rollback(version: number): Promise<void> {
     return this.setServingVersion(version);
   }

@@ -24,8 +24,8 @@ export interface SessionInfo {
  * Where a main turn is in the loop: waiting for its next state (METHOD §1); next state recorded, judges and
  * teacher to run; signals done; no sample (METHOD §6 "neither"); sample queued; trained in an update.
  */
-export type TurnStatus = 'awaiting_next_state' | 'pending_signals' | 'signals_done' | 'no_sample' | 'sampled' | 'trained';
-export const TURN_STATUSES: readonly TurnStatus[] = ['awaiting_next_state', 'pending_signals', 'signals_done', 'no_sample', 'sampled', 'trained'];
+export type TurnStatus = 'awaiting_next_state' | 'pending_signals' | 'signals_done' | 'no_sample' | 'sampled' | 'trained' | 'stale';
+export const TURN_STATUSES: readonly TurnStatus[] = ['awaiting_next_state', 'pending_signals', 'signals_done', 'no_sample', 'sampled', 'trained', 'stale'];
 
 /** A main turn as stored: the METHOD §8 turn record (next state null until it arrives) and the loop's fields. */
 export interface StoredTurn extends Omit<TurnRecord, 'next_state'> {
@@ -49,7 +49,12 @@ export type TurnUpdate = Partial<Pick<StoredTurn, 'status' | 'trained_in_update'
 /** An evaluative (METHOD §2) or directive (METHOD §3) judge record; `'accepted' in r` tells them apart. */
 export type JudgeRecord = EvaluativeRecord | DirectiveRecord;
 
-export type SampleStatus = 'pending' | 'trained';
+/**
+ * `stale`: written by a policy more than one version behind the one being trained (METHOD §7), so never
+ * trained; kept, and exported, like every other record.
+ */
+export type SampleStatus = 'pending' | 'trained' | 'stale';
+export const SAMPLE_STATUSES: readonly SampleStatus[] = ['pending', 'trained', 'stale'];
 
 /** A training sample (METHOD §6, §8) with its id and whether an update has used it. */
 export interface StoredSample extends SampleRecord {
@@ -143,6 +148,8 @@ export interface RecordStore {
    * metrics, and the serving version. A tab closed mid-way leaves the old state or the new, never half.
    */
   commitUpdate(update: UpdateCommit): Promise<void>;
+  /** ONE transaction: pending samples (and their turns) marked `stale`, never to be trained (METHOD §7). */
+  markStale(sampleIds: readonly string[]): Promise<void>;
   /** Serves a saved earlier version again; later versions are kept (and can be served again). */
   rollback(version: number): Promise<void>;
 

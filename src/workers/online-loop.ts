@@ -9,7 +9,7 @@ import type { NextState } from '../rl/judge/types.ts';
 import type { EvaluativeRecord, DirectiveRecord } from '../rl/records.ts';
 import type { BackendChoice, CheckpointBlob, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult } from './protocol.ts';
 import { turnKey } from './protocol.ts';
-import type { RecordStore, SessionInfo, StoredTurn as StoreTurn } from '../store/types.ts';
+import type { RecordStore, SessionInfo, StoredSample, StoredTurn as StoreTurn } from '../store/types.ts';
 import { sessionLog } from './session-log.ts';
 import type { OverlapReport } from './protocol.ts';
 
@@ -47,8 +47,20 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
+/**
+ * The version a checkpoint was trained from (online updates record it; otherwise the number before), or
+ * undefined for the shipped checkpoint.
+ */
+export function parentVersion(version: number, manifest: CheckpointBlob['manifest']): number | undefined {
+  if (version === 0) return undefined;
+  const parent = manifest.training?.parentVersion;
+  return typeof parent === 'number' ? parent : version - 1;
+}
+
 export class OnlineLoop {
   private servingVersion = 0;
+  /** The version the serving one was trained from: with it, the versions whose samples may train (METHOD §7). */
+  private servingParent: number | undefined;
   private readonly signalQueue: { sessionId: string; turn: number }[] = [];
   private pumping = false;
   private judgeWaiting: string | null = null;
@@ -82,6 +94,7 @@ export class OnlineLoop {
     const stored_ = version > 0 ? await this.store.getCheckpoint(version) : undefined;
     const serving: CheckpointBlob = stored_ ? { bytes: stored_.bytes, manifest: stored_.manifest } : initial;
     this.servingVersion = serving === initial ? 0 : version;
+    this.servingParent = parentVersion(this.servingVersion, serving.manifest);
     await Promise.all([
       this.engines.policy.load(serving, this.servingVersion),
       this.engines.signal.load(initial, this.servingVersion > 0 ? { checkpoint: serving, version: this.servingVersion } : null),
@@ -118,6 +131,7 @@ export class OnlineLoop {
       this.engines.trainer.load(first, version > 0 ? checkpoint : null, version),
     ]);
     this.servingVersion = version;
+    this.servingParent = parentVersion(version, target.manifest);
     this.emitQueue();
   }
 
@@ -269,9 +283,21 @@ export class OnlineLoop {
   /** Every B pending samples: one update, committed atomically, then published (METHOD §6–7). */
   private async maybeUpdate(): Promise<void> {
     if (this.updating || this.recordingStopped) return;
-    const pending = await this.store.listSamples({ status: 'pending' });
+    let pending = await this.store.listSamples({ status: 'pending' });
     if (pending.length < this.settings.batchSize || this.updating) return;
-    // Oldest first, so a sample waits at most one update (METHOD §7: at most one version behind).
+    // METHOD §7: samples come from the policy being trained or the one before it (its parent: after a
+    // rollback, the versions served since are not). Older ones (a judge that waited, a rollback) are kept
+    // as `stale` and never trained.
+    const trainable = (s: StoredSample) => s.policy_version === this.servingVersion || s.policy_version === this.servingParent;
+    const stale = pending.filter((s) => !trainable(s));
+    if (stale.length > 0) {
+      await this.write(() => this.store.markStale(stale.map((s) => s.id)));
+      if (this.recordingStopped) return;
+      pending = pending.filter(trainable);
+      this.emitQueue();
+      if (pending.length < this.settings.batchSize) return;
+    }
+    // Oldest first, so a sample waits at most one update.
     const batch = pending
       .sort((a, b) => a.policy_version - b.policy_version)
       .slice(0, this.settings.batchSize)
@@ -287,6 +313,7 @@ export class OnlineLoop {
         if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
         const { version: _v, ...metrics } = result.metrics;
         await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint: result.checkpoint, trainedSampleIds: result.trainedSamples, metrics }));
+        this.servingParent = this.servingVersion;
         this.servingVersion = result.version;
         const published = { version: result.version, weights: result.weights };
         await Promise.all([this.engines.policy.publish(published), this.engines.signal.publish(published)]);

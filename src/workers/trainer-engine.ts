@@ -117,6 +117,7 @@ export class TrainerEngine implements TrainerEngineApi {
     }
     const backwardMs = performance.now() - started;
     const syncStart = performance.now();
+    const parentVersion = this.version;
     this.version = version;
     const weights = policy.getWeights();
     const tokensSeen = this.manifest.tokensSeen + samples.reduce((n, s) => n + s.response_ids.length, 0);
@@ -127,7 +128,7 @@ export class TrainerEngine implements TrainerEngineApi {
       corpusVersion: this.manifest.corpusVersion,
       tokensSeen,
       finalLoss: terms.loss,
-      training: { step: this.version, onlineUpdate: this.version },
+      training: { step: this.version, onlineUpdate: this.version, parentVersion },
     });
     const klToFrozen = k3Kl(this.sampledLogprobs(policy, samples, T, settings.temperature), this.sampledLogprobs(frozen, samples, T, settings.temperature), samples);
     const tokens = samples.reduce((n, s) => n + s.response_ids.length, 0);

@@ -225,6 +225,29 @@ describe('MemoryStore checkpoints, updates, rollback', () => {
   });
 });
 
+describe('MemoryStore stale samples', () => {
+  it('markStale marks pending samples and their turns stale in one transaction, refuses others, and export/import keep them', async () => {
+    const { backend, store } = await openWithBackend();
+    const f = fixtureSession(73, 's', 6);
+    await writeFixture(store, f);
+    const ids = f.samples.map((s) => s.id);
+    expect(ids.length).toBeGreaterThan(2);
+    const before = await dump(backend);
+    await expect(store.markStale([ids[0], 'missing'])).rejects.toThrow(/"missing" is not stored/);
+    expect(await dump(backend)).toEqual(before);
+    await store.markStale(ids.slice(0, 2));
+    for (const s of await store.listSamples()) {
+      const stale = ids.slice(0, 2).includes(s.id);
+      expect(s.status).toBe(stale ? 'stale' : 'pending');
+      expect((await store.getTurn(s.session_id, s.turn))?.status).toBe(stale ? 'stale' : 'sampled');
+    }
+    await expect(store.markStale([ids[0]])).rejects.toThrow(/is stale, not pending/);
+    const copy = await MemoryStore.open();
+    await copy.importSessions((await store.exportSessions()).files);
+    expect((await copy.listSamples({ status: 'stale' })).map((s) => s.id).sort()).toEqual(ids.slice(0, 2).sort());
+  });
+});
+
 describe('MemoryStore settings', () => {
   it('round-trips the settings object and refuses secret-named fields anywhere in it', async () => {
     const store = await MemoryStore.open();

@@ -84,9 +84,24 @@ describe('OnlineLoop', () => {
     expect(await store2.getServingVersion()).toBe(0);
     const rolled = await loop2.send(session.id, 'that was wrong');
     expect(rolled.policy_version).toBe(0);
+    await loop2.send(session.id, 'why is it in capitals? use lowercase');
     loop2.setSettings({ ...settings, batchSize: 2 });
     await loop2.idle();
     expect(loop2.version).toBe(2);
+    // After the rollback, samples written by version 1 are not from the policy being trained or its parent
+    // (METHOD §7): kept as stale, with their turns, and never trained; version 2 trains on version-0 samples.
+    const samples = await store2.listSamples({ sessionId: session.id });
+    const stale = samples.filter((x) => x.status === 'stale');
+    expect(stale.map((x) => x.turn)).toContain(4);
+    for (const x of stale) {
+      expect(x.policy_version).toBe(1);
+      expect((await store2.getTurn(session.id, x.turn))?.status).toBe('stale');
+    }
+    const inV2 = samples.filter((x) => x.trained_in_update === 2);
+    expect(inV2).toHaveLength(2);
+    for (const x of inV2) expect(x.policy_version).toBe(0);
+    expect((await store2.getCheckpoint(2))?.manifest.training?.parentVersion).toBe(0);
+    expect((await store2.getCheckpoint(1))?.manifest.training?.parentVersion).toBe(0);
     expect(await store2.listCheckpointVersions()).toEqual([0, 1, 2]);
     expect((await store2.listMetrics()).map((m) => m.version)).toEqual([1, 2]);
     expect((await store2.listMetrics())[1].judgeMs).toBeGreaterThan(0);

@@ -14,6 +14,9 @@ describe('turn lines under a reply', () => {
     expect(trainingLine(view({ status: 'no_sample' }), null)).toMatch(/No training sample/);
     expect(trainingLine(view({ status: 'sampled' }), { pendingSamples: 2, batchSize: 4, servingVersion: 3 })).toBe('Sample queued for update v4 (2/4 samples).');
     expect(trainingLine(view({ status: 'trained', trained: 5 }), null)).toBe('Trained in the update that made v5.');
+    const stale = view({ status: 'stale' });
+    (stale.stored as { policy_version: number }).policy_version = 2;
+    expect(trainingLine(stale, null)).toMatch(/^Not trained: written by v2, more than one version behind/);
   });
 
   it('show scores with a real minus sign and failed votes as failed', () => {

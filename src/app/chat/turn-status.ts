@@ -27,6 +27,8 @@ export function trainingLine(view: TurnView, loop: LoopPosition | null): string 
         : 'Sample queued for the next update.';
     case 'trained':
       return `Trained in the update that made v${t.trained_in_update}.`;
+    case 'stale':
+      return `Not trained: written by v${t.policy_version}, more than one version behind the policy being trained (METHOD §7).`;
   }
 }
 
