@@ -39,6 +39,8 @@ export interface LoopEvents {
   queue?(state: QueueState): void;
   /** An engine found the GPU gone and moved to another backend (the page tells the visitor why). */
   backend?(engine: 'policy' | 'signal' | 'trainer', choice: BackendChoice): void;
+  /** Pending samples were marked stale (METHOD §7): their turns changed status. */
+  stale?(sampleIds: string[]): void;
   /** `where` says which loop failed; the chat goes on. */
   error?(where: 'signal' | 'update' | 'store', error: Error): void;
 }
@@ -294,6 +296,7 @@ export class OnlineLoop {
       await this.write(() => this.store.markStale(stale.map((s) => s.id)));
       if (this.recordingStopped) return;
       pending = pending.filter(trainable);
+      this.events.stale?.(stale.map((s) => s.id));
       this.emitQueue();
       if (pending.length < this.settings.batchSize) return;
     }

@@ -69,7 +69,8 @@ describe('OnlineLoop', () => {
     await store.recordNextState(session.id, 4, { role: 'user', content: 'no, that is wrong' });
     // A second loop over the same store (the reloaded tab): it serves version 1 and judges the pending turn.
     const store2 = await MemoryStore.open({ backend });
-    const loop2 = new OnlineLoop(await engines(), store2, { ...settings, batchSize: 8 });
+    const staleEvents: string[][] = [];
+    const loop2 = new OnlineLoop(await engines(), store2, { ...settings, batchSize: 8 }, { stale: (ids) => staleEvents.push(ids) });
     await loop2.start(initial);
     expect(loop2.version).toBe(1);
     await loop2.idle();
@@ -93,6 +94,7 @@ describe('OnlineLoop', () => {
     const samples = await store2.listSamples({ sessionId: session.id });
     const stale = samples.filter((x) => x.status === 'stale');
     expect(stale.map((x) => x.turn)).toContain(4);
+    expect(staleEvents.flat().sort()).toEqual(stale.map((x) => x.id).sort());
     for (const x of stale) {
       expect(x.policy_version).toBe(1);
       expect((await store2.getTurn(session.id, x.turn))?.status).toBe('stale');

@@ -124,6 +124,10 @@ export class Playground {
         const rt = this.runtime.current;
         if (rt && this.turns.sessionId) void this.turns.load(rt.store, this.turns.sessionId);
       },
+      stale: () => {
+        const rt = this.runtime.current;
+        if (rt && this.turns.sessionId) void this.turns.load(rt.store, this.turns.sessionId);
+      },
       queue: (state) => {
         this.training.queue = state;
       },
