@@ -1,4 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { CheckpointError, decodeSafetensors, encodeSafetensors } from './safetensors.ts';
+
+const ADAM_FORMAT = 'nextstate-adam';
+
+/** The settings as one string, in a fixed key order. */
+function settingsText(s: AdamSettings): string {
+  return JSON.stringify({ beta1: s.beta1, beta2: s.beta2, epsilon: s.epsilon, weightDecay: s.weightDecay });
+}
 
 export interface AdamSettings {
   beta1: number;
@@ -69,6 +77,41 @@ export class Adam {
       }
     }
     this.step = step;
+  }
+
+  /**
+   * The optimizer state as safetensors bytes, so an online learner resumes it after a reload: the moments
+   * (`adam.m.<weight>`, `adam.v.<weight>`, the weights' shapes) and, as metadata, the step and the settings.
+   */
+  encode(): Uint8Array {
+    const state = this.getState();
+    const tensors = Object.entries(state).map(([name, data]) => ({ name, data, shape: this.variables.get(name.slice(7))!.shape.slice() }));
+    return encodeSafetensors(tensors, { format: ADAM_FORMAT, step: String(this.step), settings: settingsText(this.settings) });
+  }
+
+  /**
+   * Restores what `encode` wrote. CheckpointError (nothing changed) when the bytes are not an Adam state, were
+   * written with other settings, or do not fit these variables.
+   */
+  restore(bytes: Uint8Array): void {
+    const { tensors, metadata } = decodeSafetensors(bytes);
+    if (metadata.format !== ADAM_FORMAT) throw new CheckpointError('header', `not an optimizer state (format "${metadata.format}")`);
+    if (metadata.settings !== settingsText(this.settings)) {
+      throw new CheckpointError('mismatch', `optimizer state written with settings ${metadata.settings}, these are ${settingsText(this.settings)}`);
+    }
+    const step = Number(metadata.step);
+    if (!Number.isInteger(step) || step < 0) throw new CheckpointError('header', `optimizer step "${metadata.step}" is not a count`);
+    const state: Record<string, Float32Array> = {};
+    for (const [prefix, moments] of [['adam.m.', this.m], ['adam.v.', this.v]] as const) {
+      for (const [name, moment] of moments) {
+        const t = tensors.get(prefix + name);
+        if (!t || t.shape.join() !== moment.shape.join()) {
+          throw new CheckpointError('shape', `optimizer state "${prefix}${name}" is ${t ? `[${t.shape}]` : 'missing'}, the weight is [${moment.shape}]`);
+        }
+        state[prefix + name] = t.data;
+      }
+    }
+    this.setState(state, step);
   }
 
   dispose(): void {

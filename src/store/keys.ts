@@ -6,6 +6,7 @@
  *   ['meta', 'schema']                      STORE_SCHEMA_VERSION of the layout
  *   ['meta', 'serving']                     the policy version being served
  *   ['meta', 'settings']                    the settings object (never secrets)
+ *   ['meta', 'optimizer']                   StoredOptimizer: the trainer's Adam state after the latest update
  *   ['session', sessionId]                  SessionInfo
  *   ['turn', sessionId, turn]               StoredTurn
  *   ['judge', sessionId, turn, signal]      evaluative or directive judge record
@@ -20,6 +21,7 @@ export const keys = {
   schema: (): StoreKey => ['meta', 'schema'],
   serving: (): StoreKey => ['meta', 'serving'],
   settings: (): StoreKey => ['meta', 'settings'],
+  optimizer: (): StoreKey => ['meta', 'optimizer'],
   session: (sessionId: string): StoreKey => ['session', sessionId],
   turn: (sessionId: string, turn: number): StoreKey => ['turn', sessionId, turn],
   judge: (sessionId: string, turn: number, signal: 'evaluative' | 'directive'): StoreKey => ['judge', sessionId, turn, signal],

@@ -77,9 +77,17 @@ export interface StoredCheckpoint {
 }
 
 /** Everything one hybrid update (METHOD §6) leaves behind; `commitUpdate` writes it in one transaction. */
+/** The trainer's optimizer state after the update that made `version` (one is kept: the latest). */
+export interface StoredOptimizer {
+  version: number;
+  bytes: Uint8Array;
+}
+
 export interface UpdateCommit {
   version: number;
   checkpoint: { bytes: Uint8Array; manifest: CheckpointManifest };
+  /** Replaces the stored optimizer state. */
+  optimizer?: StoredOptimizer;
   trainedSampleIds: string[];
   metrics: Omit<UpdateMetrics, 'version'>;
 }
@@ -148,6 +156,8 @@ export interface RecordStore {
    * metrics, and the serving version. A tab closed mid-way leaves the old state or the new, never half.
    */
   commitUpdate(update: UpdateCommit): Promise<void>;
+  /** The optimizer state the latest update saved, if any. */
+  getOptimizer(): Promise<StoredOptimizer | undefined>;
   /** ONE transaction: pending samples (and their turns) marked `stale`, never to be trained (METHOD §7). */
   markStale(sampleIds: readonly string[]): Promise<void>;
   /** Serves a saved earlier version again; later versions are kept (and can be served again). */

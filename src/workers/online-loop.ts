@@ -96,11 +96,12 @@ export class OnlineLoop {
     const stored_ = version > 0 ? await this.store.getCheckpoint(version) : undefined;
     const serving: CheckpointBlob = stored_ ? { bytes: stored_.bytes, manifest: stored_.manifest } : initial;
     this.servingVersion = serving === initial ? 0 : version;
+    const optimizer = (await this.store.getOptimizer()) ?? null;
     this.servingParent = parentVersion(this.servingVersion, serving.manifest);
     await Promise.all([
       this.engines.policy.load(serving, this.servingVersion),
       this.engines.signal.load(initial, this.servingVersion > 0 ? { checkpoint: serving, version: this.servingVersion } : null),
-      this.engines.trainer.load(initial, this.servingVersion > 0 ? serving : null, this.servingVersion),
+      this.engines.trainer.load(initial, this.servingVersion > 0 ? serving : null, this.servingVersion, optimizer),
     ]);
     for (const turn of await this.store.listTurns()) {
       if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
@@ -122,7 +123,7 @@ export class OnlineLoop {
    */
   async rollback(version: number): Promise<void> {
     while (this.updating) await this.updating;
-    const [target, initial] = await Promise.all([this.store.getCheckpoint(version), this.store.getCheckpoint(0)]);
+    const [target, initial, optimizer] = await Promise.all([this.store.getCheckpoint(version), this.store.getCheckpoint(0), this.store.getOptimizer()]);
     if (!target || !initial) throw new Error(`no saved checkpoint for version ${version}`);
     await this.store.rollback(version);
     const checkpoint: CheckpointBlob = { bytes: target.bytes, manifest: target.manifest };
@@ -130,7 +131,7 @@ export class OnlineLoop {
     await Promise.all([
       this.engines.policy.load(checkpoint, version),
       this.engines.signal.load(first, version > 0 ? { checkpoint, version } : null),
-      this.engines.trainer.load(first, version > 0 ? checkpoint : null, version),
+      this.engines.trainer.load(first, version > 0 ? checkpoint : null, version, optimizer ?? null),
     ]);
     this.servingVersion = version;
     this.servingParent = parentVersion(version, target.manifest);
@@ -315,7 +316,7 @@ export class OnlineLoop {
         this.stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
         if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
         const { version: _v, ...metrics } = result.metrics;
-        await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint: result.checkpoint, trainedSampleIds: result.trainedSamples, metrics }));
+        await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint: result.checkpoint, optimizer: result.optimizer, trainedSampleIds: result.trainedSamples, metrics }));
         this.servingParent = this.servingVersion;
         this.servingVersion = result.version;
         const published = { version: result.version, weights: result.weights };

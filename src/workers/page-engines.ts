@@ -40,7 +40,7 @@ export function createWorkerEngines(): WorkerEngines {
     },
     trainer: {
       init: (b) => trainer.init(b),
-      load: (i, s, v) => trainer.load(i, s, v),
+      load: (i, s, v, o) => trainer.load(i, s, v, o),
       update: (samples, s, v) => trainer.update(samples, s, v),
     },
     setJudgeConfig: (config) => signal.setJudgeConfig(config),

@@ -161,12 +161,20 @@ export interface UpdateMetrics {
   tokensPerS: number;
 }
 
+/** The trainer's Adam state after the update that made `version` (src/model/adam.ts `encode`). */
+export interface OptimizerBlob {
+  version: number;
+  bytes: Uint8Array;
+}
+
 export interface UpdateResult {
   /** Set when the GPU failed and the trainer moved to wasm. */
   fellBack?: BackendChoice;
   version: number;
   weights: Record<string, Float32Array>;
   checkpoint: CheckpointBlob;
+  /** Saved with the update, so the optimizer resumes after a reload. */
+  optimizer: OptimizerBlob;
   metrics: UpdateMetrics;
   /** Keys (session_id/turn) of the samples this update trained on. */
   trainedSamples: string[];
@@ -174,7 +182,11 @@ export interface UpdateResult {
 
 export interface TrainerEngineApi {
   init(backend: Settings['backend']): Promise<BackendChoice>;
-  load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number): Promise<void>;
+  /**
+   * `optimizer`: the Adam state saved with the serving version's update; used when it is that version's and
+   * was written with the settings of the next update, otherwise Adam starts over.
+   */
+  load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number, optimizer?: OptimizerBlob | null): Promise<void>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
   update(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult>;
 }

@@ -16,7 +16,7 @@ import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
-import type { BackendChoice, CheckpointBlob, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, OptimizerBlob, TrainerEngineApi, UpdateResult } from './protocol.ts';
 import { turnKey } from './protocol.ts';
 
 function adamKey(s: Settings): string {
@@ -30,15 +30,17 @@ export class TrainerEngine implements TrainerEngineApi {
   private adam: Adam | null = null;
   private adamSettings = '';
   private version = 0;
-  /** What the policies can be rebuilt from if the GPU fails (the optimizer state starts over). */
+  /** What the policies and the optimizer can be rebuilt from if the GPU fails. */
   private initial: CheckpointBlob | null = null;
   private latest: CheckpointBlob | null = null;
+  /** The Adam state of the current version, restored when the optimizer is next created. */
+  private savedOptimizer: OptimizerBlob | null = null;
 
   async init(requested: Backend): Promise<BackendChoice> {
     return initBackend(requested);
   }
 
-  async load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number): Promise<void> {
+  async load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number, optimizer: OptimizerBlob | null = null): Promise<void> {
     const first = await loadPolicy(initial.bytes, initial.manifest);
     this.initial = initial;
     this.latest = serving;
@@ -50,6 +52,7 @@ export class TrainerEngine implements TrainerEngineApi {
     this.manifest = first.manifest;
     this.policy = serving ? (await loadPolicy(serving.bytes, serving.manifest)).policy : first.policy.clone();
     this.version = serving ? servingVersion : 0;
+    this.savedOptimizer = optimizer && optimizer.version === this.version ? optimizer : null;
   }
 
   /** Log-prob of each sample's sampled tokens under `policy` (no gradient). */
@@ -84,6 +87,13 @@ export class TrainerEngine implements TrainerEngineApi {
       this.adam?.dispose();
       this.adam = new Adam(policy.variables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
       this.adamSettings = adamKey(settings);
+      if (this.savedOptimizer?.version === this.version) {
+        try {
+          this.adam.restore(this.savedOptimizer.bytes);
+        } catch {
+          // Written with other Adam settings (or by other code): this update starts the moments over.
+        }
+      }
     }
     const T = Math.max(...samples.map((s) => s.response_ids.length));
     const started = performance.now();
@@ -118,7 +128,7 @@ export class TrainerEngine implements TrainerEngineApi {
     const backwardMs = performance.now() - started;
     const syncStart = performance.now();
     const parentVersion = this.version;
-    this.version = version;
+    const optimizer: OptimizerBlob = { version, bytes: this.adam.encode() };
     const weights = policy.getWeights();
     const tokensSeen = this.manifest.tokensSeen + samples.reduce((n, s) => n + s.response_ids.length, 0);
     const checkpoint = await encodeCheckpoint(weights, {
@@ -128,19 +138,23 @@ export class TrainerEngine implements TrainerEngineApi {
       corpusVersion: this.manifest.corpusVersion,
       tokensSeen,
       finalLoss: terms.loss,
-      training: { step: this.version, onlineUpdate: this.version, parentVersion },
+      training: { step: version, onlineUpdate: version, parentVersion },
     });
     const klToFrozen = k3Kl(this.sampledLogprobs(policy, samples, T, settings.temperature), this.sampledLogprobs(frozen, samples, T, settings.temperature), samples);
     const tokens = samples.reduce((n, s) => n + s.response_ids.length, 0);
     const cases = { combined: 0, opd: 0, grpo: 0 };
     for (const s of samples) cases[s.case]++;
+    // Only now is the update done: a GPU lost before this point retries it from the previous version.
+    this.version = version;
+    this.savedOptimizer = optimizer;
     return {
-      version: this.version,
+      version,
       weights,
       checkpoint,
+      optimizer,
       trainedSamples: samples.map((s) => turnKey(s.session_id, s.turn)),
       metrics: {
-        version: this.version,
+        version,
         timestamp: Date.now(),
         samples: samples.length,
         cases,

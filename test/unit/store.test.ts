@@ -195,7 +195,9 @@ describe('MemoryStore checkpoints, updates, rollback', () => {
       expect(turn?.status).toBe(trained ? 'trained' : 'sampled');
       expect(turn?.trained_in_update).toBe(trained ? 1 : undefined);
     }
-    await store.commitUpdate({ version: 2, checkpoint: fixtureCheckpoint(2, 64), trainedSampleIds: [], metrics: {} });
+    expect(await store.getOptimizer()).toBeUndefined();
+    await store.commitUpdate({ version: 2, checkpoint: fixtureCheckpoint(2, 64), optimizer: { version: 2, bytes: new Uint8Array([1, 2, 3]) }, trainedSampleIds: [], metrics: {} });
+    expect(await store.getOptimizer()).toEqual({ version: 2, bytes: new Uint8Array([1, 2, 3]) });
     await store.rollback(0);
     expect(await store.getServingVersion()).toBe(0);
     expect(await store.listCheckpointVersions()).toEqual([0, 1, 2]);

@@ -111,6 +111,23 @@ describe('SignalEngine and TrainerEngine', () => {
     const lpBefore = (await before.policy.score(reply.promptIds, reply.responseIds)).tokenLogprobs.reduce((a, b) => a + b, 0);
     const lpAfter = (await after.policy.score(reply.promptIds, reply.responseIds)).tokenLogprobs.reduce((a, b) => a + b, 0);
     expect(lpAfter).toBeLessThan(lpBefore);
+
+    // The optimizer resumes: a trainer loaded at version 1 with the Adam state saved by update 1 makes the same
+    // version 2 as the trainer that kept going; with no state, or another version's, Adam starts over.
+    const next = { ...settings, lr: 1e-2 };
+    const kept = await trainer.update([result.sample!], next, 2);
+    const version2 = async (optimizer: typeof update.optimizer | null) => {
+      const t = new TrainerEngine();
+      await t.init('wasm');
+      await t.load(initial, update.checkpoint, 1, optimizer);
+      return (await t.update([result.sample!], next, 2)).weights;
+    };
+    const maxDiff = (a: Record<string, Float32Array>, b: Record<string, Float32Array>) =>
+      Math.max(...Object.keys(a).map((k) => Math.max(...Array.from(a[k], (x, i) => Math.abs(x - b[k][i])))));
+    expect(update.optimizer.version).toBe(1);
+    expect(maxDiff(kept.weights, await version2(update.optimizer))).toBeLessThan(1e-6);
+    expect(maxDiff(kept.weights, await version2(null))).toBeGreaterThan(1e-4);
+    expect(maxDiff(kept.weights, await version2({ ...update.optimizer, version: 7 }))).toBeGreaterThan(1e-4);
   });
 
   it('makes no sample from a neutral next state without a hint', async () => {

@@ -70,9 +70,16 @@ describe('OnlineLoop', () => {
     // A second loop over the same store (the reloaded tab): it serves version 1 and judges the pending turn.
     const store2 = await MemoryStore.open({ backend });
     const staleEvents: string[][] = [];
-    const loop2 = new OnlineLoop(await engines(), store2, { ...settings, batchSize: 8 }, { stale: (ids) => staleEvents.push(ids) });
+    const engines2 = await engines();
+    const optimizersLoaded: (number | null)[] = [];
+    const load = engines2.trainer.load.bind(engines2.trainer);
+    engines2.trainer.load = (i, s, v, o) => (optimizersLoaded.push(o?.version ?? null), load(i, s, v, o));
+    const loop2 = new OnlineLoop(engines2, store2, { ...settings, batchSize: 8 }, { stale: (ids) => staleEvents.push(ids) });
+    expect((await store2.getOptimizer())?.version).toBe(1);
     await loop2.start(initial);
     expect(loop2.version).toBe(1);
+    // The trainer resumes the Adam state update 1 saved.
+    expect(optimizersLoaded).toEqual([1]);
     await loop2.idle();
     expect((await store2.getTurn(session.id, 4))?.status).toBe('sampled');
     expect((await store2.listSamples({ status: 'pending' })).map((x) => x.turn)).toEqual([3, 4]);
@@ -103,6 +110,7 @@ describe('OnlineLoop', () => {
     expect(inV2).toHaveLength(2);
     for (const x of inV2) expect(x.policy_version).toBe(0);
     expect((await store2.getCheckpoint(2))?.manifest.training?.parentVersion).toBe(0);
+    expect((await store2.getOptimizer())?.version).toBe(2);
     expect((await store2.getCheckpoint(1))?.manifest.training?.parentVersion).toBe(0);
     expect(await store2.listCheckpointVersions()).toEqual([0, 1, 2]);
     expect((await store2.listMetrics()).map((m) => m.version)).toEqual([1, 2]);
