@@ -23,7 +23,7 @@ import { STYLE_IDS, type StyleId } from './styles.ts';
 import { formatToolCall, runTool, TOOLS_SYSTEM_PROMPT } from './tools.ts';
 
 /** Changes whenever the corpus a seed produces changes. */
-export const CORPUS_VERSION = 'world-3';
+export const CORPUS_VERSION = 'world-4';
 
 /** The policy's context is 384 tokens; conversations leave room for a hint line at evaluation. */
 export const MAX_CONVERSATION_TOKENS = 320;
@@ -49,10 +49,11 @@ export const KIND_SHARES: Readonly<Record<ConversationKind, number>> = {
  * late in a reply or by its whole shape (stop after one sentence, a formal register throughout, a closing
  * question) were learned from a hint far more slowly than the ones visible from the first tokens (world-2,
  * uniform weights, 9.8M tokens: hint-follow brief 0.38, formal 0.60, followup 0.66 against lowercase 0.99,
- * list 0.92, emoji 0.89), so they are asked for three times as often.
+ * list 0.92, emoji 0.89). The two that close a reply, followup and emoji, are also the ones a character-level
+ * policy confuses ("End the reply by asking …" answered with a smiley), so both get extra weight.
  */
 export const HINT_DIMENSION_WEIGHTS: Readonly<Record<StyleId, number>> = {
-  lowercase: 1, emoji: 1, brief: 3, formal: 3, list: 1, followup: 3,
+  lowercase: 1, emoji: 2, brief: 3, formal: 2, list: 1, followup: 4,
 };
 
 function pickHintDimension(rng: Rng, exclude?: StyleId): StyleId {
