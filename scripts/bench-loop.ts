@@ -1,8 +1,10 @@
 /**
- * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--turns 24]`
+ * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--idle-turns 8] [--turns 24]`
  * Drives a scripted conversation through the real online loop (workers, IndexedDB) in headless Chromium and
  * measures what a visitor feels: time to first token, per-token latency while idle and while an update runs,
- * refused replies, and how long a batch's last next state takes to become the serving version.
+ * refused replies, and how long a batch's last next state takes to become the serving version. The first
+ * `--idle-turns` run with training paused (B = 256, the largest), so the idle figure has its own sample; then B applies
+ * and `--turns` more are sent back to back.
  */
 import { existsSync } from 'node:fs';
 import { openBrowserSession, percentile } from './browser-session.ts';
@@ -14,6 +16,7 @@ const option = (name: string, fallback: string) => {
 };
 const backend = option('backend', 'wasm');
 const model = option('model', existsSync('public/models/nextstate-tiny.safetensors') ? 'nextstate-tiny' : 'random');
+const idleTurns = Number(option('idle-turns', '8'));
 const turns = Number(option('turns', '24'));
 const batchSize = Number(option('batch', '4'));
 
@@ -31,18 +34,19 @@ try {
   await page.goto(`${session.baseUrl}/test/browser/pages/loop.html`);
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'idle');
   const choices = await page.evaluate(
-    ([backend, model, batchSize]) => (window as any).harness.start({ backend, model, settings: { batchSize, maxTokens: 48 } }),
-    [backend, model, batchSize] as const,
+    ([backend, model]) => (window as any).harness.start({ backend, model, settings: { batchSize: 256, maxTokens: 48 } }),
+    [backend, model] as const,
   );
   const report = await page.evaluate(
-    async ([script, turns]) => {
+    async ([script, idleTurns, turns, batchSize]) => {
       const h = (window as any).harness;
       const id = await h.newSession();
       const ttft: number[] = [];
       const idle: number[] = [];
       const training: number[] = [];
       let refused = 0;
-      for (let i = 0; i < turns; i++) {
+      for (let i = 0; i < idleTurns + turns; i++) {
+        if (i === idleTurns) h.setBatchSize(batchSize);
         const startedUpdating = h.updating();
         try {
           const r = await h.send(id, script[i % script.length]);
@@ -54,9 +58,9 @@ try {
         }
       }
       await h.idle();
-      return { ttft, idle, training, serving: h.updateToServingMs() as number[], refused, updates: h.updates().length, version: h.version(), errors: h.errors() };
+      return { ttft, idle, training, serving: h.updateToServingMs() as number[], refused, updates: h.updates().length, version: h.version(), samples: await h.sampleCounts(), errors: h.errors() };
     },
-    [script, turns] as const,
+    [script, idleTurns, turns, batchSize] as const,
   );
   const p95Idle = percentile(report.idle, 95);
   const p95Training = percentile(report.training, 95);
@@ -64,6 +68,7 @@ try {
     backend: choices[0].backend,
     backend_reason: choices[0].reason,
     model,
+    idle_turns: idleTurns,
     turns,
     batch_size: batchSize,
     ttft_ms_p50: percentile(report.ttft, 50),
@@ -77,6 +82,10 @@ try {
     update_to_serving_ms_p50: percentile(report.serving, 50),
     updates: report.updates,
     final_version: report.version,
+    // Written by a version more than one behind the one being trained (turns sent faster than updates land).
+    samples_trained: report.samples.trained,
+    samples_stale: report.samples.stale,
+    samples_pending: report.samples.pending,
     errors: report.errors,
   };
   if (argv.includes('--json')) console.log(JSON.stringify(result, null, 2));

@@ -16,6 +16,7 @@ import { directiveOnGpu, logprobRows, overlapReport } from '../../../src/workers
 let engines: WorkerEngines;
 let loop: OnlineLoop;
 let store: IndexedDbStore;
+let loopSettings: Settings;
 const updates: UpdateMetrics[] = [];
 const errors: string[] = [];
 const fallbacks: { engine: string; backend: string; reason: string }[] = [];
@@ -45,6 +46,7 @@ async function shippedCheckpoint(name: string): Promise<CheckpointBlob> {
 const harness = {
   async start(options: { backend?: Settings['backend']; settings?: Partial<Settings>; model?: 'random' | string }): Promise<BackendChoice[]> {
     const settings = validateSettings({ ...options.settings, backend: options.backend ?? 'wasm' });
+    loopSettings = settings;
     engines = createWorkerEngines();
     const choices = await Promise.all([engines.policy.init(settings.backend), engines.signal.init(settings.backend), engines.trainer.init(settings.backend)]);
     store = await IndexedDbStore.open();
@@ -80,6 +82,11 @@ const harness = {
     return { turn: turn.turn, version: turn.policy_version, text: turn.response_text, times, updating: queue?.updating ?? false };
   },
   idle: () => loop.idle(),
+  /** Updates wait for this many samples from now on (a large B pauses training). */
+  setBatchSize: (batchSize: number) => {
+    loopSettings = { ...loopSettings, batchSize };
+    loop.setSettings(loopSettings);
+  },
   version: () => loop.version,
   updating: () => queue?.updating ?? false,
   updateStartedAt: () => updateStartedAt,
@@ -88,6 +95,12 @@ const harness = {
   updateToServingMs: () =>
     timeline.updates.map((u) => u.end - Math.max(...timeline.sends.filter((t) => t <= u.start))),
   errors: () => errors,
+  /** Samples by status: pending, trained, stale (METHOD §7: more than one version behind). */
+  sampleCounts: async () => {
+    const counts: Record<string, number> = { pending: 0, trained: 0, stale: 0 };
+    for (const s of await store.listSamples()) counts[s.status]++;
+    return counts;
+  },
   fallbacks: () => fallbacks,
   destroyPolicyGpuDevice: () => engines.destroyPolicyGpuDevice(),
   /** The directive signal of one turn on the kernels vs the reference, in this page on the webgpu backend. */
