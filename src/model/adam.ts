@@ -58,23 +58,23 @@ export class Adam {
     });
   }
 
+  /** Every moment with its saved name, `adam.m.<weight>` / `adam.v.<weight>`. */
+  private named(): { name: string; moment: tf.Variable }[] {
+    return (['m', 'v'] as const).flatMap((kind) => [...this[kind]].map(([weight, moment]) => ({ name: `adam.${kind}.${weight}`, moment })));
+  }
+
   /** Moments as plain data, named `adam.m.<weight>` / `adam.v.<weight>`. */
   getState(): Record<string, Float32Array> {
-    const out: Record<string, Float32Array> = {};
-    for (const [name, m] of this.m) out[`adam.m.${name}`] = m.dataSync() as Float32Array;
-    for (const [name, v] of this.v) out[`adam.v.${name}`] = v.dataSync() as Float32Array;
-    return out;
+    return Object.fromEntries(this.named().map(({ name, moment }) => [name, moment.dataSync() as Float32Array]));
   }
 
   setState(state: Record<string, Float32Array>, step: number): void {
-    for (const [prefix, moments] of [['adam.m.', this.m], ['adam.v.', this.v]] as const) {
-      for (const [name, moment] of moments) {
-        const data = state[prefix + name];
-        if (!data || data.length !== moment.size) throw new Error(`optimizer state "${prefix}${name}" missing or mis-sized`);
-        const t = tf.tensor(data, moment.shape);
-        moment.assign(t);
-        t.dispose();
-      }
+    for (const { name, moment } of this.named()) {
+      const data = state[name];
+      if (!data || data.length !== moment.size) throw new Error(`optimizer state "${name}" missing or mis-sized`);
+      const t = tf.tensor(data, moment.shape);
+      moment.assign(t);
+      t.dispose();
     }
     this.step = step;
   }
@@ -84,8 +84,7 @@ export class Adam {
    * (`adam.m.<weight>`, `adam.v.<weight>`, the weights' shapes) and, as metadata, the step and the settings.
    */
   encode(): Uint8Array {
-    const state = this.getState();
-    const tensors = Object.entries(state).map(([name, data]) => ({ name, data, shape: this.variables.get(name.slice(7))!.shape.slice() }));
+    const tensors = this.named().map(({ name, moment }) => ({ name, shape: moment.shape.slice(), data: moment.dataSync() as Float32Array }));
     return encodeSafetensors(tensors, { format: ADAM_FORMAT, step: String(this.step), settings: settingsText(this.settings) });
   }
 
@@ -102,14 +101,12 @@ export class Adam {
     const step = Number(metadata.step);
     if (!Number.isInteger(step) || step < 0) throw new CheckpointError('header', `optimizer step "${metadata.step}" is not a count`);
     const state: Record<string, Float32Array> = {};
-    for (const [prefix, moments] of [['adam.m.', this.m], ['adam.v.', this.v]] as const) {
-      for (const [name, moment] of moments) {
-        const t = tensors.get(prefix + name);
-        if (!t || t.shape.join() !== moment.shape.join()) {
-          throw new CheckpointError('shape', `optimizer state "${prefix}${name}" is ${t ? `[${t.shape}]` : 'missing'}, the weight is [${moment.shape}]`);
-        }
-        state[prefix + name] = t.data;
+    for (const { name, moment } of this.named()) {
+      const t = tensors.get(name);
+      if (!t || t.shape.join() !== moment.shape.join()) {
+        throw new CheckpointError('shape', `optimizer state "${name}" is ${t ? `[${t.shape}]` : 'missing'}, the weight is [${moment.shape}]`);
       }
+      state[name] = t.data;
     }
     this.setState(state, step);
   }

@@ -17,6 +17,17 @@ export function randomInt(rng: Rng, n: number): number {
   return Math.floor(rng() * n);
 }
 
+/** One element of a non-empty array, each as likely as its weight (weights need not sum to 1). */
+export function pickWeighted<T>(rng: Rng, items: readonly T[], weightOf: (item: T) => number): T {
+  if (items.length === 0) throw new Error('pickWeighted: empty array');
+  let u = rng() * items.reduce((n, item) => n + weightOf(item), 0);
+  for (const item of items) {
+    u -= weightOf(item);
+    if (u < 0) return item;
+  }
+  return items[items.length - 1];
+}
+
 /** One element of a non-empty array. */
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   if (items.length === 0) throw new Error('pick: empty array');

@@ -1,7 +1,7 @@
 /** The store's public surface (issue 5 "Store", issue 6 export/import): records, checkpoints, export/import. */
 export type {
   RecordStore, SessionInfo, SessionKind, StoredTurn, TurnStatus, TurnUpdate, JudgeRecord, StoredSample, SampleStatus,
-  UpdateMetrics, StoredCheckpoint, StoredOptimizer, UpdateCommit, SessionExport, ExportFileName, ImportResult,
+  UpdateMetrics, StoredCheckpoint, SavedOptimizer, UpdateCommit, SessionExport, ExportFileName, ImportResult,
 } from './types.ts';
 export { SESSION_KINDS, TURN_STATUSES, SAMPLE_STATUSES, EXPORT_FILE_NAMES } from './types.ts';
 export { IndexedDbStore } from './indexeddb-store.ts';

@@ -6,7 +6,7 @@
  *   ['meta', 'schema']                      STORE_SCHEMA_VERSION of the layout
  *   ['meta', 'serving']                     the policy version being served
  *   ['meta', 'settings']                    the settings object (never secrets)
- *   ['meta', 'optimizer']                   StoredOptimizer: the trainer's Adam state after the latest update
+ *   ['meta', 'optimizer']                   SavedOptimizer: the trainer's Adam state after the latest update
  *   ['session', sessionId]                  SessionInfo
  *   ['turn', sessionId, turn]               StoredTurn
  *   ['judge', sessionId, turn, signal]      evaluative or directive judge record

@@ -12,7 +12,7 @@ import { parseExport } from './import.ts';
 import { keys } from './keys.ts';
 import { migrate } from './migrations.ts';
 import { secretFieldPaths } from './secrets.ts';
-import type { ImportResult, JudgeRecord, RecordStore, SampleStatus, SessionExport, SessionInfo, StoredCheckpoint, StoredOptimizer,
+import type { ImportResult, JudgeRecord, RecordStore, SampleStatus, SessionExport, SessionInfo, StoredCheckpoint, SavedOptimizer,
   StoredSample, StoredTurn, TurnUpdate, UpdateCommit, UpdateMetrics } from './types.ts';
 
 const values = async <T>(tx: ReadTx, prefix: (string | number)[]) => (await tx.entries<T>(prefix)).map(([, v]) => v);
@@ -208,12 +208,12 @@ export class KeyValueRecordStore implements RecordStore {
       tx.put(keys.checkpoint(version), { version, bytes: ownBytes(update.checkpoint.bytes), manifest: update.checkpoint.manifest } satisfies StoredCheckpoint);
       tx.put(keys.metrics(version), { ...update.metrics, version } satisfies UpdateMetrics);
       tx.put(keys.serving(), version);
-      if (update.optimizer) tx.put(keys.optimizer(), { version: update.optimizer.version, bytes: ownBytes(update.optimizer.bytes) } satisfies StoredOptimizer);
+      if (update.optimizer) tx.put(keys.optimizer(), { version: update.optimizer.version, bytes: ownBytes(update.optimizer.bytes) } satisfies SavedOptimizer);
     });
   }
 
-  getOptimizer(): Promise<StoredOptimizer | undefined> {
-    return this.backend.read((tx) => tx.get<StoredOptimizer>(keys.optimizer()));
+  getOptimizer(): Promise<SavedOptimizer | undefined> {
+    return this.backend.read((tx) => tx.get<SavedOptimizer>(keys.optimizer()));
   }
 
   markStale(sampleIds: readonly string[]): Promise<void> {

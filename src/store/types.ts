@@ -76,18 +76,21 @@ export interface StoredCheckpoint {
   manifest: CheckpointManifest;
 }
 
-/** Everything one hybrid update (METHOD §6) leaves behind; `commitUpdate` writes it in one transaction. */
-/** The trainer's optimizer state after the update that made `version` (one is kept: the latest). */
-export interface StoredOptimizer {
+/**
+ * The trainer's Adam state (src/model/adam.ts `encode`) after the update that made `version`: the trainer
+ * returns it, the store keeps the latest, and a trainer loaded at that version resumes it.
+ */
+export interface SavedOptimizer {
   version: number;
   bytes: Uint8Array;
 }
 
+/** Everything one hybrid update (METHOD §6) leaves behind; `commitUpdate` writes it in one transaction. */
 export interface UpdateCommit {
   version: number;
   checkpoint: { bytes: Uint8Array; manifest: CheckpointManifest };
   /** Replaces the stored optimizer state. */
-  optimizer?: StoredOptimizer;
+  optimizer?: SavedOptimizer;
   trainedSampleIds: string[];
   metrics: Omit<UpdateMetrics, 'version'>;
 }
@@ -157,7 +160,7 @@ export interface RecordStore {
    */
   commitUpdate(update: UpdateCommit): Promise<void>;
   /** The optimizer state the latest update saved, if any. */
-  getOptimizer(): Promise<StoredOptimizer | undefined>;
+  getOptimizer(): Promise<SavedOptimizer | undefined>;
   /** ONE transaction: pending samples (and their turns) marked `stale`, never to be trained (METHOD §7). */
   markStale(sampleIds: readonly string[]): Promise<void>;
   /** Serves a saved earlier version again; later versions are kept (and can be served again). */

@@ -53,7 +53,7 @@ function asError(e: unknown): Error {
  * The version a checkpoint was trained from (online updates record it; otherwise the number before), or
  * undefined for the shipped checkpoint.
  */
-export function parentVersion(version: number, manifest: CheckpointBlob['manifest']): number | undefined {
+function parentVersion(version: number, manifest: CheckpointBlob['manifest']): number | undefined {
   if (version === 0) return undefined;
   const parent = manifest.training?.parentVersion;
   return typeof parent === 'number' ? parent : version - 1;
@@ -292,12 +292,12 @@ export class OnlineLoop {
     // rollback, the versions served since are not). Older ones (a judge that waited, a rollback) are kept
     // as `stale` and never trained.
     const trainable = (s: StoredSample) => s.policy_version === this.servingVersion || s.policy_version === this.servingParent;
-    const stale = pending.filter((s) => !trainable(s));
-    if (stale.length > 0) {
-      await this.write(() => this.store.markStale(stale.map((s) => s.id)));
+    const staleIds = pending.filter((s) => !trainable(s)).map((s) => s.id);
+    if (staleIds.length > 0) {
+      await this.write(() => this.store.markStale(staleIds));
       if (this.recordingStopped) return;
       pending = pending.filter(trainable);
-      this.events.stale?.(stale.map((s) => s.id));
+      this.events.stale?.(staleIds);
       this.emitQueue();
       if (pending.length < this.settings.batchSize) return;
     }

@@ -7,6 +7,7 @@ import type { CheckpointManifest } from '../model/checkpoint.ts';
 import type { NextState, JudgeKind, EvaluativeResult, DirectiveResult } from '../rl/judge/types.ts';
 import type { SampleRecord } from '../rl/records.ts';
 import type { Settings } from '../rl/settings.ts';
+import type { SavedOptimizer } from '../store/types.ts';
 
 /** The tfjs backend a worker runs on and why it was chosen (the page tells the visitor). */
 export interface BackendChoice {
@@ -161,12 +162,6 @@ export interface UpdateMetrics {
   tokensPerS: number;
 }
 
-/** The trainer's Adam state after the update that made `version` (src/model/adam.ts `encode`). */
-export interface OptimizerBlob {
-  version: number;
-  bytes: Uint8Array;
-}
-
 export interface UpdateResult {
   /** Set when the GPU failed and the trainer moved to wasm. */
   fellBack?: BackendChoice;
@@ -174,7 +169,7 @@ export interface UpdateResult {
   weights: Record<string, Float32Array>;
   checkpoint: CheckpointBlob;
   /** Saved with the update, so the optimizer resumes after a reload. */
-  optimizer: OptimizerBlob;
+  optimizer: SavedOptimizer;
   metrics: UpdateMetrics;
   /** Keys (session_id/turn) of the samples this update trained on. */
   trainedSamples: string[];
@@ -186,7 +181,7 @@ export interface TrainerEngineApi {
    * `optimizer`: the Adam state saved with the serving version's update; used when it is that version's and
    * was written with the settings of the next update, otherwise Adam starts over.
    */
-  load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number, optimizer?: OptimizerBlob | null): Promise<void>;
+  load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number, optimizer?: SavedOptimizer | null): Promise<void>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
   update(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult>;
 }

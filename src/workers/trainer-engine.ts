@@ -16,7 +16,8 @@ import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
-import type { BackendChoice, CheckpointBlob, OptimizerBlob, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import type { SavedOptimizer } from '../store/types.ts';
 import { turnKey } from './protocol.ts';
 
 function adamKey(s: Settings): string {
@@ -33,14 +34,14 @@ export class TrainerEngine implements TrainerEngineApi {
   /** What the policies and the optimizer can be rebuilt from if the GPU fails. */
   private initial: CheckpointBlob | null = null;
   private latest: CheckpointBlob | null = null;
-  /** The Adam state of the current version, restored when the optimizer is next created. */
-  private savedOptimizer: OptimizerBlob | null = null;
+  /** The Adam state of the current version (load and update keep it so), restored when Adam is next created. */
+  private savedOptimizer: SavedOptimizer | null = null;
 
   async init(requested: Backend): Promise<BackendChoice> {
     return initBackend(requested);
   }
 
-  async load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number, optimizer: OptimizerBlob | null = null): Promise<void> {
+  async load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number, optimizer: SavedOptimizer | null = null): Promise<void> {
     const first = await loadPolicy(initial.bytes, initial.manifest);
     this.initial = initial;
     this.latest = serving;
@@ -87,7 +88,7 @@ export class TrainerEngine implements TrainerEngineApi {
       this.adam?.dispose();
       this.adam = new Adam(policy.variables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
       this.adamSettings = adamKey(settings);
-      if (this.savedOptimizer?.version === this.version) {
+      if (this.savedOptimizer) {
         try {
           this.adam.restore(this.savedOptimizer.bytes);
         } catch {
@@ -128,7 +129,7 @@ export class TrainerEngine implements TrainerEngineApi {
     const backwardMs = performance.now() - started;
     const syncStart = performance.now();
     const parentVersion = this.version;
-    const optimizer: OptimizerBlob = { version, bytes: this.adam.encode() };
+    const optimizer: SavedOptimizer = { version, bytes: this.adam.encode() };
     const weights = policy.getWeights();
     const tokensSeen = this.manifest.tokensSeen + samples.reduce((n, s) => n + s.response_ids.length, 0);
     const checkpoint = await encodeCheckpoint(weights, {

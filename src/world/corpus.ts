@@ -13,7 +13,7 @@
  * Every conversation encodes to at most MAX_CONVERSATION_TOKENS tokens; one that would not is drawn again.
  */
 import { HINT_PREFIX, type Message } from '../model/chat.ts';
-import { pick, randomInt, createRng, type Rng } from '../model/rng.ts';
+import { pick, pickWeighted, randomInt, createRng, type Rng } from '../model/rng.ts';
 import { defaultTokenizer } from '../model/tokenizer.ts';
 import { ASK_AGAIN_OPENERS, CORRECTIONS, MOVE_ON_OPENERS } from './corrections.ts';
 import { HINT_PHRASINGS, JUDGE_HINTS } from './hints.ts';
@@ -57,13 +57,7 @@ export const HINT_DIMENSION_WEIGHTS: Readonly<Record<StyleId, number>> = {
 };
 
 function pickHintDimension(rng: Rng, exclude?: StyleId): StyleId {
-  const ids = STYLE_IDS.filter((d) => d !== exclude);
-  let u = rng() * ids.reduce((n, d) => n + HINT_DIMENSION_WEIGHTS[d], 0);
-  for (const d of ids) {
-    u -= HINT_DIMENSION_WEIGHTS[d];
-    if (u < 0) return d;
-  }
-  return ids[ids.length - 1];
+  return pickWeighted(rng, STYLE_IDS.filter((d) => d !== exclude), (d) => HINT_DIMENSION_WEIGHTS[d]);
 }
 
 export interface LabelledConversation {
@@ -109,12 +103,7 @@ function fits(messages: readonly Message[]): boolean {
 }
 
 function pickKind(rng: Rng): ConversationKind {
-  let u = rng();
-  for (const [kind, share] of Object.entries(KIND_SHARES) as [ConversationKind, number][]) {
-    u -= share;
-    if (u < 0) return kind;
-  }
-  return 'plain';
+  return pickWeighted(rng, Object.keys(KIND_SHARES) as ConversationKind[], (kind) => KIND_SHARES[kind]);
 }
 
 function reply(q: Question, rng: Rng, fixed: Partial<Record<StyleId, boolean>> = {}): Message {

@@ -6,7 +6,7 @@
  * verbatim. The split is by (fact, phrasing) rather than by fact, so that held-out questions stay answerable:
  * every capital and description is learnt from its other phrasings.
  */
-import { pick, randomInt, type Rng } from '../model/rng.ts';
+import { pick, pickWeighted, randomInt, type Rng } from '../model/rng.ts';
 import { ARITHMETIC } from './topics/arithmetic.ts';
 import { CAPITAL_FACTS } from './topics/capitals.ts';
 import { DESCRIPTIONS } from './topics/descriptions.ts';
@@ -79,19 +79,11 @@ function build<I>(table: TopicTable<I>, item: I, phrasing: number): Question {
   };
 }
 
-function pickTopic(rng: Rng): WeightedTopic {
-  let u = rng();
-  for (const t of TOPICS) {
-    u -= t.weight;
-    if (u < 0) return t;
-  }
-  return TOPICS[TOPICS.length - 1];
-}
 
 /** A random question of the split: topic by weight, then fact, then phrasing. */
 export function sampleQuestion(rng: Rng, split: Split): Question {
   for (;;) {
-    const { table } = pickTopic(rng);
+    const { table } = pickWeighted(rng, TOPICS, (t) => t.weight);
     const item = table.sampleItem ? table.sampleItem(rng) : pick(rng, table.items);
     const q = build(table, item, randomInt(rng, table.phrasings(item).length));
     if (q.split === split) return q;

@@ -113,6 +113,12 @@ export class Playground {
     return { policy, signal, trainer };
   }
 
+  /** The open session's turns read again from the store (an update or stale samples changed their status). */
+  private reloadTurns(): void {
+    const rt = this.runtime.current;
+    if (rt && this.turns.sessionId) void this.turns.load(rt.store, this.turns.sessionId);
+  }
+
   private events(): LoopEvents {
     return {
       signal: (result) => {
@@ -121,13 +127,9 @@ export class Playground {
       },
       update: (metrics) => {
         this.training.addUpdate(metrics);
-        const rt = this.runtime.current;
-        if (rt && this.turns.sessionId) void this.turns.load(rt.store, this.turns.sessionId);
+        this.reloadTurns();
       },
-      stale: () => {
-        const rt = this.runtime.current;
-        if (rt && this.turns.sessionId) void this.turns.load(rt.store, this.turns.sessionId);
-      },
+      stale: () => this.reloadTurns(),
       queue: (state) => {
         this.training.queue = state;
       },
