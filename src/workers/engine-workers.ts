@@ -17,7 +17,9 @@ export function whileStarting<T>(worker: Worker, role: EngineRole, call: Promise
   let stopWatching = () => {};
   const failed = new Promise<never>((_, reject) => {
     const onError = (event: Event) => {
-      const why = event instanceof ErrorEvent && event.message ? event.message : 'its script could not be loaded';
+      // An uncaught exception arrives as an ErrorEvent with its message; a script that failed to load, as a bare Event.
+      const message = (event as Partial<ErrorEvent>).message;
+      const why = typeof message === 'string' && message ? message : 'its script could not be loaded';
       reject(new Error(`The ${role} worker failed to start: ${why}`));
     };
     const timer = setTimeout(() => reject(new Error(`The ${role} worker did not start within ${limitMs / 1000} s.`)), limitMs);
