@@ -14,3 +14,14 @@ setWasmBinaries({
   'tfjs-backend-wasm-simd.wasm': simd,
   'tfjs-backend-wasm-threaded-simd.wasm': threadedSimd,
 });
+
+// A wasm backend thread (an emscripten pthread worker) that fails reaches this worker as its ErrorEvent,
+// rethrown by emscripten; the page would see only "Uncaught [object ErrorEvent]". Rethrown with its message.
+self.addEventListener('error', (event) => {
+  const thread = event.error;
+  if (!(thread instanceof ErrorEvent)) return;
+  event.preventDefault();
+  setTimeout(() => {
+    throw new Error(`a thread of the tfjs wasm backend failed: ${thread.message}`);
+  });
+});

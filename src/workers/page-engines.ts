@@ -1,9 +1,10 @@
 /**
  * Browser only: the three engines in their own module workers, wrapped with comlink so the online loop
- * talks to them exactly as it talks to plain engine objects in Node.
+ * talks to them exactly as it talks to plain engine objects in Node. A worker that cannot start fails `init`.
  */
 import * as Comlink from 'comlink';
 import type { JudgeConfig } from '../connector/judge-config.ts';
+import { startEngineWorker, whileStarting } from './engine-workers.ts';
 import type { LoopEngines } from './online-loop.ts';
 import type { PolicyEngineApi, SignalEngineApi, TrainerEngineApi } from './protocol.ts';
 
@@ -15,17 +16,13 @@ export interface WorkerEngines extends LoopEngines {
 }
 
 export function createWorkerEngines(): WorkerEngines {
-  const workers = [
-    new Worker(new URL('./policy.worker.ts', import.meta.url), { type: 'module', name: 'nextstate-policy' }),
-    new Worker(new URL('./signal.worker.ts', import.meta.url), { type: 'module', name: 'nextstate-signal' }),
-    new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'nextstate-trainer' }),
-  ];
-  const policy = Comlink.wrap<PolicyEngineApi & { destroyGpuDevice(): Promise<boolean> }>(workers[0]);
-  const signal = Comlink.wrap<SignalEngineApi & { setJudgeConfig(config: JudgeConfig): Promise<void> }>(workers[1]);
-  const trainer = Comlink.wrap<TrainerEngineApi>(workers[2]);
+  const workers = { policy: startEngineWorker('policy'), signal: startEngineWorker('signal'), trainer: startEngineWorker('trainer') };
+  const policy = Comlink.wrap<PolicyEngineApi & { destroyGpuDevice(): Promise<boolean> }>(workers.policy);
+  const signal = Comlink.wrap<SignalEngineApi & { setJudgeConfig(config: JudgeConfig): Promise<void> }>(workers.signal);
+  const trainer = Comlink.wrap<TrainerEngineApi>(workers.trainer);
   return {
     policy: {
-      init: (b) => policy.init(b),
+      init: (b) => whileStarting(workers.policy, 'policy', policy.init(b)),
       load: (c, v) => policy.load(c, v),
       // Callbacks cross the worker boundary as comlink proxies.
       reply: (request, onToken) => policy.reply(request, onToken ? Comlink.proxy(onToken) : undefined),
@@ -33,18 +30,18 @@ export function createWorkerEngines(): WorkerEngines {
       info: () => policy.info(),
     },
     signal: {
-      init: (b) => signal.init(b),
+      init: (b) => whileStarting(workers.signal, 'signal', signal.init(b)),
       load: (i, s) => signal.load(i, s),
       publish: (u) => signal.publish(u),
       process: (r, s) => signal.process(r, s),
     },
     trainer: {
-      init: (b) => trainer.init(b),
+      init: (b) => whileStarting(workers.trainer, 'trainer', trainer.init(b)),
       load: (i, s, v, o) => trainer.load(i, s, v, o),
       update: (samples, s, v) => trainer.update(samples, s, v),
     },
     setJudgeConfig: (config) => signal.setJudgeConfig(config),
     destroyPolicyGpuDevice: () => policy.destroyGpuDevice(),
-    terminate: () => workers.forEach((w) => w.terminate()),
+    terminate: () => Object.values(workers).forEach((w) => w.terminate()),
   };
 }

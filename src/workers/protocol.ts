@@ -1,6 +1,6 @@
 /**
  * Every message that crosses a worker boundary, in one place (STYLE: one protocol). Engines implement these
- * interfaces as plain classes (testable in Node); the *.worker.ts files only expose them with comlink.
+ * interfaces as plain classes (testable in Node); engine.worker.ts only exposes them with comlink.
  */
 import type { Message } from '../model/chat.ts';
 import type { CheckpointManifest } from '../model/checkpoint.ts';

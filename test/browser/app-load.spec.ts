@@ -1,6 +1,7 @@
 /**
- * The first page when the model files are missing or damaged (issue 2): the visitor gets a clear message,
- * not a blank page or a stuck progress bar.
+ * The first page when the model files are missing or damaged (issue 2), or an engine worker cannot start
+ * (issue 18): the visitor gets a clear message and a way to try again, not a blank page or a stuck progress
+ * bar.
  */
 import { test, expect } from '@playwright/test';
 import { testModel } from './app-fixtures.ts';
@@ -43,4 +44,27 @@ test('a manifest of another format is refused', async ({ page }) => {
   await page.route(`**${base}.json`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ format: 'gguf', sha256: 'x' }) }));
   await page.goto(`/?model=${encodeURIComponent(base)}`);
   await expect(page.getByTestId('load-error')).toContainText('its format is "gguf", not "nextstate-checkpoint"');
+});
+
+/** The engine workers' script (src/workers/engine.worker.ts, which every engine worker runs). */
+const ENGINE_WORKER = /\.worker\.ts(\?|$)/;
+
+test('an engine worker whose script cannot be loaded ends the loading screen with the reason; Try again recovers', async ({ page }) => {
+  await page.route(ENGINE_WORKER, (route) => route.fulfill({ status: 404, body: 'not here' }));
+  await page.goto(`/?model=${encodeURIComponent(base)}`);
+  await expect(page.getByTestId('load-error')).toContainText(/^The (policy|signal|trainer) worker failed to start: its script could not be loaded$/, { timeout: 60_000 });
+  await expect(page.getByRole('heading', { name: 'The playground could not start' })).toBeVisible();
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  await page.unroute(ENGINE_WORKER);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('load-error')).toHaveCount(0);
+});
+
+test('an engine worker that throws while it starts ends the loading screen with its error', async ({ page }) => {
+  // The served script's headers (the page is cross-origin isolated: its workers must be too), a body that throws.
+  await page.route(ENGINE_WORKER, async (route) => route.fulfill({ response: await route.fetch(), body: 'throw new ReferenceError("e is not defined");' }));
+  await page.goto(`/?model=${encodeURIComponent(base)}`);
+  await expect(page.getByTestId('load-error')).toContainText(/^The (policy|signal|trainer) worker failed to start: .*ReferenceError: e is not defined$/, { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
 });

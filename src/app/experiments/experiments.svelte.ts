@@ -1,12 +1,13 @@
 /**
  * The Experiments panel's state (issue 8): which runs to make, the worker pool that makes them (each worker
- * runs the experiment with its own engines, src/workers/experiment.worker.ts), and every run's sessions as
+ * runs the experiment with its own engines, src/workers/experiment-worker.ts), and every run's sessions as
  * they arrive, for the live plots and the table. The numbers are the same as `npm run bench:learn`'s.
  */
 import * as Comlink from 'comlink';
 import type { Backend, Settings } from '../../rl/settings.ts';
 import type { BackendChoice, CheckpointBlob } from '../../workers/protocol.ts';
-import type { ExperimentWorker } from '../../workers/experiment.worker.ts';
+import { startEngineWorker, whileStarting } from '../../workers/engine-workers.ts';
+import type { ExperimentWorker } from '../../workers/experiment-worker.ts';
 import {
   EXPERIMENT_SETTINGS, FULL_PLAN, QUICK_PLAN, SESSION_CAP, SATISFY_STREAK, runsOf, summarize,
   type ExperimentSummary, type Plan, type RunResult, type RunSpec, type SessionRecord,
@@ -145,9 +146,12 @@ export class ExperimentsState {
     if (this.pool.length >= size) return;
     const initial = this.source.checkpoint ?? (await fetchCheckpoint(this.source.modelBase ?? SHIPPED_MODEL_BASE));
     while (this.pool.length < size) {
-      const worker = new Worker(new URL('../../workers/experiment.worker.ts', import.meta.url), { type: 'module', name: `nextstate-experiment-${this.pool.length}` });
+      const worker = startEngineWorker('experiment', this.pool.length);
       const api = Comlink.wrap<ExperimentWorker>(worker);
-      this.backendChoice = await api.init(initial, this.backend);
+      this.backendChoice = await whileStarting(worker, 'experiment', api.init(initial, this.backend)).catch((e: Error) => {
+        worker.terminate();
+        throw e;
+      });
       this.pool.push({ worker, api });
     }
   }

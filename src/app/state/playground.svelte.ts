@@ -10,7 +10,7 @@ import { OnlineLoop, type LoopEvents } from '../../workers/online-loop.ts';
 import { createWorkerEngines } from '../../workers/page-engines.ts';
 import type { BackendChoice } from '../../workers/protocol.ts';
 import { turnKey } from '../../workers/protocol.ts';
-import { fetchCheckpoint, type LoadProgress } from '../load/fetch-checkpoint.ts';
+import { fetchCheckpoint, ModelLoadError, type LoadProgress } from '../load/fetch-checkpoint.ts';
 import { modelBase } from '../load/model-url.ts';
 import { JudgeConfigState } from '../settings/judge-config.svelte.ts';
 import { SettingsState } from '../settings/settings.svelte.ts';
@@ -42,7 +42,8 @@ const DOWNLOAD_SHARE = 0.8;
 export class Playground {
   phase = $state<Phase>('loading');
   progress = $state<LoadProgress>({ fraction: 0, loadedBytes: 0, totalBytes: null, stage: 'Starting' });
-  loadError = $state<string | null>(null);
+  /** Why the page could not start; `model` when the model files are at fault (missing, damaged). */
+  loadError = $state<{ message: string; model: boolean } | null>(null);
   backends = $state<EngineBackends | null>(null);
   /** Things the loop reported going wrong (a judge failing, an update failing, storage full). */
   notices = $state<Notice[]>([]);
@@ -67,6 +68,7 @@ export class Playground {
   }
 
   async boot(search: string): Promise<void> {
+    let engines: Runtime['engines'] | null = null;
     try {
       this.stage('Opening the record store (IndexedDB)', 0);
       const store = await IndexedDbStore.open();
@@ -77,21 +79,22 @@ export class Playground {
       const tokenizer = Tokenizer.fromJSON(initial.manifest.tokenizer);
       this.modelInfo = { preset: initial.manifest.preset, corpusVersion: String(initial.manifest.corpusVersion ?? 'unknown'), tokensSeen: initial.manifest.tokensSeen };
       this.stage('Starting the policy, signal and trainer workers', DOWNLOAD_SHARE + 0.05);
-      const engines = createWorkerEngines();
-      this.backends = await this.initEngines(engines, settings.backend);
-      await this.judge.connect((config) => engines.setJudgeConfig(config));
+      const started = (engines = createWorkerEngines());
+      this.backends = await this.initEngines(started, settings.backend);
+      await this.judge.connect((config) => started.setJudgeConfig(config));
       this.stage('Loading the policy into the workers', DOWNLOAD_SHARE + 0.1);
-      const loop = new OnlineLoop(engines, store, settings, this.events());
+      const loop = new OnlineLoop(started, store, settings, this.events());
       await loop.start(initial).catch((e: Error) => {
         throw new Error(`The policy could not be loaded: ${e.message}`);
       });
-      this.runtime.current = { store, engines, loop, initial, tokenizer };
+      this.runtime.current = { store, engines: started, loop, initial, tokenizer };
       this.settings.onChange((next, previous) => void this.applySettings(next, previous));
       await Promise.all([this.sessions.openLatest(), this.training.refresh()]);
       this.stage('Ready', 1);
       this.phase = 'ready';
     } catch (e) {
-      this.loadError = (e as Error).message;
+      engines?.terminate();
+      this.loadError = { message: (e as Error).message, model: e instanceof ModelLoadError };
       this.phase = 'failed';
     }
   }

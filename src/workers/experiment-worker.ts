@@ -1,10 +1,8 @@
 /**
- * Comlink glue: the personalisation experiment (issue 8) inside one worker. The worker holds its own policy,
+ * The personalisation experiment (issue 8) as its worker exposes it. The worker holds its own policy,
  * signal and trainer engines (the same classes the loop uses) and runs one experiment run at a time through
  * `runExperiment`; the page sends runs and receives each session as it ends.
  */
-import * as Comlink from 'comlink';
-import './browser-backends.ts';
 import { PolicyEngine } from './policy-engine.ts';
 import { SignalEngine } from './signal-engine.ts';
 import { TrainerEngine } from './trainer-engine.ts';
@@ -37,5 +35,3 @@ export class ExperimentWorker {
     this.stopping = true;
   }
 }
-
-Comlink.expose(new ExperimentWorker());

@@ -1,10 +1,8 @@
-/** Comlink glue: the policy engine in its own worker (serving never waits for judging or training). */
-import * as Comlink from 'comlink';
-import './browser-backends.ts';
+/** The policy engine as its worker exposes it (serving never waits for judging or training). */
 import * as tf from '@tensorflow/tfjs';
 import { PolicyEngine } from './policy-engine.ts';
 
-class PolicyWorker extends PolicyEngine {
+export class PolicyWorker extends PolicyEngine {
   /** Destroys this worker's GPU device, as a driver reset would (tests of the recovery path). */
   async destroyGpuDevice(): Promise<boolean> {
     const device = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { device?: GPUDevice }).device : undefined;
@@ -12,5 +10,3 @@ class PolicyWorker extends PolicyEngine {
     return !!device;
   }
 }
-
-Comlink.expose(new PolicyWorker());
