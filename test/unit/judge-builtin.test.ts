@@ -123,3 +123,38 @@ describe('built-in judge details', () => {
     expect(parseJudgeScore(builtinJudge('ls', { role: 'user', content: 'thanks, that is what I needed' }, 'terminal').evaluative)).toBe(1);
   });
 });
+
+describe('change requests that name no style (issue 14)', () => {
+  const ctx: Message[] = [{ role: 'user', content: 'how many minutes in 2 hours' }];
+  const read = (content: string, reply = 'That is 120.') => {
+    const texts = builtinJudge(reply, { role: 'user', content }, 'personal', ctx);
+    return { score: parseJudgeScore(texts.evaluative), hint: parseJudgeScore(texts.directive) === 1 ? texts.directive : null };
+  };
+
+  it('are negative, with a hint that says what to change', () => {
+    const cases: [string, RegExp][] = [
+      ['could you regenerate it', /redo|again/i], ['what units?', /unit/], ['please include the unit', /unit/], ['why though?', /reason/],
+      ['an example would help', /example/], ['how did you work that out', /steps/], ['you sound grumpy', /kinder/],
+      ['a more upbeat tone please', /cheerful/], ['spell it the british way', /British spelling/], ['you have a typo in there', /./],
+      ['can you write that in dutch', /in Dutch/], ['respond in english', /in English/], ['I only read Spanish, not English', /in English|in Spanish/],
+    ];
+    for (const [message, hint] of cases) {
+      const r = read(message);
+      expect(r.score, message).toBe(-1);
+      expect(r.hint, message).toMatch(hint);
+    }
+  });
+
+  it('leave the same words alone in a new question, in praise or denied', () => {
+    for (const message of ['thanks, great example', 'nice reasoning, thanks', 'how do you say thanks in spanish?', 'which unit is bigger, a foot or an inch?',
+      'give me an example of a capital', 'not rude at all, thanks', 'is it warm in cairo?', 'how do you spell penguin?', 'what is the german word for dog?',
+      'i forgot the capital of peru, what is it?']) {
+      expect(read(message).score, message).not.toBe(-1);
+    }
+  });
+
+  it('reads "X, not Y" as a wish for X when the reply said Y', () => {
+    expect(read('litres, not liters', 'That is 2000 liters.').hint).toMatch(/"litres", not "liters"/);
+    expect(read('litres, not liters', 'That is 2000 ml.').score).not.toBe(-1);
+  });
+});
