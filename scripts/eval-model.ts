@@ -90,6 +90,8 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The visitor section: one reply to each message of the visitor set, checked by the world's checkers. */
 async function visitorSection() {
+  // Seeds of its own, so the figures are the same with --visitor-only and in the full run, whatever --n is.
+  replySeed = 1_000_000;
   const inWorld: boolean[] = [];
   const byTopic: Record<string, boolean[]> = {};
   const misses: { message: string; reply: string }[] = [];
