@@ -15,9 +15,9 @@ export type ChangeKind = 'unit' | 'reason' | 'example' | 'steps' | 'source' | 'm
 
 interface ChangeCue {
   kind: ChangeKind;
-  /** Complaint cues ("rude", "misspelled", "you forgot") ask for a change by themselves; wish cues need a frame. */
+  /** Complaint cues ("rude", "misspelled", "you forgot") ask for a change by themselves; wish cues only of the reply. */
   complaint: boolean;
-  /** The language a language cue names. */
+  /** The language a language cue names, or the spelling a spelling cue names. */
   language?: string;
 }
 
@@ -50,8 +50,9 @@ const CHANGE_CUES: LexiconEntry<CueMeaning>[] = [
     'sarcasm', 'condescending', 'patronising', 'patronizing', 'smug', 'arrogant', 'dismissive', 'passive aggressive', 'obnoxious', 'cocky',
     'grumpy', 'cranky', 'moody']),
   ...cues('cheerful', false, ['cheerful', 'cheerier', 'enthusiasm', 'enthusiastic', 'upbeat', 'happier', 'livelier', 'more fun']),
-  ...cues('spelling', false, ['spelling', 'spell', 'spelled', 'spelt', 'british spelling', 'american spelling', 'us spelling',
-    'uk spelling', 'british english', 'american english', 'us english', 'uk english']),
+  ...cues('spelling', false, ['spelling', 'spell', 'spelled', 'spelt']),
+  ...['british', 'british spelling', 'uk spelling', 'british english', 'uk english'].map((phrase) => ({ phrase, meaning: { kind: 'spelling' as const, complaint: false, language: 'British' } })),
+  ...['american', 'american spelling', 'us spelling', 'american english', 'us english'].map((phrase) => ({ phrase, meaning: { kind: 'spelling' as const, complaint: false, language: 'American' } })),
   ...cues('spelling', true, ['misspelled', 'misspelt', 'misspelling', 'misspell', 'spelling mistake', 'spelling error', 'spelled wrong',
     'spelt wrong', 'typos']),
   ...LANGUAGES.map((language) => ({ phrase: language, meaning: { kind: 'language' as const, complaint: false, language } })),
@@ -90,38 +91,40 @@ const HINTS: Record<Exclude<ChangeKind, 'language' | 'spelling'>, string> = {
 };
 
 /**
- * The change request in a user's next state, or null. A complaint cue counts unless denied; a wish cue
- * counts in a clause that asks something of the reply (a frame word, or nothing else in it), never next to
- * praise ("great reason, thanks") and never inside a new question with a topic of its own.
+ * The change request in a user's next state, or null. A complaint cue counts unless denied ("not rude");
+ * a wish cue counts when the rest of its clause is only words that ask something of the reply, or points
+ * at the reply ("it's spelt with an i"), and never next to praise ("great reason, thanks"). Neither counts
+ * inside a new question with a topic of its own ("how do you say thanks in spanish?"). Linear in the tokens.
  */
-export function readChangeRequest(tokens: readonly Token[], feedback: readonly FeedbackHit[], message: string, reply: string): ChangeRequest | null {
+export function readChangeRequest(tokens: readonly Token[], feedback: readonly FeedbackHit[], reply: string): ChangeRequest | null {
   const hits = findPhrases(tokens, CHANGE_CUES, CHANGE_TYPOS);
+  const inHit = new Set<number>();
+  for (const h of hits) for (let i = h.start; i < h.end; i++) inHit.add(i);
   // A word read as a cue or frame is not also praise ("show your working", "an example would help").
-  const cueTokens = hits.filter((h) => h.meaning !== 'not-a-cue');
-  const praised = feedback.some((h) => h.kind === 'praise' && !covered(cueTokens, h.start));
-  const questioned = new Set(tokens.filter((t) => t.text === '?').map((t) => t.clause));
+  const praised = feedback.some((h) => h.kind === 'praise' && !inHit.has(h.start));
   // "3000 what?": the number came without its unit.
   if (tokens.some((t, i) => /^\d/.test(t.text) && tokens[i + 1]?.text === 'what' && (tokens[i + 2] === undefined || tokens[i + 2].text === '?' || tokens[i + 2].clause !== t.clause))) {
-    return request({ kind: 'unit', complaint: true }, hits, message, reply);
+    return request({ kind: 'unit', complaint: true }, hits, reply);
   }
+  // Per clause: the words no cue table covers, whether it asks a question, whether it points at the reply.
+  const clauses = new Map<number, { rest: Token[]; question: boolean; ofTheReply: boolean }>();
+  const clauseOf = (i: number) => clauses.get(tokens[i].clause) ?? clauses.set(tokens[i].clause, { rest: [], question: false, ofTheReply: false }).get(tokens[i].clause)!;
+  tokens.forEach((t, i) => {
+    const c = clauseOf(i);
+    if (t.text === '?') c.question = true;
+    else if (!inHit.has(i)) c.rest.push(t);
+  });
+  for (const h of hits) if (h.meaning === 'reply') clauseOf(h.start).ofTheReply = true;
   for (const hit of hits) {
     if (typeof hit.meaning === 'string') continue;
     const cue = hit.meaning;
-    const clause = tokens[hit.start].clause;
-    const inClause = hits.filter((h) => h !== hit && tokens[h.start].clause === clause);
-    const rest = tokens.filter((t, i) => t.clause === clause && t.text !== '?' && (i < hit.start || i >= hit.end) && !covered(inClause, i));
+    const { rest, question, ofTheReply } = clauseOf(hit.start);
     const otherTopic = hasTopic(keysOf(rest));
-    const ofTheReply = inClause.some((h) => h.meaning === 'reply');
-    // "how do you say thanks in spanish?", "is the calculator working?": a new question of its own.
-    if (questioned.has(clause) && (otherTopic || (!cue.complaint && rest.length > 0 && !ofTheReply))) continue;
+    if (question && (otherTopic || (!cue.complaint && rest.length > 0 && !ofTheReply))) continue;
     if (cue.complaint ? denied(tokens, hit.start) : praised) continue;
-    if (cue.complaint || !otherTopic || ofTheReply) return request(cue, hits, message, reply);
+    if (cue.complaint || !otherTopic || ofTheReply) return request(cue, hits, reply);
   }
   return insteadOf(tokens, reply);
-}
-
-function covered(hits: readonly { start: number; end: number }[], i: number): boolean {
-  return hits.some((h) => h.start <= i && i < h.end);
 }
 
 function denied(tokens: readonly Token[], start: number): boolean {
@@ -129,22 +132,21 @@ function denied(tokens: readonly Token[], start: number): boolean {
   return false;
 }
 
-function request(cue: ChangeCue, hits: readonly { meaning: CueMeaning }[], message: string, reply: string): ChangeRequest {
+function request(cue: ChangeCue, hits: readonly { meaning: CueMeaning }[], reply: string): ChangeRequest {
+  // "I don't speak English, use Polish": the last language (or spelling) named is the one wanted.
+  const named = hits.flatMap((h) => (typeof h.meaning !== 'string' && h.meaning.kind === cue.kind && h.meaning.language ? [h.meaning.language] : [])).at(-1);
   if (cue.kind === 'language') {
-    // "I don't speak English, use Polish": the last language named is the one wanted.
-    const named = hits.flatMap((h) => (typeof h.meaning !== 'string' && h.meaning.language ? [h.meaning.language] : [])).at(-1);
     const language = named ? named[0].toUpperCase() + named.slice(1) : 'the language the user writes in';
     return { kind: 'language', because: 'The user asks for the reply in another language.', hint: `The user wants the reply written in ${language}.` };
   }
-  if (cue.kind === 'spelling') return { kind: 'spelling', because: 'The user asks for other spelling.', hint: spellingHint(message, reply) };
+  if (cue.kind === 'spelling') return { kind: 'spelling', because: 'The user asks for other spelling.', hint: spellingHint(named, reply) };
   const because = cue.kind === 'kinder' || cue.kind === 'cheerful' ? 'The user asks for another tone.' : `The user asks for something the reply left out (${cue.kind}).`;
   return { kind: cue.kind, because, hint: HINTS[cue.kind] };
 }
 
-function spellingHint(message: string, reply: string): string {
-  const text = message.toLowerCase();
-  if (/\b(?:british|uk)\b/.test(text)) return 'The user wants British spelling (metres, litres, colour), not American.';
-  if (/\b(?:american|us)\b/.test(text)) return 'The user wants American spelling (meters, liters, color), not British.';
+function spellingHint(variant: string | undefined, reply: string): string {
+  if (variant === 'British') return 'The user wants British spelling (metres, litres, colour), not American.';
+  if (variant === 'American') return 'The user wants American spelling (meters, liters, color), not British.';
   return `The user says the reply ${quote(reply)} has a spelling mistake. Spell every name and unit correctly.`;
 }
 

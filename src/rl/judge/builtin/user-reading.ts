@@ -42,7 +42,7 @@ export function readUserNextState(message: string, reply: string, previousReques
     return { score: -1, because: 'The user says the reply was wrong.', hint: correctionHint(message, reply, previousRequest) };
   }
   // A change the rules can name ("add the units", "in French please") gets its own hint, before a generic redo.
-  const change = readChangeRequest(tokens, feedback, message, reply);
+  const change = readChangeRequest(tokens, feedback, reply);
   if (change) return { score: -1, because: change.because, hint: change.hint };
   if (negative.length > 0) {
     if (negative.some((h) => h.kind === 'redo')) {
