@@ -135,7 +135,8 @@ describe('change requests that name no style (issue 14)', () => {
     const cases: [string, RegExp][] = [
       ['could you regenerate it', /redo|again/i], ['what units?', /unit/], ['please include the unit', /unit/], ['why though?', /reason/],
       ['an example would help', /example/], ['how did you work that out', /steps/], ['you sound grumpy', /kinder/],
-      ['a more upbeat tone please', /cheerful/], ['spell it the british way', /British spelling/], ['you have a typo in there', /./],
+      ['a more upbeat tone please', /cheerful/], ['spell it the british way', /British spelling/],
+      ['american spelling for us please', /American spelling/], ['check the spelling for us', /spelling mistake/], ['you have a typo in there', /./],
       ['can you write that in dutch', /in Dutch/], ['respond in english', /in English/], ['I only read Spanish, not English', /in English|in Spanish/],
     ];
     for (const [message, hint] of cases) {
