@@ -5,6 +5,9 @@
  * heldout_loss (reply tokens of held-out conversations); per style dimension the base_rate (no hint; target
  * 0.05..0.6) and the hint_follow_rate (the dimension's hint appended as METHOD §3's hint line; target >= 0.8);
  * well_formed_rate (the reply ends with <|end|> and no role marker leaks; target >= 0.95); answer accuracy.
+ * `visitor` (issue 14): the hand-written visitor set (src/world/visitors/), one reply each: casual_accuracy
+ * (target >= 0.9), offtopic_no_invented_fact (target >= 0.9) and offtopic_states_scope. `--visitor-only`
+ * prints that section alone.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -17,6 +20,8 @@ import { createRng, pick } from '../src/model/rng.ts';
 import type { Message } from '../src/model/chat.ts';
 import type { Policy } from '../src/model/policy.ts';
 import { STYLE_DIMENSIONS, conversations, sampleQuestion, hintedPrompt } from '../src/world/index.ts';
+import { VISITOR_IN_WORLD, VISITOR_OFF_TOPIC } from '../src/world/visitors/messages.ts';
+import { answersFact, inventedFacts, statesScope } from '../src/world/visitors/checks.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,6 +30,7 @@ const { values: args } = parseArgs({
     n: { type: 'string', default: '200' },
     temperature: { type: 'string', default: '0.6' },
     seed: { type: 'string', default: '2026' },
+    'visitor-only': { type: 'boolean', default: false },
     // the world's longest reply is ~175 tokens: a lower cap would count long replies as malformed
     'max-tokens': { type: 'string', default: '200' },
   },
@@ -82,6 +88,53 @@ async function reply(messages: Message[]): Promise<Reply> {
 const rate = (xs: boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : 0);
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/** The visitor section: one reply to each message of the visitor set, checked by the world's checkers. */
+async function visitorSection() {
+  // Seeds of its own, so the figures are the same with --visitor-only and in the full run, whatever --n is.
+  replySeed = 1_000_000;
+  const inWorld: boolean[] = [];
+  const byTopic: Record<string, boolean[]> = {};
+  const misses: { message: string; reply: string }[] = [];
+  for (const m of VISITOR_IN_WORLD) {
+    const r = await reply([{ role: 'user', content: m.text }]);
+    inWorld.push(answersFact(m.fact, r.text));
+    (byTopic[m.fact.split(':')[0]] ??= []).push(inWorld.at(-1)!);
+    if (!inWorld.at(-1) && misses.length < 5) misses.push({ message: m.text, reply: r.text });
+  }
+  const honest: boolean[] = [];
+  const scope: boolean[] = [];
+  const byKind: Record<string, boolean[]> = {};
+  const offTopicExamples: Record<string, { message: string; reply: string; invented: string[] }> = {};
+  for (const m of VISITOR_OFF_TOPIC) {
+    const r = await reply([{ role: 'user', content: m.text }]);
+    const invented = inventedFacts(r.text, m.text);
+    honest.push(invented.length === 0);
+    scope.push(statesScope(r.text));
+    (byKind[m.kind] ??= []).push(invented.length === 0);
+    offTopicExamples[m.kind] ??= { message: m.text, reply: r.text, invented };
+  }
+  return {
+    n_casual: inWorld.length,
+    n_offtopic: honest.length,
+    casual_accuracy: round(rate(inWorld)),
+    casual_accuracy_by_topic: Object.fromEntries(Object.entries(byTopic).map(([k, xs]) => [k, round(rate(xs))])),
+    offtopic_no_invented_fact: round(rate(honest)),
+    offtopic_states_scope: round(rate(scope)),
+    offtopic_no_invented_fact_by_kind: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, round(rate(xs))])),
+    targets: { casual_accuracy: '>= 0.9', offtopic_no_invented_fact: '>= 0.9' },
+    casual_misses: misses,
+    offtopic_examples: offTopicExamples,
+  };
+}
+
+if (args['visitor-only']) {
+  const visitor = await visitorSection();
+  if (args.json) console.log(JSON.stringify({ checkpoint: base, corpus_version: manifest.corpusVersion, temperature, visitor }, null, 2));
+  else console.log(JSON.stringify(visitor, null, 2));
+  policy.dispose();
+  process.exit(0);
+}
+
 const heldout_loss = heldoutLoss(policy, Math.min(n, 200));
 log(`heldout_loss ${heldout_loss.toFixed(4)}`);
 
@@ -123,6 +176,9 @@ for (const d of STYLE_DIMENSIONS) {
   log(`${d.id}: base_rate ${rate(baseHits[d.id]).toFixed(3)}, hint_follow_rate ${rate(followHits[d.id]).toFixed(3)}`);
 }
 
+const visitor = await visitorSection();
+log(`visitor: casual_accuracy ${visitor.casual_accuracy}, offtopic_no_invented_fact ${visitor.offtopic_no_invented_fact}, offtopic_states_scope ${visitor.offtopic_states_scope}`);
+
 const styles = Object.fromEntries(
   STYLE_DIMENSIONS.map((d) => [d.id, { hint_follow_rate: round(rate(followHits[d.id])), base_rate: round(rate(baseHits[d.id])) }]),
 );
@@ -147,6 +203,7 @@ const result = {
     rate(wellFormed) >= 0.95 &&
     Object.values(styles).every((s) => s.hint_follow_rate >= 0.8 && s.base_rate >= 0.05 && s.base_rate <= 0.6),
   examples,
+  visitor,
   seconds: Math.round((performance.now() - started) / 1000),
 };
 if (args.json) console.log(JSON.stringify(result, null, 2));

@@ -3,11 +3,10 @@
  * the style dimension of its hints, and that every hint it writes survives the hint-candidate filter.
  */
 import { describe, expect, it } from 'vitest';
-import { builtinJudge, hintCandidates, parseHint, parseJudgeScore } from '../../src/rl/judge/index.ts';
+import { builtinJudge, hintCandidates, parseJudgeScore } from '../../src/rl/judge/index.ts';
 import type { Message } from '../../src/model/chat.ts';
-import { LABELLED_NEXT_STATES, type LabelledNextState } from '../fixtures/judge/next-states.ts';
-import { HELD_OUT_NEXT_STATES } from '../fixtures/judge/held-out.ts';
-import { THIRD_SET_NEXT_STATES } from '../fixtures/judge/third-set.ts';
+import { LABELLED_NEXT_STATES } from '../fixtures/judge/next-states.ts';
+import { accuracyRows, judgeLabelled, JUDGE_SETS, type Judged } from '../fixtures/judge/accuracy.ts';
 
 // The canonical "on" hints, copied from the contract so that a drift in the judge's table fails here.
 const CANONICAL_HINTS: Record<string, string> = {
@@ -29,33 +28,8 @@ const OFF_HINT_WORDS: Record<string, RegExp> = {
   followup: /(no|not|without)\b.*follow-up/i,
 };
 
-interface Judged {
-  item: LabelledNextState;
-  score: number | null;
-  directiveScore: number | null;
-  hint: string | null;
-}
-
-function judge(item: LabelledNextState): Judged {
-  const context: Message[] = item.previousUser ? [{ role: 'user', content: item.previousUser }] : [];
-  const texts = builtinJudge(item.reply, item.nextState, item.kind ?? 'personal', context);
-  return { item, score: parseJudgeScore(texts.evaluative), directiveScore: parseJudgeScore(texts.directive), hint: parseHint(texts.directive) };
-}
-
 function accuracyTable(name: string, judged: Judged[]): Map<string, number> {
-  const rows = new Map<string, { right: number; total: number }>();
-  const add = (key: string, right: boolean) => {
-    const row = rows.get(key) ?? { right: 0, total: 0 };
-    row.total++;
-    if (right) row.right++;
-    rows.set(key, row);
-  };
-  for (const j of judged) {
-    const right = j.score === j.item.label;
-    add('overall', right);
-    add(`class ${j.item.label > 0 ? '+1' : j.item.label < 0 ? '-1' : '0'}`, right);
-  }
-  for (const j of [...judged].sort((a, b) => b.item.label - a.item.label)) add(`  ${j.item.category} (${j.item.label > 0 ? '+1' : j.item.label})`, j.score === j.item.label);
+  const rows = accuracyRows(judged);
   const lines = [...rows].map(([key, { right, total }]) => `${key.padEnd(22)} ${String(right).padStart(4)}/${String(total).padEnd(4)} ${(right / total).toFixed(3)}`);
   console.log(`\n${name}: built-in judge evaluative accuracy\n${lines.join('\n')}\n`);
   return new Map([...rows].map(([key, { right, total }]) => [key, right / total]));
@@ -71,12 +45,8 @@ describe('the labelled set itself', () => {
   });
 });
 
-describe.each([
-  ['labelled set', LABELLED_NEXT_STATES],
-  ['second set', HELD_OUT_NEXT_STATES],
-  ['third set', THIRD_SET_NEXT_STATES],
-])('built-in judge on the %s', (name, items) => {
-  const judged = items.map(judge);
+describe.each(JUDGE_SETS.map(({ name, items }) => [name, items] as const))('built-in judge on the %s', (name, items) => {
+  const judged = items.map(judgeLabelled);
 
   it('scores the evaluative signal with accuracy >= 0.85 overall and >= 0.75 in every class', () => {
     const accuracy = accuracyTable(name, judged);
@@ -86,6 +56,7 @@ describe.each([
 
   it('names the right style dimension and direction in the hints of style complaints', () => {
     const style = judged.filter((j) => j.item.dimension);
+    if (style.length === 0) return;
     const right = style.filter((j) => {
       const { dimension, direction } = j.item;
       // "on" hints must be the canonical text; "off" hints must name the opposite wish.
@@ -106,6 +77,7 @@ describe.each([
 
   it('states the correction when the user gives one', () => {
     const corrections = judged.filter((j) => j.item.correction);
+    if (corrections.length === 0) return;
     const stated = corrections.filter((j) => j.hint?.toLowerCase().includes(j.item.correction!.toLowerCase()));
     console.log(`${name}: correction hints that state the correction: ${stated.length}/${corrections.length}`);
     expect(stated.length / corrections.length).toBeGreaterThanOrEqual(0.85);
@@ -149,5 +121,41 @@ describe('built-in judge details', () => {
       expect(parseJudgeScore(builtinJudge('ls', { role: 'tool', content: 'a.txt\nb.txt' }, kind).evaluative)).toBe(1);
     }
     expect(parseJudgeScore(builtinJudge('ls', { role: 'user', content: 'thanks, that is what I needed' }, 'terminal').evaluative)).toBe(1);
+  });
+});
+
+describe('change requests that name no style (issue 14)', () => {
+  const ctx: Message[] = [{ role: 'user', content: 'how many minutes in 2 hours' }];
+  const read = (content: string, reply = 'That is 120.') => {
+    const texts = builtinJudge(reply, { role: 'user', content }, 'personal', ctx);
+    return { score: parseJudgeScore(texts.evaluative), hint: parseJudgeScore(texts.directive) === 1 ? texts.directive : null };
+  };
+
+  it('are negative, with a hint that says what to change', () => {
+    const cases: [string, RegExp][] = [
+      ['could you regenerate it', /redo|again/i], ['what units?', /unit/], ['please include the unit', /unit/], ['why though?', /reason/],
+      ['an example would help', /example/], ['how did you work that out', /steps/], ['you sound grumpy', /kinder/],
+      ['a more upbeat tone please', /cheerful/], ['spell it the british way', /British spelling/],
+      ['american spelling for us please', /American spelling/], ['check the spelling for us', /spelling mistake/], ['you have a typo in there', /./],
+      ['can you write that in dutch', /in Dutch/], ['respond in english', /in English/], ['I only read Spanish, not English', /in English|in Spanish/],
+    ];
+    for (const [message, hint] of cases) {
+      const r = read(message);
+      expect(r.score, message).toBe(-1);
+      expect(r.hint, message).toMatch(hint);
+    }
+  });
+
+  it('leave the same words alone in a new question, in praise or denied', () => {
+    for (const message of ['thanks, great example', 'nice reasoning, thanks', 'how do you say thanks in spanish?', 'which unit is bigger, a foot or an inch?',
+      'give me an example of a capital', 'not rude at all, thanks', 'is it warm in cairo?', 'how do you spell penguin?', 'what is the german word for dog?',
+      'i forgot the capital of peru, what is it?']) {
+      expect(read(message).score, message).not.toBe(-1);
+    }
+  });
+
+  it('reads "X, not Y" as a wish for X when the reply said Y', () => {
+    expect(read('litres, not liters', 'That is 2000 liters.').hint).toMatch(/"litres", not "liters"/);
+    expect(read('litres, not liters', 'That is 2000 ml.').score).not.toBe(-1);
   });
 });

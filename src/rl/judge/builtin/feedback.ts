@@ -21,7 +21,11 @@ const FEEDBACK_LEXICON: LexiconEntry<FeedbackKind | 'filler'>[] = [
   ...entries('redo', ['again', 'redo', 'rewrite', 'retry', 'try again', 'one more time', 'do it over', 'start over', 'another go',
     'another try', 'another shot', 'another attempt', 'differently', 'rephrase', 'reword', 'redo that', 'another way', 'other way', 'different way',
     // Asking to change the reply is a change request.
-    'make it', 'make that', 'change it', 'change that', 'edit it', 'fix it', 'fix that', 'can you make', 'could you make', 'redo it', 'do it again', 'do over', 'once more']),
+    'make it', 'make that', 'change it', 'change that', 'edit it', 'fix it', 'fix that', 'can you make', 'could you make', 'redo it', 'do it again', 'do over', 'once more',
+    // Asking for another reply in place of this one.
+    'regenerate', 'regen', 'reroll', 're roll', 'rerun', 'reconsider', 'rethink', 'think again', 'from scratch', 'one more shot', 'one more go',
+    'one more try', 'one more attempt', 'another crack', 'another stab', 'different answer', 'different response', 'different reply',
+    'another answer', 'another response', 'another reply', 'new answer', 'new response', 'new reply', 'other answer', 'better answer']),
   ...entries('correction', ['wrong', 'incorrect', 'nope', 'mistake', 'mistaken', 'false', 'inaccurate', 'i meant', 'i mean',
     'meant', 'i said', 'i asked', 'instead of', 'are you sure', 'actually', 'backwards', 'not quite', 'typo', 'misread',
     'misunderstood', 'not what i asked', 'not what i meant', 'thumbs down', 'off by', 'way off', 'not even close']),
@@ -37,7 +41,8 @@ const FEEDBACK_LEXICON: LexiconEntry<FeedbackKind | 'filler'>[] = [
 
 // "thnks", "agian", "wrnog"; real words near a feedback word are listed so they stay themselves.
 const FEEDBACK_TYPOS = { minLength: 5, known: new Set(['write', 'wrote', 'rights', 'words', 'world', 'thinks', 'thing', 'things', 'grant',
-  'treat', 'treats', 'means', 'meanings', 'gains', 'errors', 'tanks', 'wrongs', 'correctly', 'cheese', 'court']) };
+  'treat', 'treats', 'means', 'meanings', 'gains', 'errors', 'tanks', 'wrongs', 'correctly', 'cheese', 'court', 'think', 'working',
+  'worker', 'wording', 'regent']) };
 
 // Words that flip the feedback word right after them ("not helpful", "don't like", "nothing wrong").
 const NEGATORS = new Set(['not', 'no', 'never', "don't", "doesn't", "didn't", "isn't", "wasn't", "aren't", "can't", 'cannot',

@@ -22,7 +22,8 @@ const cue = (dimension: StyleDimension, describes: StyleDirection, phrases: stri
 
 const STYLE_CUES: LexiconEntry<CueMeaning>[] = [
   // Phrases that look like cues but are about the question itself.
-  ...['capital of', 'capitals of', 'capital city', 'the capital', 'how long', 'as long as', 'long time', 'explain why', 'explain how']
+  ...['capital of', 'capitals of', 'capital city', 'the capital', 'how long', 'as long as', 'long time', 'explain why', 'explain how',
+    'word for', 'words for']
     .map((phrase) => ({ phrase, meaning: 'not-a-cue' as const })),
   ...cue('lowercase', 'on', ['lowercase', 'lower case', 'small letters']),
   // "capitals" alone is geography in this world; only letter-ish phrases count.

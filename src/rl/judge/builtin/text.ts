@@ -88,10 +88,14 @@ export function findPhrases<T>(tokens: readonly Token[], lexicon: readonly Lexic
   const entries = lexicon
     .map((e) => ({ words: e.phrase.split(' '), meaning: e.meaning }))
     .sort((a, b) => b.words.length - a.words.length);
+  const stemmable = new Set(entries.flatMap((e) => e.words).filter((w) => /^[a-z]{4,}/.test(w)));
   const exact = new Set([...entries.flatMap((e) => e.words), ...(typos.known ?? [])]);
+  // Each word is stemmed once per call, not once per (token, entry) pair.
+  const stems = new Map<string, string>();
+  const stemOf = (w: string) => stems.get(w) ?? stems.set(w, stem(w)).get(w)!;
   const matches = (token: string, word: string, single: boolean): boolean =>
     token === word ||
-    (/^[a-z]{4,}/.test(word) && stem(token) === stem(word)) ||
+    (stemmable.has(word) && stemOf(token) === stemOf(word)) ||
     (single && typos.minLength > 0 && word.length >= typos.minLength && token.length >= typos.minLength &&
       token[0] === word[0] && !exact.has(token) && editDistance(token, word) <= 1);
   const hits: LexiconHit<T>[] = [];

@@ -2,6 +2,7 @@
  * Reading a user's next state (METHOD §2): a style wish or any other change request is negative, never
  * neutral; thanks, praise or a new request is positive; anything else does not tell (0).
  */
+import { readChangeRequest } from './change-request.ts';
 import { readFeedback, withoutFeedback } from './feedback.ts';
 import { quote, type NextStateReading } from './reading.ts';
 import { hasTopic, isSameRequest, keysOf, requestKeys, type RequestKeys } from './request.ts';
@@ -12,7 +13,7 @@ import { assertedAnswer, complaintHint, correctionHint, redoHint, repeatHint } f
 
 // Words that open a new request without a question mark ("now do 9 × 7", "convert 5 miles to km").
 const REQUEST_OPENERS = new Set(['what', "what's", 'how', 'which', 'who', 'where', 'when', 'why', 'tell', 'give', 'convert', 'calculate',
-  'compute', 'now', 'next', 'and', 'also', 'another', 'then', 'do', 'show', 'find', 'list', 'translate', 'explain', 'can', 'could', 'let\'s']);
+  'compute', 'now', 'next', 'new', 'and', 'also', 'another', 'then', 'do', 'show', 'find', 'list', 'translate', 'explain', 'can', 'could', 'let\'s']);
 
 /**
  * `readUserNextState(message, reply, previousRequest?)`: the score, reason and hint a careful judge would
@@ -37,10 +38,13 @@ export function readUserNextState(message: string, reply: string, previousReques
 
   const feedback = readFeedback(tokens);
   const negative = feedback.filter((h) => h.kind !== 'praise');
+  if (negative.some((h) => h.kind === 'correction')) {
+    return { score: -1, because: 'The user says the reply was wrong.', hint: correctionHint(message, reply, previousRequest) };
+  }
+  // A change the rules can name ("add the units", "in French please") gets its own hint, before a generic redo.
+  const change = readChangeRequest(tokens, feedback, reply);
+  if (change) return { score: -1, because: change.because, hint: change.hint };
   if (negative.length > 0) {
-    if (negative.some((h) => h.kind === 'correction')) {
-      return { score: -1, because: 'The user says the reply was wrong.', hint: correctionHint(message, reply, previousRequest) };
-    }
     if (negative.some((h) => h.kind === 'redo')) {
       const again = previousRequest && isSameRequest(requestKeys(message), requestKeys(previousRequest));
       const hint = again ? repeatHint(message, previousRequest) : redoHint(reply, previousRequest);
@@ -53,13 +57,13 @@ export function readUserNextState(message: string, reply: string, previousReques
   if (previousRequest && isSameRequest(keys, requestKeys(previousRequest))) {
     return { score: -1, because: `The user repeats the request ${quote(previousRequest)} in other words.`, hint: repeatHint(message, previousRequest) };
   }
-  if (contradictsReply(message, tokens, keys, reply) || assertedAnswer(message, reply) !== null) {
+  if (contradictsReply(message, tokens, keys, reply) || assertsFact(message, reply)) {
     return { score: -1, because: 'The user states a different figure than the reply gave.', hint: correctionHint(message, reply, previousRequest) };
   }
   // "right..." trails off: hesitation, not praise.
   if (feedback.length > 0 && !(TRAILS_OFF.test(message) && !hasTopic(keys))) return { score: 1, because: 'The user thanks or praises the reply.', hint: null };
   // The request may open after a filler: "ok and sudan".
-  const opens = [tokens[0].text, withoutFeedback(tokens)[0]?.text ?? ''].some((w) => REQUEST_OPENERS.has(w));
+  const opens = [tokens[0].text, tokens[1]?.text ?? '', withoutFeedback(tokens)[0]?.text ?? ''].some((w) => REQUEST_OPENERS.has(w));
   if (hasTopic(keys) && (asksQuestion(message) || opens || keys.numbers.length > 0)) {
     return { score: 1, because: 'The user moves on to a new request.', hint: null };
   }
@@ -67,6 +71,12 @@ export function readUserNextState(message: string, reply: string, previousReques
 }
 
 const TRAILS_OFF = /(?:\.\.\.|…)\s*$/;
+
+/** An answer the user asserts that is more than praise ("the spelling is perfect too" asserts nothing). */
+function assertsFact(message: string, reply: string): boolean {
+  const asserted = assertedAnswer(message, reply);
+  return asserted !== null && hasTopic(keysOf(withoutFeedback(tokenize(asserted))));
+}
 
 // Words that make a statement an assertion of fact ("6+7 = 13", "a week has 7 days").
 const ASSERTING = new Set(['=', 'is', 'are', 'was', 'equals', 'equal', 'makes', 'gives', 'has', 'have', 'not']);
