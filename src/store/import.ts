@@ -5,12 +5,13 @@
  */
 import type { NextState } from '../rl/judge/types.ts';
 import { RECORD_SCHEMA_NAME, RECORD_SCHEMA_VERSION, type RecordKind, type SampleRecord, type TurnRecord } from '../rl/records.ts';
-import { arrayOf, count, logProb, nonEmptyString, objectOf, oneOf, optional, string, timeWithin, tokenIdBelow, turnNumber, validateRecord,
-  type Check, type RecordLimits } from '../rl/record-validate.ts';
+import { count, nonEmptyString, objectOf, oneOf, optional, string, timeWithin, turnNumber, validateRecord, type Check,
+  type RecordLimits } from '../rl/record-validate.ts';
 import { ImportRefusedError } from './errors.ts';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, type ExportManifest, type SampleState, type TurnState } from './export.ts';
 import { STORE_SCHEMA_VERSION } from './migrations.ts';
-import { EXPORT_FILE_NAMES, SAMPLE_STATUSES, SESSION_KINDS, TURN_STATUSES, type JudgeRecord, type SessionInfo, type StoredSample,
+import { turnStateCheck } from './stored-session.ts';
+import { EXPORT_FILE_NAMES, SAMPLE_STATUSES, SESSION_KINDS, type JudgeRecord, type SessionInfo, type StoredSample,
   type StoredTurn } from './types.ts';
 
 /** What an import writes, all of it valid and consistent. */
@@ -74,14 +75,10 @@ const PLACEHOLDER_NEXT_STATE: NextState = { role: 'user', content: '' };
  * ill-typed field is refused, never spread over a record), token ids in the vocabulary, times plausible.
  */
 function manifestListChecks(limits: RecordLimits): [keyof ExportManifest, Check][] {
-  const ids = arrayOf(tokenIdBelow(limits.vocabSize));
   const time = timeWithin(limits);
   return [
     ['sessions', objectOf({ id: nonEmptyString, title: string, createdAt: time, updatedAt: time, kind: oneOf(...SESSION_KINDS) })],
-    ['turn_state', objectOf({
-      session_id: nonEmptyString, turn: turnNumber, policy_version: count, prompt_ids: ids, response_ids: ids,
-      response_logprobs: arrayOf(logProb), status: oneOf(...TURN_STATUSES), trained_in_update: optional(count), error: optional(string),
-    } satisfies Record<keyof TurnState, Check>)],
+    ['turn_state', turnStateCheck(limits)],
     ['open_turns', (t, p) => {
       if (!isObject(t) || own(t, 'next_state')) return `${p} must be a turn without next_state`;
       const problem = validateRecord('turn', { ...t, next_state: PLACEHOLDER_NEXT_STATE }, limits);
