@@ -8,6 +8,7 @@ import { MemoryBackend } from '../../src/store/memory-backend.ts';
 import { ImportRefusedError, MemoryStore, type SessionExport } from '../../src/store/index.ts';
 import { recordLimits, validateRecord } from '../../src/rl/record-validate.ts';
 import { createRng, randomInt } from '../../src/model/rng.ts';
+import { storedSessionProblem } from '../../src/store/stored-session.ts';
 import { fixtureSession, writeFixture, fixtureLimits } from '../browser/pages/store-fixtures.ts';
 
 const dump = (backend: MemoryBackend) => backend.read((tx) => tx.entries([]));
@@ -129,5 +130,49 @@ describe('prototype-named keys are unknown fields (issue 18 item 5)', () => {
     const store = await MemoryStore.open();
     const result = await store.importSessions(await exported(), fixtureLimits());
     expect(result.sessions).toHaveLength(2);
+  });
+});
+
+describe('a stored session the page cannot show is named before it is shown (issue 18 item 3)', () => {
+  it('fixtures pass; a turn with messages: 42, a token past the vocabulary or a stray field is named by turn and field', async () => {
+    const f = fixtureSession(504, 'shown', 4);
+    const records = { turns: f.turns, judges: f.judges, samples: f.samples };
+    expect(storedSessionProblem(records, 104)).toBeNull();
+    // The loop stores the directive report with the turn; it is the page's own.
+    expect(storedSessionProblem({ ...records, turns: f.turns.map((t) => ({ ...t, report: null })) }, 104)).toBeNull();
+    const broken = (i: number, change: object) => ({ ...records, turns: f.turns.map((t, j) => (j === i ? { ...t, ...change } : t)) });
+    expect(storedSessionProblem(broken(1, { messages: 42 }), 104)).toBe('turn 2: turn.messages must be an array, got 42');
+    expect(storedSessionProblem(broken(0, { response_text: { html: '<b>' } }), 104)).toMatch(/^turn 1: turn\.response_text must be a string/);
+    expect(storedSessionProblem(broken(2, { response_ids: [3, 200] }), 104)).toMatch(/^turn 3: turn\.response_ids\[1\] is token id 200, outside/);
+    expect(storedSessionProblem(broken(0, { constructor: 1 }), 104)).toBe('turn 1: turn has an unknown field "constructor"');
+    const badSample = { ...records, samples: records.samples.map((s, j) => (j === 0 ? { ...s, support_ids: s.support_ids.map(() => [999]) } : s)) };
+    expect(storedSessionProblem(badSample, 104)).toMatch(/^sample of turn \d+: sample\.support_ids\[0\]\[0\] is token id 999/);
+  });
+});
+
+describe('imported samples are foreign (issue 18 item 6)', () => {
+  it('pending samples arrive foreign, trained/stale/failed ones as they were; a turn not yet judged is not judged here', async () => {
+    const source = await MemoryStore.open();
+    const f = fixtureSession(505, 'away', 7);
+    await writeFixture(source, f);
+    const ids = f.samples.map((s) => s.id);
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    await source.markStale([ids[0]]);
+    await source.markFailed([ids[1]], 'RangeError: boom');
+    const open = f.turns.find((t) => t.status === 'awaiting_next_state')!;
+    await source.recordNextState(open.session_id, open.turn, { role: 'user', content: 'a next state, not judged yet' });
+    const store = await MemoryStore.open();
+    await store.importSessions((await source.exportSessions()).files, fixtureLimits());
+    const byId = new Map((await store.listSamples()).map((s) => [s.id, s]));
+    expect(byId.get(ids[0])?.status).toBe('stale');
+    expect([byId.get(ids[1])?.status, byId.get(ids[1])?.error]).toEqual(['failed', 'RangeError: boom']);
+    for (const id of ids.slice(2)) expect(byId.get(id)?.status).toBe('foreign');
+    expect(await store.listSamples({ status: 'pending' })).toEqual([]);
+    const judged = await store.getTurn(open.session_id, open.turn);
+    expect([judged?.status, judged?.error]).toEqual(['signals_done', 'Imported before its signals were computed; not judged here.']);
+    // Asked to, they are pending as samples of the given (serving) version; the others are refused.
+    await expect(store.adoptImported([ids[0]], 4)).rejects.toThrow(/is stale, not foreign/);
+    await store.adoptImported(ids.slice(2), 4);
+    expect((await store.listSamples({ status: 'pending' })).map((s) => [s.id, s.policy_version])).toEqual(ids.slice(2).map((id) => [id, 4]));
   });
 });
