@@ -29,7 +29,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 60);
 const isCount = (v: unknown, min = 0) => Number.isInteger(v) && (v as number) >= min;
 const turnKey = (sessionId: string, turn: number) => JSON.stringify([sessionId, turn]);
-const own = (v: Record<string, unknown>, key: string) => Object.hasOwn(v, key);
+const own = (v: object, key: string) => Object.hasOwn(v, key);
 
 /** The records of one JSONL file, each checked against the kind `kindOf` expects for it. */
 function readJsonl(file: string, text: string, kindOf: (value: Record<string, unknown>) => RecordKind, limits: RecordLimits, problems: string[]) {
@@ -178,9 +178,9 @@ function crossCheck(m: ExportManifest, turns: TurnRecord[], judges: JudgeRecord[
   if (stated.size !== turnKeys.size) note(`manifest.json: turn_state covers ${stated.size} of ${turnKeys.size} turns`);
   const judged = new Set<string>();
   judges.forEach((j, i) => {
-    const key = JSON.stringify([j.session_id, j.turn, 'accepted' in j]);
+    const key = JSON.stringify([j.session_id, j.turn, own(j, 'accepted')]);
     if (!turnKeys.has(turnKey(j.session_id, j.turn))) note(`judge.jsonl record ${i + 1}: turn ${j.turn} of session "${j.session_id}" is not in the export`);
-    if (judged.has(key)) note(`judge.jsonl record ${i + 1}: a second ${'accepted' in j ? 'directive' : 'evaluative'} record for turn ${j.turn} of "${j.session_id}"`);
+    if (judged.has(key)) note(`judge.jsonl record ${i + 1}: a second ${own(j, 'accepted') ? 'directive' : 'evaluative'} record for turn ${j.turn} of "${j.session_id}"`);
     judged.add(key);
   });
   if (m.sample_state.length !== samples.length) note(`manifest.json: sample_state has ${m.sample_state.length} entries, samples.jsonl ${samples.length}`);
