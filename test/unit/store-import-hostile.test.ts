@@ -176,3 +176,14 @@ describe('imported samples are foreign (issue 18 item 6)', () => {
     expect((await store.listSamples({ status: 'pending' })).map((s) => [s.id, s.policy_version])).toEqual(ids.slice(2).map((id) => [id, 4]));
   });
 });
+
+describe('export format versions', () => {
+  it('a v1 export (store layout v1, before failed and foreign samples) still imports; a newer format is refused', async () => {
+    const files = await exported();
+    const v1 = withManifest(files, (m) => ({ ...m, format_version: 1, store_schema_version: 1 }));
+    const store = await MemoryStore.open();
+    const result = await store.importSessions(v1, fixtureLimits());
+    expect(result.counts.samples).toBe(JSON.parse(files['manifest.json']).counts.samples);
+    await expectRefused(withManifest(files, (m) => ({ ...m, format_version: 3 })), /format_version 3 is not supported \(this build reads 1\.\.2\)/);
+  });
+});
