@@ -80,6 +80,8 @@ export class OnlineLoop {
   readonly updateRetry = { first: 1000, max: 30_000, attempts: 3 };
   /** The batch whose update last failed (its sample ids) and how many times in a row. */
   private failedBatch: { key: string; attempts: number } | null = null;
+  /** Updates failed since the last one that succeeded, whatever their batch: the backoff grows with it. */
+  private failuresInARow = 0;
   /** Set after a storage quota error: recording stops, the chat goes on. */
   recordingStopped: string | null = null;
 
@@ -331,6 +333,7 @@ export class OnlineLoop {
         const published = { version: result.version, weights: result.weights };
         await Promise.all([this.engines.policy.publish(published), this.engines.signal.publish(published)]);
         this.failedBatch = null;
+        this.failuresInARow = 0;
         this.events.update?.(result.metrics);
       } catch (e) {
         const error = asError(e);
@@ -350,6 +353,7 @@ export class OnlineLoop {
     const key = ids.join('\n');
     const attempts = this.failedBatch?.key === key ? this.failedBatch.attempts + 1 : 1;
     this.failedBatch = { key, attempts };
+    this.failuresInARow++;
     try {
       // A failed update may have moved the trainer's weights (or a commit refused them): it starts from the serving version again.
       await this.reloadTrainer();
@@ -357,18 +361,19 @@ export class OnlineLoop {
       this.events.error?.('update', asError(e));
     }
     if (attempts < this.updateRetry.attempts) {
-      await new Promise((r) => setTimeout(r, Math.min(this.updateRetry.first * 2 ** (attempts - 1), this.updateRetry.max)));
+      // A trainer that fails every batch is not hammered either: the wait keeps doubling across batches.
+      const delay = Math.min(this.updateRetry.first * 2 ** (this.failuresInARow - 1), this.updateRetry.max);
+      await new Promise((r) => setTimeout(r, delay));
       return;
     }
     this.failedBatch = null;
     try {
       await this.write(() => this.store.markFailed(ids, `${error.name}: ${error.message}`));
+      this.events.failed?.(ids, error);
     } catch (e) {
       // The store refused too (a sample changed meanwhile): the next pass reads what is pending afresh.
       this.events.error?.('store', asError(e));
-      return;
     }
-    this.events.failed?.(ids, error);
   }
 
   private async reloadTrainer(): Promise<void> {

@@ -143,4 +143,33 @@ describe('OnlineLoop with imports and failing updates', () => {
     await loop.idle();
     for (const id of poisoned) expect((await store.listSamples()).find((s) => s.id === id)?.status).toBe('trained');
   });
+
+  it('a trainer that fails every batch is not hammered: the wait keeps doubling across batches', async () => {
+    const store = await MemoryStore.open();
+    const fixture = fixtureSession(78, 'broken', 9);
+    for (const s of fixture.samples) s.policy_version = 0;
+    await writeFixture(store, fixture);
+    const batches = Math.floor(fixture.samples.length / 2);
+    expect(batches).toBeGreaterThanOrEqual(2);
+    const real = await engines();
+    const at: number[] = [];
+    const trainer: LoopEngines['trainer'] = {
+      init: (b) => real.trainer.init(b),
+      load: (...args) => real.trainer.load(...args),
+      update: async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        at.push(performance.now());
+        throw new Error('the trainer worker is gone');
+      },
+    };
+    const loop = new OnlineLoop({ ...real, trainer }, store, { ...settings, batchSize: 2 }, {});
+    Object.assign(loop.updateRetry, { first: 20, max: 10_000, attempts: 2 });
+    await loop.start(initial);
+    await Promise.race([loop.idle(), new Promise((r) => setTimeout(r, 10_000))]);
+    // Each batch: a try, a wait of 20·2^(failures so far − 1) ms, a second try, set aside; the next batch starts at once.
+    expect(at).toHaveLength(2 * batches);
+    for (let b = 0; b < batches; b++) expect(at[2 * b + 1] - at[2 * b]).toBeGreaterThanOrEqual(0.9 * 20 * 2 ** (2 * b));
+    expect((await store.listSamples({ status: 'failed' })).length).toBe(2 * batches);
+    expect(loop.version).toBe(0);
+  });
 });
