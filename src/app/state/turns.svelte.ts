@@ -4,7 +4,7 @@
  */
 import type { DirectiveRecord, EvaluativeRecord, SampleRecord } from '../../rl/records.ts';
 import type { RecordStore, StoredSample } from '../../store/types.ts';
-import { storedSessionProblem } from '../../store/stored-session.ts';
+import { storedSessionProblem } from '../../store/index.ts';
 import type { StoredTurn } from '../../workers/online-loop.ts';
 import type { OverlapReport, SignalResult } from '../../workers/protocol.ts';
 import { turnKey } from '../../workers/protocol.ts';
