@@ -55,5 +55,5 @@ export {
   type SampleCase,
   type JsonlHeader,
 } from './records.ts';
-export { parseRecordsJsonl, validateRecord, recordKindOf, RecordError } from './record-validate.ts';
+export { parseRecordsJsonl, validateRecord, recordKindOf, recordLimits, RecordError, type RecordLimits } from './record-validate.ts';
 export * from './judge/index.ts';

@@ -19,22 +19,56 @@ export class RecordError extends Error {
   }
 }
 
-type Check = (value: unknown, path: string) => string | null;
+/**
+ * What a record is checked against beyond its shape: token ids must index the vocabulary of the policy the
+ * records will train (another base model brings its own `vocabSize`), and times must be plausible.
+ */
+export interface RecordLimits {
+  /** Token ids must lie in 0..vocabSize-1; without it only "integer ≥ 0" is checked (records read on their own). */
+  vocabSize?: number;
+  /** Unix ms: times must lie in [earliestMs, latestMs]. */
+  earliestMs: number;
+  latestMs: number;
+}
+
+/** The earliest plausible record time: 2000-01-01 UTC. */
+export const EARLIEST_RECORD_MS = Date.UTC(2000, 0, 1);
+/** Clocks differ between machines; a day ahead of this one is still plausible, more is not. */
+const CLOCK_SLACK_MS = 24 * 3600 * 1000;
+
+/** The limits for records that will train a policy with `vocabSize` tokens, times up to a day after `now`. */
+export function recordLimits(vocabSize?: number, now = Date.now()): RecordLimits {
+  return { vocabSize, earliestMs: EARLIEST_RECORD_MS, latestMs: now + CLOCK_SLACK_MS };
+}
+
+/** Null when `value` (found at `path`) is acceptable, else what is wrong with it. */
+export type Check = (value: unknown, path: string) => string | null;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 60);
 
-const string: Check = (v, p) => (typeof v === 'string' ? null : `${p} must be a string, got ${show(v)}`);
-const nonEmptyString: Check = (v, p) => (typeof v === 'string' && v.length > 0 ? null : `${p} must be a non-empty string, got ${show(v)}`);
+export const string: Check = (v, p) => (typeof v === 'string' ? null : `${p} must be a string, got ${show(v)}`);
+export const nonEmptyString: Check = (v, p) => (typeof v === 'string' && v.length > 0 ? null : `${p} must be a non-empty string, got ${show(v)}`);
 const boolean: Check = (v, p) => (typeof v === 'boolean' ? null : `${p} must be true or false, got ${show(v)}`);
 const finite: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? null : `${p} must be a finite number, got ${show(v)}`);
-const logProb: Check = (v, p) => finite(v, p) ?? ((v as number) <= 1e-6 ? null : `${p} must be a log-probability (≤ 0), got ${show(v)}`);
-const tokenId: Check = (v, p) => (Number.isInteger(v) && (v as number) >= 0 ? null : `${p} must be a token id (integer ≥ 0), got ${show(v)}`);
-const turnNumber: Check = (v, p) => (Number.isInteger(v) && (v as number) >= 1 ? null : `${p} must be a turn number (integer ≥ 1), got ${show(v)}`);
-const oneOf = (...allowed: unknown[]): Check => (v, p) => (allowed.includes(v) ? null : `${p} must be one of ${allowed.map(show).join(', ')}, got ${show(v)}`);
+export const logProb: Check = (v, p) => finite(v, p) ?? ((v as number) <= 1e-6 ? null : `${p} must be a log-probability (≤ 0), got ${show(v)}`);
+export const tokenIdBelow = (vocabSize: number | undefined): Check => (v, p) => {
+  if (!Number.isInteger(v) || (v as number) < 0) return `${p} must be a token id (integer ≥ 0), got ${show(v)}`;
+  return vocabSize === undefined || (v as number) < vocabSize ? null : `${p} is token id ${show(v)}, outside the policy's vocabulary (0..${vocabSize - 1})`;
+};
+/** A Unix time in ms within the limits (`updatedAt: 9e15` is not a date any browser shows). */
+export const timeWithin = (limits: RecordLimits): Check => (v, p) => {
+  const problem = finite(v, p);
+  if (problem) return problem;
+  const ms = v as number;
+  if (ms >= limits.earliestMs && ms <= limits.latestMs) return null;
+  return `${p} must be a time between ${new Date(limits.earliestMs).toISOString()} and ${new Date(limits.latestMs).toISOString()}, got ${show(v)}`;
+};
+export const turnNumber: Check = (v, p) => (Number.isInteger(v) && (v as number) >= 1 ? null : `${p} must be a turn number (integer ≥ 1), got ${show(v)}`);
+export const oneOf = (...allowed: unknown[]): Check => (v, p) => (allowed.includes(v) ? null : `${p} must be one of ${allowed.map(show).join(', ')}, got ${show(v)}`);
 const score = oneOf(-1, 0, 1);
 
-function arrayOf(item: Check): Check {
+export function arrayOf(item: Check): Check {
   return (v, p) => {
     if (!Array.isArray(v)) return `${p} must be an array, got ${show(v)}`;
     for (let i = 0; i < v.length; i++) {
@@ -45,13 +79,19 @@ function arrayOf(item: Check): Check {
   };
 }
 
-function objectOf(fields: Record<string, Check>): Check {
+/** An optional field: absent, or what `check` accepts. */
+export const optional = (check: Check): Check => (v, p) => (v === undefined ? null : check(v, p));
+/** An integer ≥ 0 (a count or a version). */
+export const count: Check = (v, p) => (Number.isInteger(v) && (v as number) >= 0 ? null : `${p} must be an integer ≥ 0, got ${show(v)}`);
+
+/** Exactly these own fields (a `toString` or `__proto__` key is an unknown field), each passing its check. */
+export function objectOf(fields: Record<string, Check>): Check {
   return (v, p) => {
     if (!isObject(v)) return `${p} must be an object, got ${show(v)}`;
-    const extra = Object.keys(v).find((k) => !(k in fields));
+    const extra = Object.keys(v).find((k) => !Object.hasOwn(fields, k));
     if (extra !== undefined) return `${p} has an unknown field "${extra}"`;
     for (const [key, check] of Object.entries(fields)) {
-      const problem = check(v[key], `${p}.${key}`);
+      const problem = check(Object.hasOwn(v, key) ? v[key] : undefined, `${p}.${key}`);
       if (problem) return problem;
     }
     return null;
@@ -61,42 +101,46 @@ function objectOf(fields: Record<string, Check>): Check {
 const message = objectOf({ role: oneOf('system', 'user', 'assistant', 'tool'), content: string });
 const toolCall = objectOf({ id: string, name: nonEmptyString, arguments: string });
 
-const FIELD_CHECKS: { [K in RecordKind]: Record<keyof RecordOfKind[K], Check> } = {
-  turn: {
-    session_id: nonEmptyString,
-    turn: turnNumber,
-    timestamp: (v, p) => finite(v, p) ?? ((v as number) >= 0 ? null : `${p} must be ≥ 0`),
-    messages: arrayOf(message),
-    prompt_text: string,
-    response_text: string,
-    tool_calls: arrayOf(toolCall),
-    next_state: objectOf({ role: oneOf('user', 'tool'), content: string }),
-  },
-  evaluative: { session_id: nonEmptyString, turn: turnNumber, score, votes: arrayOf(oneOf(-1, 0, 1, null)) },
-  directive: {
-    session_id: nonEmptyString,
-    turn: turnNumber,
-    accepted: boolean,
-    hints: arrayOf(nonEmptyString),
-    votes: arrayOf(objectOf({ score: (v, p) => (v === null ? null : finite(v, p)), hint: (v, p) => (v === null ? null : string(v, p)) })),
-  },
-  sample: {
-    session_id: nonEmptyString,
-    turn: turnNumber,
-    policy_version: (v, p) => (Number.isInteger(v) && (v as number) >= 0 ? null : `${p} must be an integer ≥ 0, got ${show(v)}`),
-    case: oneOf('combined', 'opd', 'grpo'),
-    prompt_ids: arrayOf(tokenId),
-    response_ids: arrayOf(tokenId),
-    response_logprobs: arrayOf(logProb),
-    loss_mask: arrayOf(oneOf(0, 1)),
-    reward: objectOf({ score }),
-    hints: arrayOf(nonEmptyString),
-    hint: (v, p) => (v === null ? null : nonEmptyString(v, p)),
-    hint_index: arrayOf((v, p) => (Number.isInteger(v) && (v as number) >= -1 ? null : `${p} must be an integer ≥ -1, got ${show(v)}`)),
-    support_ids: arrayOf(arrayOf(tokenId)),
-    old_logprobs_at_support: arrayOf(arrayOf(logProb)),
-    teacher_logprobs_at_support: arrayOf(arrayOf(logProb)),
-  },
+/** Each kind's field checks (own properties only: a `toString` or `__proto__` key is an unknown field). */
+const fieldChecks = (limits: RecordLimits): { [K in RecordKind]: Record<keyof RecordOfKind[K], Check> } => {
+  const tokenId = tokenIdBelow(limits.vocabSize);
+  return {
+    turn: {
+      session_id: nonEmptyString,
+      turn: turnNumber,
+      timestamp: timeWithin(limits),
+      messages: arrayOf(message),
+      prompt_text: string,
+      response_text: string,
+      tool_calls: arrayOf(toolCall),
+      next_state: objectOf({ role: oneOf('user', 'tool'), content: string }),
+    },
+    evaluative: { session_id: nonEmptyString, turn: turnNumber, score, votes: arrayOf(oneOf(-1, 0, 1, null)) },
+    directive: {
+      session_id: nonEmptyString,
+      turn: turnNumber,
+      accepted: boolean,
+      hints: arrayOf(nonEmptyString),
+      votes: arrayOf(objectOf({ score: (v, p) => (v === null ? null : finite(v, p)), hint: (v, p) => (v === null ? null : string(v, p)) })),
+    },
+    sample: {
+      session_id: nonEmptyString,
+      turn: turnNumber,
+      policy_version: count,
+      case: oneOf('combined', 'opd', 'grpo'),
+      prompt_ids: arrayOf(tokenId),
+      response_ids: arrayOf(tokenId),
+      response_logprobs: arrayOf(logProb),
+      loss_mask: arrayOf(oneOf(0, 1)),
+      reward: objectOf({ score }),
+      hints: arrayOf(nonEmptyString),
+      hint: (v, p) => (v === null ? null : nonEmptyString(v, p)),
+      hint_index: arrayOf((v, p) => (Number.isInteger(v) && (v as number) >= -1 ? null : `${p} must be an integer ≥ -1, got ${show(v)}`)),
+      support_ids: arrayOf(arrayOf(tokenId)),
+      old_logprobs_at_support: arrayOf(arrayOf(logProb)),
+      teacher_logprobs_at_support: arrayOf(arrayOf(logProb)),
+    },
+  };
 };
 
 /** Rules across fields that a field-by-field check cannot see. */
@@ -135,9 +179,12 @@ export function recordKindOf(value: unknown): RecordKind | null {
   return RECORD_KINDS.find((kind) => [...RECORD_FIELDS[kind]].sort().join(',') === keys) ?? null;
 }
 
-/** `validateRecord(kind, value)`: null when `value` is a valid record of `kind`, else what is wrong. */
-export function validateRecord(kind: RecordKind, value: unknown): string | null {
-  const checks = FIELD_CHECKS[kind] as Record<string, Check>;
+/**
+ * `validateRecord(kind, value, limits)`: null when `value` is a valid record of `kind` (token ids in the
+ * vocabulary, times plausible), else what is wrong.
+ */
+export function validateRecord(kind: RecordKind, value: unknown, limits: RecordLimits = recordLimits()): string | null {
+  const checks = fieldChecks(limits)[kind] as Record<string, Check>;
   const problem = objectOf(checks)(value, kind);
   return problem ?? consistencyProblem(kind, value as Record<string, unknown>);
 }
@@ -146,7 +193,7 @@ export function validateRecord(kind: RecordKind, value: unknown): string | null 
  * `parseRecordsJsonl(text)`: the records of one exported file (with or without a header line; blank
  * lines skipped; one kind per file). Throws a `RecordError` at the first foreign or corrupt line.
  */
-export function parseRecordsJsonl(text: string): { kind: RecordKind; version: number; records: RecordOfKind[RecordKind][] } {
+export function parseRecordsJsonl(text: string, limits: RecordLimits = recordLimits()): { kind: RecordKind; version: number; records: RecordOfKind[RecordKind][] } {
   let kind: RecordKind | null = null;
   let version = RECORD_SCHEMA_VERSION;
   const records: RecordOfKind[RecordKind][] = [];
@@ -160,7 +207,7 @@ export function parseRecordsJsonl(text: string): { kind: RecordKind; version: nu
     } catch {
       throw new RecordError('not JSON', lineNo);
     }
-    if (isObject(value) && 'schema' in value) {
+    if (isObject(value) && Object.hasOwn(value, 'schema')) {
       if (records.length > 0 || kind !== null) throw new RecordError('a header line may only come first', lineNo);
       if (value.schema !== RECORD_SCHEMA_NAME) throw new RecordError(`foreign schema ${show(value.schema)}`, lineNo);
       if (!Number.isInteger(value.version) || (value.version as number) < 1 || (value.version as number) > RECORD_SCHEMA_VERSION) {
@@ -174,7 +221,7 @@ export function parseRecordsJsonl(text: string): { kind: RecordKind; version: nu
     const lineKind: RecordKind | null = kind ?? recordKindOf(value);
     if (lineKind === null) throw new RecordError('not a record of any known kind (turn, evaluative, directive, sample)', lineNo);
     kind = lineKind;
-    const problem = validateRecord(lineKind, value);
+    const problem = validateRecord(lineKind, value, limits);
     if (problem) throw new RecordError(problem, lineNo);
     records.push(value as RecordOfKind[RecordKind]);
   }

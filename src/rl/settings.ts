@@ -132,7 +132,7 @@ export function validateSettings(partial: unknown = {}): Settings {
   const problems: string[] = [];
   const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   for (const [key, value] of Object.entries(partial)) {
-    if (!(key in SETTING_SPECS)) {
+    if (!Object.hasOwn(SETTING_SPECS, key)) {
       problems.push(`unknown setting "${key}"`);
       continue;
     }
@@ -159,9 +159,10 @@ export function settingsToQuery(settings: Settings): string {
  */
 export function settingsFromQuery(query: string | URLSearchParams, options: { ignoreUnknown?: boolean } = {}): Settings {
   const params = typeof query === 'string' ? new URLSearchParams(query) : query;
-  const partial: Record<string, unknown> = {};
+  // No prototype: a `__proto__` parameter is a key like any other (and refused as unknown).
+  const partial: Record<string, unknown> = Object.create(null);
   for (const [key, raw] of params) {
-    if (!(key in SETTING_SPECS)) {
+    if (!Object.hasOwn(SETTING_SPECS, key)) {
       if (!options.ignoreUnknown) partial[key] = raw;
       continue;
     }

@@ -13,7 +13,8 @@ import { secretFieldPaths } from './secrets.ts';
 import type { JudgeRecord, SampleStatus, SessionExport, SessionInfo, StoredSample, StoredTurn, TurnStatus } from './types.ts';
 
 export const EXPORT_FORMAT = 'nextstate-export';
-export const EXPORT_FORMAT_VERSION = 1;
+/** v2 (issue 18): samples may be `failed` (with `error`) or `foreign`; v1 exports still import. */
+export const EXPORT_FORMAT_VERSION = 2;
 
 /** The loop's fields of one turn, beside its record line. */
 export interface TurnState {
@@ -35,6 +36,7 @@ export interface SampleState {
   id: string;
   status: SampleStatus;
   trained_in_update?: number;
+  error?: string;
 }
 
 export interface ExportManifest {
@@ -122,6 +124,7 @@ export function buildExport(records: {
     open_turns: records.turns.filter((t) => t.next_state === null).map(openTurn),
     sample_state: records.samples.map((s) => ({
       session_id: s.session_id, turn: s.turn, id: s.id, status: s.status, ...optional('trained_in_update', s.trained_in_update),
+      ...optional('error', s.error),
     })),
     counts: { sessions: records.sessions.length, turns: records.turns.length, judges: records.judges.length, samples: records.samples.length },
   };

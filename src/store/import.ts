@@ -5,11 +5,13 @@
  */
 import type { NextState } from '../rl/judge/types.ts';
 import { RECORD_SCHEMA_NAME, RECORD_SCHEMA_VERSION, type RecordKind, type SampleRecord, type TurnRecord } from '../rl/records.ts';
-import { validateRecord } from '../rl/record-validate.ts';
+import { count, nonEmptyString, objectOf, oneOf, optional, string, timeWithin, turnNumber, validateRecord, type Check,
+  type RecordLimits } from '../rl/record-validate.ts';
 import { ImportRefusedError } from './errors.ts';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, type ExportManifest, type SampleState, type TurnState } from './export.ts';
 import { STORE_SCHEMA_VERSION } from './migrations.ts';
-import { EXPORT_FILE_NAMES, SAMPLE_STATUSES, SESSION_KINDS, TURN_STATUSES, type SampleStatus, type JudgeRecord, type SessionInfo, type StoredSample,
+import { turnStateCheck } from './stored-session.ts';
+import { EXPORT_FILE_NAMES, SAMPLE_STATUSES, SESSION_KINDS, type JudgeRecord, type SessionInfo, type StoredSample,
   type StoredTurn } from './types.ts';
 
 /** What an import writes, all of it valid and consistent. */
@@ -21,13 +23,16 @@ export interface ImportPlan {
 }
 
 const MAX_PROBLEMS_PER_FILE = 10;
+/** The oldest manifest format this build still reads (v1: samples were pending, trained or stale). */
+const OLDEST_EXPORT_FORMAT_VERSION = 1;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 60);
 const isCount = (v: unknown, min = 0) => Number.isInteger(v) && (v as number) >= min;
 const turnKey = (sessionId: string, turn: number) => JSON.stringify([sessionId, turn]);
+const own = (v: object, key: string) => Object.hasOwn(v, key);
 
 /** The records of one JSONL file, each checked against the kind `kindOf` expects for it. */
-function readJsonl(file: string, text: string, kindOf: (value: Record<string, unknown>) => RecordKind, problems: string[]) {
+function readJsonl(file: string, text: string, kindOf: (value: Record<string, unknown>) => RecordKind, limits: RecordLimits, problems: string[]) {
   const records: { kind: RecordKind; value: Record<string, unknown> }[] = [];
   const mine: string[] = [];
   const lines = text.split(/\r?\n/);
@@ -45,7 +50,7 @@ function readJsonl(file: string, text: string, kindOf: (value: Record<string, un
       mine.push(`${at}: a record must be a JSON object, got ${show(value)}`);
       continue;
     }
-    if ('schema' in value) {
+    if (own(value, 'schema')) {
       // An optional header line (recordsToJsonl's default): it may only say this schema.
       if (records.length > 0) mine.push(`${at}: a header line may only come first`);
       else if (value.schema !== RECORD_SCHEMA_NAME) mine.push(`${at}: foreign schema ${show(value.schema)}`);
@@ -55,7 +60,7 @@ function readJsonl(file: string, text: string, kindOf: (value: Record<string, un
       continue;
     }
     const kind = kindOf(value);
-    const problem = validateRecord(kind, value);
+    const problem = validateRecord(kind, value, limits);
     if (problem) mine.push(`${at}: ${problem}`);
     else records.push({ kind, value });
   }
@@ -63,42 +68,34 @@ function readJsonl(file: string, text: string, kindOf: (value: Record<string, un
   return records;
 }
 
-function sessionProblem(s: unknown, at: string): string | null {
-  if (!isObject(s)) return `${at} must be an object`;
-  if (typeof s.id !== 'string' || s.id === '') return `${at}.id must be a non-empty string, got ${show(s.id)}`;
-  if (typeof s.title !== 'string') return `${at}.title must be a string, got ${show(s.title)}`;
-  for (const f of ['createdAt', 'updatedAt']) if (!Number.isFinite(s[f])) return `${at}.${f} must be a time in ms, got ${show(s[f])}`;
-  if (!SESSION_KINDS.includes(s.kind as SessionInfo['kind'])) return `${at}.kind must be one of ${SESSION_KINDS.join(', ')}, got ${show(s.kind)}`;
-  return null;
-}
-
-function turnStateProblem(t: unknown, at: string): string | null {
-  if (!isObject(t)) return `${at} must be an object`;
-  if (typeof t.session_id !== 'string' || !isCount(t.turn, 1)) return `${at} must name a session_id and a turn ≥ 1`;
-  if (!isCount(t.policy_version)) return `${at}.policy_version must be an integer ≥ 0, got ${show(t.policy_version)}`;
-  for (const f of ['prompt_ids', 'response_ids']) {
-    if (!Array.isArray(t[f]) || !(t[f] as unknown[]).every((id) => isCount(id))) return `${at}.${f} must be an array of token ids`;
-  }
-  const logprobs = t.response_logprobs;
-  if (!Array.isArray(logprobs) || !logprobs.every((v) => Number.isFinite(v))) return `${at}.response_logprobs must be an array of numbers`;
-  if (!TURN_STATUSES.includes(t.status as StoredTurn['status'])) return `${at}.status must be one of ${TURN_STATUSES.join(', ')}, got ${show(t.status)}`;
-  if (t.trained_in_update !== undefined && !isCount(t.trained_in_update)) return `${at}.trained_in_update must be a version`;
-  if (t.error !== undefined && typeof t.error !== 'string') return `${at}.error must be a string`;
-  return null;
-}
-
-function sampleStateProblem(s: unknown, at: string): string | null {
-  if (!isObject(s)) return `${at} must be an object`;
-  if (typeof s.id !== 'string' || s.id === '') return `${at}.id must be a non-empty string, got ${show(s.id)}`;
-  if (!SAMPLE_STATUSES.includes(s.status as SampleStatus)) return `${at}.status must be one of ${SAMPLE_STATUSES.join(', ')}, got ${show(s.status)}`;
-  if (s.trained_in_update !== undefined && !isCount(s.trained_in_update)) return `${at}.trained_in_update must be a version`;
-  return null;
-}
-
 const PLACEHOLDER_NEXT_STATE: NextState = { role: 'user', content: '' };
 
+/**
+ * The manifest's lists, entry by entry: exactly the fields `export.ts` writes (own properties; an unknown or
+ * ill-typed field is refused, never spread over a record), token ids in the vocabulary, times plausible.
+ */
+function manifestListChecks(limits: RecordLimits): [keyof ExportManifest, Check][] {
+  const time = timeWithin(limits);
+  return [
+    ['sessions', objectOf({ id: nonEmptyString, title: string, createdAt: time, updatedAt: time, kind: oneOf(...SESSION_KINDS) })],
+    ['turn_state', turnStateCheck(limits)],
+    ['open_turns', (t, p) => {
+      if (!isObject(t) || own(t, 'next_state')) return `${p} must be a turn without next_state`;
+      const problem = validateRecord('turn', { ...t, next_state: PLACEHOLDER_NEXT_STATE }, limits);
+      return problem && `${p}: ${problem}`;
+    }],
+    ['sample_state', objectOf({
+      session_id: nonEmptyString, turn: turnNumber, id: nonEmptyString, status: oneOf(...SAMPLE_STATUSES), trained_in_update: optional(count),
+      error: optional(string),
+    } satisfies Record<keyof SampleState, Check>)],
+  ];
+}
+
+const MANIFEST_FIELDS: readonly (keyof ExportManifest)[] = ['format', 'format_version', 'record_schema', 'record_schema_version',
+  'store_schema_version', 'exported_at', 'sessions', 'turn_state', 'open_turns', 'sample_state', 'counts'];
+
 /** The manifest, or null with the problems that make it unusable (a foreign file stops at its first). */
-function readManifest(text: string, problems: string[]): ExportManifest | null {
+function readManifest(text: string, limits: RecordLimits, problems: string[]): ExportManifest | null {
   const at = 'manifest.json';
   let m: unknown;
   try {
@@ -107,40 +104,42 @@ function readManifest(text: string, problems: string[]): ExportManifest | null {
     problems.push(`${at}: not JSON`);
     return null;
   }
-  if (!isObject(m) || m.format !== EXPORT_FORMAT) {
-    problems.push(`${at}: not a NextState export (format is ${show(isObject(m) ? m.format : m)}, expected "${EXPORT_FORMAT}")`);
+  if (!isObject(m) || !own(m, 'format') || m.format !== EXPORT_FORMAT) {
+    problems.push(`${at}: not a NextState export (format is ${show(isObject(m) && own(m, 'format') ? m.format : m)}, expected "${EXPORT_FORMAT}")`);
     return null;
   }
   const found: string[] = [];
-  if (m.format_version !== EXPORT_FORMAT_VERSION) found.push(`${at}: format_version ${show(m.format_version)} is not supported (this build reads ${EXPORT_FORMAT_VERSION})`);
-  if (m.record_schema !== RECORD_SCHEMA_NAME) found.push(`${at}: record_schema ${show(m.record_schema)} is foreign`);
-  if (!isCount(m.record_schema_version, 1) || (m.record_schema_version as number) > RECORD_SCHEMA_VERSION) {
-    found.push(`${at}: record_schema_version ${show(m.record_schema_version)} is not supported (this build reads 1..${RECORD_SCHEMA_VERSION})`);
+  const field = (key: string) => (own(m as Record<string, unknown>, key) ? (m as Record<string, unknown>)[key] : undefined);
+  const extra = Object.keys(m).filter((k) => !(MANIFEST_FIELDS as readonly string[]).includes(k));
+  if (extra.length > 0) found.push(`${at}: unknown field(s) ${extra.map((k) => `"${k}"`).join(', ')}`);
+  const version = field('format_version');
+  if (!isCount(version, OLDEST_EXPORT_FORMAT_VERSION) || (version as number) > EXPORT_FORMAT_VERSION) {
+    found.push(`${at}: format_version ${show(version)} is not supported (this build reads ${OLDEST_EXPORT_FORMAT_VERSION}..${EXPORT_FORMAT_VERSION})`);
   }
-  if (!isCount(m.store_schema_version) || (m.store_schema_version as number) > STORE_SCHEMA_VERSION) {
-    found.push(`${at}: store_schema_version ${show(m.store_schema_version)} is newer than this build (${STORE_SCHEMA_VERSION})`);
+  if (field('record_schema') !== RECORD_SCHEMA_NAME) found.push(`${at}: record_schema ${show(field('record_schema'))} is foreign`);
+  const recordVersion = field('record_schema_version');
+  if (!isCount(recordVersion, 1) || (recordVersion as number) > RECORD_SCHEMA_VERSION) {
+    found.push(`${at}: record_schema_version ${show(recordVersion)} is not supported (this build reads 1..${RECORD_SCHEMA_VERSION})`);
   }
-  const lists: [string, (v: unknown, at: string) => string | null][] = [
-    ['sessions', sessionProblem],
-    ['turn_state', turnStateProblem],
-    ['open_turns', (t, p) => (isObject(t) && !('next_state' in t) ? validateRecord('turn', { ...t, next_state: PLACEHOLDER_NEXT_STATE }) : `${p} must be a turn without next_state`)],
-    ['sample_state', sampleStateProblem],
-  ];
-  for (const [field, problemOf] of lists) {
-    const list = m[field];
+  const storeVersion = field('store_schema_version');
+  if (!isCount(storeVersion) || (storeVersion as number) > STORE_SCHEMA_VERSION) {
+    found.push(`${at}: store_schema_version ${show(storeVersion)} is newer than this build (${STORE_SCHEMA_VERSION})`);
+  }
+  const exportedAt = timeWithin(limits)(field('exported_at'), 'exported_at');
+  if (exportedAt) found.push(`${at}: ${exportedAt}`);
+  for (const [name, problemOf] of manifestListChecks(limits)) {
+    const list = field(name);
     if (!Array.isArray(list)) {
-      found.push(`${at}: ${field} must be an array`);
+      found.push(`${at}: ${name} must be an array`);
       continue;
     }
-    for (let i = 0; i < list.length; i++) {
-      const problem = problemOf(list[i], `${field}[${i}]`);
-      if (problem) found.push(`${at}: ${field}[${i}]: ${problem}`);
+    for (let i = 0; i < list.length && found.length < MAX_PROBLEMS_PER_FILE; i++) {
+      const problem = problemOf(list[i], `${name}[${i}]`);
+      if (problem) found.push(`${at}: ${problem}`);
     }
   }
-  const counts = m.counts;
-  if (!isObject(counts) || !['sessions', 'turns', 'judges', 'samples'].every((k) => isCount(counts[k]))) {
-    found.push(`${at}: counts must give sessions, turns, judges and samples`);
-  }
+  const counts = objectOf({ sessions: count, turns: count, judges: count, samples: count })(field('counts'), 'counts');
+  if (counts) found.push(`${at}: ${counts}`);
   problems.push(...found.slice(0, MAX_PROBLEMS_PER_FILE));
   return found.length === 0 ? (m as unknown as ExportManifest) : null;
 }
@@ -179,9 +178,9 @@ function crossCheck(m: ExportManifest, turns: TurnRecord[], judges: JudgeRecord[
   if (stated.size !== turnKeys.size) note(`manifest.json: turn_state covers ${stated.size} of ${turnKeys.size} turns`);
   const judged = new Set<string>();
   judges.forEach((j, i) => {
-    const key = JSON.stringify([j.session_id, j.turn, 'accepted' in j]);
+    const key = JSON.stringify([j.session_id, j.turn, own(j, 'accepted')]);
     if (!turnKeys.has(turnKey(j.session_id, j.turn))) note(`judge.jsonl record ${i + 1}: turn ${j.turn} of session "${j.session_id}" is not in the export`);
-    if (judged.has(key)) note(`judge.jsonl record ${i + 1}: a second ${'accepted' in j ? 'directive' : 'evaluative'} record for turn ${j.turn} of "${j.session_id}"`);
+    if (judged.has(key)) note(`judge.jsonl record ${i + 1}: a second ${own(j, 'accepted') ? 'directive' : 'evaluative'} record for turn ${j.turn} of "${j.session_id}"`);
     judged.add(key);
   });
   if (m.sample_state.length !== samples.length) note(`manifest.json: sample_state has ${m.sample_state.length} entries, samples.jsonl ${samples.length}`);
@@ -197,32 +196,47 @@ function crossCheck(m: ExportManifest, turns: TurnRecord[], judges: JudgeRecord[
 }
 
 /** Validates export files and returns what to write; throws `ImportRefusedError` listing every problem. */
-export function parseExport(files: Partial<Record<string, string>>): ImportPlan {
+export function parseExport(files: Partial<Record<string, string>>, limits: RecordLimits): ImportPlan {
   const missing = EXPORT_FILE_NAMES.filter((name) => typeof files[name] !== 'string');
   if (missing.length > 0) throw new ImportRefusedError([`missing file(s): ${missing.join(', ')}`]);
   const problems: string[] = [];
-  const manifest = readManifest(files['manifest.json']!, problems);
+  const manifest = readManifest(files['manifest.json']!, limits, problems);
   if (!manifest) throw new ImportRefusedError(problems);
-  const turns = readJsonl('turns.jsonl', files['turns.jsonl']!, () => 'turn', problems).map((r) => r.value as unknown as TurnRecord);
-  const judges = readJsonl('judge.jsonl', files['judge.jsonl']!, (v) => ('accepted' in v ? 'directive' : 'evaluative'), problems)
+  const turns = readJsonl('turns.jsonl', files['turns.jsonl']!, () => 'turn', limits, problems).map((r) => r.value as unknown as TurnRecord);
+  const judges = readJsonl('judge.jsonl', files['judge.jsonl']!, (v) => (own(v, 'accepted') ? 'directive' : 'evaluative'), limits, problems)
     .map((r) => r.value as unknown as JudgeRecord);
-  const samples = readJsonl('samples.jsonl', files['samples.jsonl']!, () => 'sample', problems).map((r) => r.value as unknown as SampleRecord);
+  const samples = readJsonl('samples.jsonl', files['samples.jsonl']!, () => 'sample', limits, problems).map((r) => r.value as unknown as SampleRecord);
   if (problems.length > 0) throw new ImportRefusedError(problems);
   const mismatches = crossCheck(manifest, turns, judges, samples);
   if (mismatches.length > 0) throw new ImportRefusedError(mismatches);
 
   const stateOf = new Map(manifest.turn_state.map((s): [string, TurnState] => [turnKey(s.session_id, s.turn), s]));
   const stored = (t: Omit<TurnRecord, 'next_state'>, nextState: NextState | null): StoredTurn => {
-    const { session_id: _s, turn: _t, ...loop } = stateOf.get(turnKey(t.session_id, t.turn))!;
-    return { ...t, next_state: nextState, ...loop };
+    const s = stateOf.get(turnKey(t.session_id, t.turn))!;
+    // Signals are this browser's work: a turn exported before its signals were done is not judged here, or
+    // its sample would carry another browser's version number into training (METHOD §7).
+    const unsignalled = s.status === 'pending_signals';
+    return {
+      session_id: t.session_id, turn: t.turn, timestamp: t.timestamp, messages: t.messages, prompt_text: t.prompt_text,
+      response_text: t.response_text, tool_calls: t.tool_calls, next_state: nextState, policy_version: s.policy_version,
+      prompt_ids: s.prompt_ids, response_ids: s.response_ids, response_logprobs: s.response_logprobs,
+      status: unsignalled ? 'signals_done' : s.status,
+      ...(s.trained_in_update === undefined ? {} : { trained_in_update: s.trained_in_update }),
+      ...(unsignalled ? { error: 'Imported before its signals were computed; not judged here.' } : s.error === undefined ? {} : { error: s.error }),
+    };
   };
   return {
-    sessions: manifest.sessions,
+    sessions: manifest.sessions.map((s) => ({ id: s.id, title: s.title, createdAt: s.createdAt, updatedAt: s.updatedAt, kind: s.kind })),
     turns: [...turns.map((t) => stored(t, t.next_state)), ...manifest.open_turns.map((t) => stored(t, null))],
     judges,
     samples: samples.map((s, i) => {
-      const { session_id: _s, turn: _t, ...state } = manifest.sample_state[i] as SampleState;
-      return { ...s, ...state };
+      const state = manifest.sample_state[i];
+      // Version numbers are per browser, so an imported pending sample is foreign: trained only when the visitor asks.
+      return {
+        ...s, id: state.id, status: state.status === 'pending' ? 'foreign' : state.status,
+        ...(state.trained_in_update === undefined ? {} : { trained_in_update: state.trained_in_update }),
+        ...(state.error === undefined ? {} : { error: state.error }),
+      };
     }),
   };
 }

@@ -10,3 +10,4 @@ export { STORE_SCHEMA_VERSION } from './migrations.ts';
 export { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, type ExportManifest } from './export.ts';
 export { StorageQuotaError, StoreSchemaError, StoreConflictError, ImportRefusedError, SecretRefusedError, isQuotaError } from './errors.ts';
 export { isSecretFieldName } from './secrets.ts';
+export { storedSessionProblem } from './stored-session.ts';

@@ -6,7 +6,7 @@ import type { WriteTx } from './backend.ts';
 import { StoreSchemaError } from './errors.ts';
 import { keys, type StoreKey } from './keys.ts';
 
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
 
 export interface Migration {
   from: number;
@@ -45,7 +45,17 @@ function v0Record(key: string, value: Record<string, unknown>): [StoreKey, unkno
   return [keys.turn(tail.slice(0, cut), Number(tail.slice(cut + 1))), { ...turn, policy_version: version ?? 0, status }];
 }
 
-export const MIGRATIONS: Migration[] = [fromV0];
+/**
+ * v1 → v2: samples gained the statuses `failed` (with `error`) and `foreign` (issue 18). Every v1 record is a
+ * valid v2 record, so nothing moves; the new number keeps an older build from reading statuses it cannot place.
+ */
+const fromV1: Migration = {
+  from: 1,
+  describe: 'samples may be failed (with error) or foreign; v1 records are unchanged',
+  async run() {},
+};
+
+export const MIGRATIONS: Migration[] = [fromV0, fromV1];
 
 /** Brings the layout to STORE_SCHEMA_VERSION: an empty store starts there, keys without a version are v0. */
 export async function migrate(tx: WriteTx, migrations = MIGRATIONS): Promise<{ from: number; to: number }> {

@@ -5,6 +5,7 @@
  */
 import type { CheckpointManifest } from '../model/checkpoint.ts';
 import type { NextState } from '../rl/judge/types.ts';
+import type { RecordLimits } from '../rl/record-validate.ts';
 import type { KeyValueBackend, ReadTx, WriteTx } from './backend.ts';
 import { asStoreError, SecretRefusedError, StoreConflictError } from './errors.ts';
 import { buildExport } from './export.ts';
@@ -217,14 +218,33 @@ export class KeyValueRecordStore implements RecordStore {
   }
 
   markStale(sampleIds: readonly string[]): Promise<void> {
-    return this.write(`${sampleIds.length} stale samples`, async (tx) => {
+    return this.changeSamples(`${sampleIds.length} stale samples`, sampleIds, 'pending', (s) => ({ ...s, status: 'stale' }), 'stale');
+  }
+
+  markFailed(sampleIds: readonly string[], error: string): Promise<void> {
+    return this.changeSamples(`${sampleIds.length} failed samples`, sampleIds, 'pending', (s) => ({ ...s, status: 'failed', error }));
+  }
+
+  retryFailed(sampleIds: readonly string[]): Promise<void> {
+    return this.changeSamples(`${sampleIds.length} samples to retry`, sampleIds, 'failed', ({ error: _e, ...s }) => ({ ...s, status: 'pending' }));
+  }
+
+  adoptImported(sampleIds: readonly string[], policyVersion: number): Promise<void> {
+    return this.changeSamples(`${sampleIds.length} imported samples`, sampleIds, 'foreign', (s) => ({ ...s, status: 'pending', policy_version: policyVersion }));
+  }
+
+  /** One transaction: each sample, which must be `from`, changed; its turn gets `turnStatus` if given. */
+  private changeSamples(what: string, sampleIds: readonly string[], from: SampleStatus, change: (s: StoredSample) => StoredSample,
+    turnStatus?: StoredTurn['status']): Promise<void> {
+    return this.write(what, async (tx) => {
       for (const id of sampleIds) {
         const sample = await tx.get<StoredSample>(keys.sample(id));
         if (!sample) throw new StoreConflictError(`Sample "${id}" is not stored.`);
-        if (sample.status !== 'pending') throw new StoreConflictError(`Sample "${id}" is ${sample.status}, not pending.`);
-        tx.put(keys.sample(id), { ...sample, status: 'stale' } satisfies StoredSample);
+        if (sample.status !== from) throw new StoreConflictError(`Sample "${id}" is ${sample.status}, not ${from}.`);
+        tx.put(keys.sample(id), change(sample));
+        if (!turnStatus) continue;
         const turn = await tx.get<StoredTurn>(keys.turn(sample.session_id, sample.turn));
-        if (turn) tx.put(keys.turn(turn.session_id, turn.turn), { ...turn, status: 'stale' } satisfies StoredTurn);
+        if (turn) tx.put(keys.turn(turn.session_id, turn.turn), { ...turn, status: turnStatus } satisfies StoredTurn);
       }
     });
   }
@@ -267,8 +287,8 @@ export class KeyValueRecordStore implements RecordStore {
   }
 
   /** Sessions whose id is taken here are imported under a new id (reported in `renamed`); so are colliding sample ids. */
-  async importSessions(files: Partial<Record<string, string>>): Promise<ImportResult> {
-    const plan = parseExport(files);
+  async importSessions(files: Partial<Record<string, string>>, limits: RecordLimits): Promise<ImportResult> {
+    const plan = parseExport(files, limits);
     return this.write(`the import of ${plan.sessions.length} session(s)`, async (tx) => {
       const renamed: Record<string, string> = {};
       const idOf = new Map<string, string>();

@@ -6,6 +6,7 @@
 import type { CheckpointManifest } from '../model/checkpoint.ts';
 import type { NextState } from '../rl/judge/types.ts';
 import type { DirectiveRecord, EvaluativeRecord, SampleRecord, TurnRecord } from '../rl/records.ts';
+import type { RecordLimits } from '../rl/record-validate.ts';
 
 /** Personal chat, or an environment episode (METHOD §2). */
 export type SessionKind = 'chat' | 'terminal' | 'tool-call' | 'gui' | 'swe';
@@ -51,16 +52,21 @@ export type JudgeRecord = EvaluativeRecord | DirectiveRecord;
 
 /**
  * `stale`: written by a policy more than one version behind the one being trained (METHOD §7), so never
- * trained; kept, and exported, like every other record.
+ * trained. `failed`: an update failed on its batch every time it was tried; set aside with the error so the
+ * next batch trains (`retryFailed` queues it again). `foreign`: imported; its version number is another
+ * browser's (METHOD §7 cannot place it), so it trains only when the visitor asks (`adoptImported`).
+ * All are kept, and exported, like every other record.
  */
-export type SampleStatus = 'pending' | 'trained' | 'stale';
-export const SAMPLE_STATUSES: readonly SampleStatus[] = ['pending', 'trained', 'stale'];
+export type SampleStatus = 'pending' | 'trained' | 'stale' | 'failed' | 'foreign';
+export const SAMPLE_STATUSES: readonly SampleStatus[] = ['pending', 'trained', 'stale', 'failed', 'foreign'];
 
 /** A training sample (METHOD §6, §8) with its id and whether an update has used it. */
 export interface StoredSample extends SampleRecord {
   id: string;
   status: SampleStatus;
   trained_in_update?: number;
+  /** Why the updates on it failed (status `failed`). */
+  error?: string;
 }
 
 /** The metrics of the update that produced `version` (loss terms, mean |A|, clip fractions, stage times, …). */
@@ -163,6 +169,16 @@ export interface RecordStore {
   getOptimizer(): Promise<SavedOptimizer | undefined>;
   /** ONE transaction: pending samples (and their turns) marked `stale`, never to be trained (METHOD §7). */
   markStale(sampleIds: readonly string[]): Promise<void>;
+  /** ONE transaction: pending samples whose update failed every time marked `failed` with the error. */
+  markFailed(sampleIds: readonly string[], error: string): Promise<void>;
+  /** ONE transaction: `failed` samples pending again (the visitor retries them), error cleared. */
+  retryFailed(sampleIds: readonly string[]): Promise<void>;
+  /**
+   * ONE transaction: `foreign` (imported) samples pending again because the visitor asked to train on them.
+   * Their version number was another browser's; they are taken as samples of `policyVersion` (the serving
+   * one), so the version rule (METHOD §7) lets them train; their recorded log-probs stay the behaviour policy's.
+   */
+  adoptImported(sampleIds: readonly string[], policyVersion: number): Promise<void>;
   /** Serves a saved earlier version again; later versions are kept (and can be served again). */
   rollback(version: number): Promise<void>;
 
@@ -173,6 +189,10 @@ export interface RecordStore {
 
   /** All sessions, or the given ones, as JSONL records plus manifest. Secret-named fields never leave. */
   exportSessions(sessionIds?: string[]): Promise<SessionExport>;
-  /** Validates every file first; refuses with `ImportRefusedError` (file, line, field) touching nothing; then writes in one transaction. */
-  importSessions(files: Partial<Record<string, string>>): Promise<ImportResult>;
+  /**
+   * Validates every file first (token ids against `limits.vocabSize`, the policy's vocabulary; times
+   * plausible); refuses with `ImportRefusedError` (file, line, field) touching nothing; then writes in one
+   * transaction. Imported samples that were pending arrive `foreign`.
+   */
+  importSessions(files: Partial<Record<string, string>>, limits: RecordLimits): Promise<ImportResult>;
 }

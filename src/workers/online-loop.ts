@@ -41,6 +41,8 @@ export interface LoopEvents {
   backend?(engine: 'policy' | 'signal' | 'trainer', choice: BackendChoice): void;
   /** Pending samples were marked stale (METHOD §7): their turns changed status. */
   stale?(sampleIds: string[]): void;
+  /** An update failed on the same batch every time it was tried: its samples are set aside as `failed`. */
+  failed?(sampleIds: string[], error: Error): void;
   /** `where` says which loop failed; the chat goes on. */
   error?(where: 'signal' | 'update' | 'store', error: Error): void;
 }
@@ -71,6 +73,15 @@ export class OnlineLoop {
   /** Delays between retries while the judge is unreachable: doubling, capped. */
   readonly retryMs = { first: 1000, max: 30_000 };
   private updating: Promise<void> | null = null;
+  /**
+   * A failed update is retried after a delay doubling from `first` to `max`; a batch that failed `attempts`
+   * times in a row fails deterministically and is set aside (`failed`), so the next batch trains.
+   */
+  readonly updateRetry = { first: 1000, max: 30_000, attempts: 3 };
+  /** The batch whose update last failed (its sample ids) and how many times in a row. */
+  private failedBatch: { key: string; attempts: number } | null = null;
+  /** Updates failed since the last one that succeeded, whatever their batch: the backoff grows with it. */
+  private failuresInARow = 0;
   /** Set after a storage quota error: recording stops, the chat goes on. */
   recordingStopped: string | null = null;
 
@@ -305,7 +316,7 @@ export class OnlineLoop {
     const batch = pending
       .sort((a, b) => a.policy_version - b.policy_version)
       .slice(0, this.settings.batchSize)
-      .map(({ status: _s, id: _id, trained_in_update: _t, ...sample }) => sample);
+      .map(({ status: _s, trained_in_update: _t, error: _e, ...sample }) => sample);
     this.updating = (async () => {
       this.emitQueue();
       try {
@@ -321,9 +332,13 @@ export class OnlineLoop {
         this.servingVersion = result.version;
         const published = { version: result.version, weights: result.weights };
         await Promise.all([this.engines.policy.publish(published), this.engines.signal.publish(published)]);
+        this.failedBatch = null;
+        this.failuresInARow = 0;
         this.events.update?.(result.metrics);
       } catch (e) {
-        this.events.error?.('update', asError(e));
+        const error = asError(e);
+        this.events.error?.('update', error);
+        await this.afterFailedUpdate(batch.map((s) => s.id), error);
       } finally {
         this.updating = null;
         this.emitQueue();
@@ -331,6 +346,63 @@ export class OnlineLoop {
     })();
     await this.updating;
     void this.maybeUpdate();
+  }
+
+  /** Backs off before the batch is tried again, or sets it aside when it failed every time (`updateRetry`). */
+  private async afterFailedUpdate(ids: string[], error: Error): Promise<void> {
+    const key = ids.join('\n');
+    const attempts = this.failedBatch?.key === key ? this.failedBatch.attempts + 1 : 1;
+    this.failedBatch = { key, attempts };
+    this.failuresInARow++;
+    try {
+      // A failed update may have moved the trainer's weights (or a commit refused them): it starts from the serving version again.
+      await this.reloadTrainer();
+    } catch (e) {
+      this.events.error?.('update', asError(e));
+    }
+    if (attempts < this.updateRetry.attempts) {
+      // A trainer that fails every batch is not hammered either: the wait keeps doubling across batches.
+      const delay = Math.min(this.updateRetry.first * 2 ** (this.failuresInARow - 1), this.updateRetry.max);
+      await new Promise((r) => setTimeout(r, delay));
+      return;
+    }
+    this.failedBatch = null;
+    try {
+      await this.write(() => this.store.markFailed(ids, `${error.name}: ${error.message}`));
+      this.events.failed?.(ids, error);
+    } catch (e) {
+      // The store refused too (a sample changed meanwhile): the next pass reads what is pending afresh.
+      this.events.error?.('store', asError(e));
+    }
+  }
+
+  private async reloadTrainer(): Promise<void> {
+    const version = this.servingVersion;
+    const [initial, serving, optimizer] = await Promise.all([
+      this.store.getCheckpoint(0), version > 0 ? this.store.getCheckpoint(version) : undefined, this.store.getOptimizer(),
+    ]);
+    if (!initial) throw new Error('the shipped checkpoint (version 0) is not in the store');
+    const blob = (c: { bytes: Uint8Array; manifest: CheckpointBlob['manifest'] }): CheckpointBlob => ({ bytes: c.bytes, manifest: c.manifest });
+    await this.engines.trainer.load(blob(initial), serving ? blob(serving) : null, version, optimizer ?? null);
+  }
+
+  /** The visitor retries samples an update failed on: pending again, tried in the next batch. */
+  async retryFailed(): Promise<number> {
+    const ids = (await this.store.listSamples({ status: 'failed' })).map((s) => s.id);
+    if (ids.length > 0) await this.write(() => this.store.retryFailed(ids));
+    void this.maybeUpdate();
+    return ids.length;
+  }
+
+  /**
+   * The visitor asks to train on imported samples (`foreign`): they become pending as samples of the serving
+   * version (their own version numbers were another browser's), their behaviour log-probs as recorded.
+   */
+  async trainImported(): Promise<number> {
+    const ids = (await this.store.listSamples({ status: 'foreign' })).map((s) => s.id);
+    if (ids.length > 0) await this.write(() => this.store.adoptImported(ids, this.servingVersion));
+    void this.maybeUpdate();
+    return ids.length;
   }
 
   private emitQueue(): void {

@@ -162,6 +162,9 @@ export interface UpdateMetrics {
   tokensPerS: number;
 }
 
+/** A sample on its way to an update, with its store id (an import may have renamed it), which the result names. */
+export type TrainingSample = SampleRecord & { id: string };
+
 export interface UpdateResult {
   /** Set when the GPU failed and the trainer moved to wasm. */
   fellBack?: BackendChoice;
@@ -171,7 +174,7 @@ export interface UpdateResult {
   /** Saved with the update, so the optimizer resumes after a reload. */
   optimizer: SavedOptimizer;
   metrics: UpdateMetrics;
-  /** Keys (session_id/turn) of the samples this update trained on. */
+  /** The store ids of the samples this update trained on, as `update` received them. */
   trainedSamples: string[];
 }
 
@@ -183,7 +186,7 @@ export interface TrainerEngineApi {
    */
   load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number, optimizer?: SavedOptimizer | null): Promise<void>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
-  update(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult>;
+  update(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult>;
 }
 
 /** The key of a turn or sample across the store and the workers. */

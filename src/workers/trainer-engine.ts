@@ -16,9 +16,8 @@ import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
-import type { BackendChoice, CheckpointBlob, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, TrainerEngineApi, TrainingSample, UpdateResult } from './protocol.ts';
 import type { SavedOptimizer } from '../store/types.ts';
-import { turnKey } from './protocol.ts';
 
 function adamKey(s: Settings): string {
   return `${s.adamBeta1}/${s.adamBeta2}/${s.adamEpsilon}/${s.weightDecay}`;
@@ -66,7 +65,7 @@ export class TrainerEngine implements TrainerEngineApi {
     });
   }
 
-  async update(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult> {
+  async update(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult> {
     const { result, fellBack } = await withGpuFallback(() => this.updateNow(samples, settings, version), () => this.rebuild());
     this.latest = result.checkpoint;
     return fellBack ? { ...result, fellBack } : result;
@@ -79,7 +78,7 @@ export class TrainerEngine implements TrainerEngineApi {
     this.adam = null;
   }
 
-  private async updateNow(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult> {
+  private async updateNow(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult> {
     const policy = this.policy;
     const frozen = this.frozen;
     if (!policy || !frozen || !this.manifest) throw new Error('TrainerEngine: no checkpoint loaded');
@@ -153,7 +152,7 @@ export class TrainerEngine implements TrainerEngineApi {
       weights,
       checkpoint,
       optimizer,
-      trainedSamples: samples.map((s) => turnKey(s.session_id, s.turn)),
+      trainedSamples: samples.map((s) => s.id),
       metrics: {
         version,
         timestamp: Date.now(),

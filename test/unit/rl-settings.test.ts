@@ -48,6 +48,16 @@ describe('settings (METHOD §2–6 knobs)', () => {
     expect(validateSettings({ C: 0, teacher: 'live' })).toMatchObject({ C: 0, teacher: 'live' });
   });
 
+  it('prototype-named keys are unknown settings, never stored (own-property checks)', () => {
+    for (const key of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(() => validateSettings(JSON.parse(`{"${key}": 1}`))).toThrow(new RegExp(`unknown setting "${key}"`));
+      expect(() => settingsFromQuery(`k=8&${key}=1`)).toThrow(new RegExp(`unknown setting "${key}"`));
+      const page = settingsFromQuery(`k=8&${key}=x`, { ignoreUnknown: true });
+      expect(page.k).toBe(8);
+      expect(Object.hasOwn(page, key)).toBe(false);
+    }
+  });
+
   it('the query holds only non-default values', () => {
     expect(settingsToQuery(DEFAULT_SETTINGS)).toBe('');
     expect(settingsToQuery({ ...DEFAULT_SETTINGS, k: 8, selection: 'token' })).toBe('k=8&selection=token');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBackend } from '../../src/store/memory-backend.ts';
 import { ImportRefusedError, MemoryStore, type SessionExport } from '../../src/store/index.ts';
 import { parseRecordsJsonl, recordKindOf, validateRecord } from '../../src/rl/record-validate.ts';
-import { fixtureSession, writeFixture, type FixtureSession } from '../browser/pages/store-fixtures.ts';
+import { fixtureSession, writeFixture, type FixtureSession, fixtureLimits } from '../browser/pages/store-fixtures.ts';
 
 const dump = (backend: MemoryBackend) => backend.read((tx) => tx.entries([]));
 
@@ -75,7 +75,7 @@ describe('exportSessions', () => {
     }
     // And the export still imports cleanly.
     const fresh = await MemoryStore.open();
-    await fresh.importSessions(files);
+    await fresh.importSessions(files, fixtureLimits());
     expect((await fresh.listTurns()).length).toBe(3);
   });
 });
@@ -88,10 +88,14 @@ describe('importSessions', () => {
       await store.updateTurn(`a${seed}`, 1, { error: 'judge timed out', trained_in_update: 3, status: 'trained' });
       const { files } = await store.exportSessions();
       const fresh = await MemoryStore.open();
-      const result = await fresh.importSessions(files);
+      const result = await fresh.importSessions(files, fixtureLimits());
       expect(result.renamed).toEqual({});
       expect(result.counts.turns).toBe(7);
-      expect(await contents(fresh)).toEqual(await contents(store));
+      // Pending samples arrive foreign (their version numbers are the exporting browser's); all else as it was.
+      const original = await contents(store);
+      const foreign = original.samples.map((x) => (x.status === 'pending' ? { ...x, status: 'foreign' } : x));
+      expect(foreign.some((x) => x.status === 'foreign')).toBe(true);
+      expect(await contents(fresh)).toEqual({ ...original, samples: foreign });
     }
   });
 
@@ -100,7 +104,7 @@ describe('importSessions', () => {
     const { store } = await storeWith([f]);
     const before = await contents(store);
     const { files } = await store.exportSessions();
-    const result = await store.importSessions(files);
+    const result = await store.importSessions(files, fixtureLimits());
     const newId = result.renamed.dup;
     expect(newId).toMatch(/^dup-[0-9a-f]{8}$/);
     expect(result.sessions.map((s) => s.id)).toEqual([newId]);
@@ -144,12 +148,12 @@ describe('importSessions', () => {
       good = (await source.exportSessions()).files;
       const { backend, store } = await storeWith([fixtureSession(403, 'mine', 3)]);
       const before = await dump(backend);
-      const refused = store.importSessions(corrupt());
+      const refused = store.importSessions(corrupt(), fixtureLimits());
       await expect(refused).rejects.toBeInstanceOf(ImportRefusedError);
       await expect(refused).rejects.toThrow(message);
       expect(await dump(backend)).toEqual(before);
       // The untouched export itself imports.
-      await store.importSessions(good);
+      await store.importSessions(good, fixtureLimits());
       expect((await store.listSessions()).length).toBe(3);
     });
   });

@@ -30,12 +30,12 @@ describe('store layout migrations', () => {
     expect(await dump(backend)).toEqual([[['meta', 'schema'], STORE_SCHEMA_VERSION]]);
   });
 
-  it('migrates a hand-written v0 layout to v1 on open', async () => {
+  it('migrates a hand-written v0 layout to the current one on open', async () => {
     const backend = new MemoryBackend();
     const f = await writeV0(backend);
     const store = await MemoryStore.open({ backend });
     expect((await dump(backend)).every(([key]) => Array.isArray(key))).toBe(true);
-    expect(await backend.read((tx) => tx.get(['meta', 'schema']))).toBe(1);
+    expect(await backend.read((tx) => tx.get(['meta', 'schema']))).toBe(STORE_SCHEMA_VERSION);
     expect(await store.getSession('old:chat')).toEqual(f.session);
     const turns = await store.listTurns('old:chat');
     expect(turns.map((t) => [t.turn, t.status, t.policy_version])).toEqual([
@@ -49,6 +49,19 @@ describe('store layout migrations', () => {
     const before = await dump(backend);
     await MemoryStore.open({ backend });
     expect(await dump(backend)).toEqual(before);
+  });
+
+  it('opens a v1 store (before samples could be failed or foreign) at v2 with every record as it was', async () => {
+    const backend = new MemoryBackend();
+    const v1 = await MemoryStore.open({ backend });
+    const f = fixtureSession(12, 'v1', 4);
+    await writeFixture(v1, f);
+    await backend.write(async (tx) => tx.put(['meta', 'schema'], 1));
+    const before = (await dump(backend)).filter(([key]) => JSON.stringify(key) !== '["meta","schema"]');
+    const store = await MemoryStore.open({ backend });
+    expect(await backend.read((tx) => tx.get(['meta', 'schema']))).toBe(2);
+    expect((await dump(backend)).filter(([key]) => JSON.stringify(key) !== '["meta","schema"]')).toEqual(before);
+    expect((await store.listSamples({ status: 'pending' })).map((s) => s.id).sort()).toEqual(f.samples.map((s) => s.id).sort());
   });
 
   it('a v0 record it cannot place fails the migration and changes nothing', async () => {

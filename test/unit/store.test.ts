@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBackend } from '../../src/store/memory-backend.ts';
 import { MemoryStore, SecretRefusedError, StoreConflictError } from '../../src/store/index.ts';
 import type { StoredTurn } from '../../src/store/index.ts';
-import { fixtureCheckpoint, fixtureSession, writeFixture } from '../browser/pages/store-fixtures.ts';
+import { fixtureCheckpoint, fixtureSession, writeFixture, fixtureLimits } from '../browser/pages/store-fixtures.ts';
 
 async function openWithBackend() {
   const backend = new MemoryBackend();
@@ -245,7 +245,7 @@ describe('MemoryStore stale samples', () => {
     }
     await expect(store.markStale([ids[0]])).rejects.toThrow(/is stale, not pending/);
     const copy = await MemoryStore.open();
-    await copy.importSessions((await store.exportSessions()).files);
+    await copy.importSessions((await store.exportSessions()).files, fixtureLimits());
     expect((await copy.listSamples({ status: 'stale' })).map((s) => s.id).sort()).toEqual(ids.slice(0, 2).sort());
   });
 });

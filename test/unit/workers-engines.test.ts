@@ -96,9 +96,11 @@ describe('SignalEngine and TrainerEngine', () => {
     const trainer = new TrainerEngine();
     await trainer.init('wasm');
     await trainer.load(initial, null, 0);
-    const update = await trainer.update([result.sample!], { ...settings, lr: 1e-2 }, 1);
+    // The sample's store id (an import may have renamed it) is what the result names, not its turn.
+    const sample = { ...result.sample!, id: 's1/1-3f9a0c1e' };
+    const update = await trainer.update([sample], { ...settings, lr: 1e-2 }, 1);
     expect(update.version).toBe(1);
-    expect(update.trainedSamples).toEqual(['s1/1']);
+    expect(update.trainedSamples).toEqual(['s1/1-3f9a0c1e']);
     expect(Number.isFinite(update.metrics.loss)).toBe(true);
     expect(update.metrics.cases.combined).toBe(1);
     expect(update.metrics.klToFrozen).toBeGreaterThan(0);
@@ -115,12 +117,12 @@ describe('SignalEngine and TrainerEngine', () => {
     // The optimizer resumes: a trainer loaded at version 1 with the Adam state saved by update 1 makes the same
     // version 2 as the trainer that kept going; with no state, or another version's, Adam starts over.
     const next = { ...settings, lr: 1e-2 };
-    const kept = await trainer.update([result.sample!], next, 2);
+    const kept = await trainer.update([sample], next, 2);
     const version2 = async (optimizer: typeof update.optimizer | null) => {
       const t = new TrainerEngine();
       await t.init('wasm');
       await t.load(initial, update.checkpoint, 1, optimizer);
-      return (await t.update([result.sample!], next, 2)).weights;
+      return (await t.update([sample], next, 2)).weights;
     };
     const maxDiff = (a: Record<string, Float32Array>, b: Record<string, Float32Array>) =>
       Math.max(...Object.keys(a).map((k) => Math.max(...Array.from(a[k], (x, i) => Math.abs(x - b[k][i])))));

@@ -19,6 +19,15 @@ describe('turn lines under a reply', () => {
     expect(trainingLine(stale, null)).toMatch(/^Not trained: written by v2, more than one version behind/);
   });
 
+  it('say why a sampled turn is not trained: its batch failed (with the error), or it was imported', () => {
+    const sample = (status: 'failed' | 'foreign' | 'pending', error?: string) => ({ status, error }) as TurnView['sample'];
+    const loop = { pendingSamples: 1, batchSize: 4, servingVersion: 0 };
+    expect(trainingLine(view({ sample: sample('failed', 'RangeError: GatherV2 index 4000') }), loop))
+      .toMatch(/^Not trained: every update on its batch failed \(RangeError: GatherV2 index 4000\); set aside\. .*Retry failed samples/);
+    expect(trainingLine(view({ sample: sample('foreign') }), loop)).toMatch(/^Imported sample: .*trains only if you ask .*Train on imported samples/);
+    expect(trainingLine(view({ sample: sample('pending') }), loop)).toBe('Sample queued for update v1 (1/4 samples).');
+  });
+
   it('show scores with a real minus sign and failed votes as failed', () => {
     expect([1, 0, -1, null].map(scoreLabel)).toEqual(['+1', '0', '−1', 'failed']);
   });

@@ -1,6 +1,6 @@
 /**
  * One line per main turn saying where it is in the loop (METHOD §1, §6–7), as the chat shows it under a
- * reply: waiting for a next state, being judged, no sample, waiting for an update, or trained.
+ * reply: waiting for a next state, being judged, no sample, waiting for an update, trained, or not trained and why.
  */
 import type { TurnView } from '../state/turns.svelte.ts';
 
@@ -22,6 +22,12 @@ export function trainingLine(view: TurnView, loop: LoopPosition | null): string 
     case 'no_sample':
       return 'No training sample: score 0 and no hint (METHOD §6).';
     case 'sampled':
+      if (view.sample?.status === 'failed') {
+        return `Not trained: every update on its batch failed (${view.sample.error ?? 'no reason given'}); set aside. Sessions → "Retry failed samples" tries it again.`;
+      }
+      if (view.sample?.status === 'foreign') {
+        return 'Imported sample: its version number is another browser\'s, so it trains only if you ask (Sessions → "Train on imported samples").';
+      }
       return loop
         ? `Sample queued for update v${loop.servingVersion + 1} (${loop.pendingSamples}/${loop.batchSize} samples).`
         : 'Sample queued for the next update.';

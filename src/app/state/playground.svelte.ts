@@ -88,8 +88,11 @@ export class Playground {
         throw new Error(`The policy could not be loaded: ${e.message}`);
       });
       this.runtime.current = { store, engines: started, loop, initial, tokenizer };
+      this.turns.vocabSize = initial.manifest.config.vocabSize;
       this.settings.onChange((next, previous) => void this.applySettings(next, previous));
       await Promise.all([this.sessions.openLatest(), this.training.refresh()]);
+      // A session that could not be opened is reported; the page opened another (or a new one) instead.
+      if (this.sessions.problem) this.notify(this.sessions.problem);
       this.stage('Ready', 1);
       this.phase = 'ready';
     } catch (e) {
@@ -119,7 +122,7 @@ export class Playground {
   /** The open session's turns read again from the store (an update or stale samples changed their status). */
   private reloadTurns(): void {
     const rt = this.runtime.current;
-    if (rt && this.turns.sessionId) void this.turns.load(rt.store, this.turns.sessionId);
+    if (rt && this.turns.sessionId) this.turns.load(rt.store, this.turns.sessionId).catch((e: Error) => this.notify(e.message));
   }
 
   private events(): LoopEvents {
@@ -133,6 +136,12 @@ export class Playground {
         this.reloadTurns();
       },
       stale: () => this.reloadTurns(),
+      failed: (ids, error) => {
+        this.notify(`An update failed ${ids.length === 1 ? 'on 1 sample' : `on ${ids.length} samples`} every time it was tried (${error.message}); ` +
+          'they are set aside, kept and exported, and the next samples train. Sessions → "Retry failed samples" tries them again.');
+        this.reloadTurns();
+        void this.sessions.refreshHeld();
+      },
       queue: (state) => {
         this.training.queue = state;
       },
@@ -168,7 +177,7 @@ export class Playground {
   }
 
   private async afterImport(sessionIds: string[]): Promise<void> {
-    await this.sessions.refresh();
+    await Promise.all([this.sessions.refresh(), this.sessions.refreshHeld()]);
     if (sessionIds.length > 0 && !this.turns.sessionId) await this.sessions.open(sessionIds[0]);
   }
 }

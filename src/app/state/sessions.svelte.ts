@@ -22,26 +22,61 @@ export class SessionsState {
     this.messages = $derived(sessionLog(turns.ordered.map((t) => t.stored)));
   }
 
+  /** Samples not trained until the visitor asks: set aside after failed updates, and imported ones (issue 18). */
+  held = $state({ failed: 0, foreign: 0 });
+
   async refresh(): Promise<void> {
     this.list = await need(this.runtime).store.listSessions();
   }
 
-  /** Opens the most recent session, or starts one when there is none. */
-  async openLatest(): Promise<void> {
-    await this.refresh();
-    if (this.list.length > 0) await this.open(this.list[0].id);
-    else await this.create();
+  async refreshHeld(): Promise<void> {
+    const samples = await need(this.runtime).store.listSamples();
+    this.held = { failed: samples.filter((s) => s.status === 'failed').length, foreign: samples.filter((s) => s.status === 'foreign').length };
   }
 
-  async open(id: string): Promise<void> {
+  /** Queues the samples set aside after failed updates again. */
+  async retryFailed(): Promise<void> {
+    await need(this.runtime).loop.retryFailed();
+    await this.refreshHeld();
+  }
+
+  /** Queues the imported samples for training, as samples of the serving version (the visitor asked). */
+  async trainImported(): Promise<void> {
+    await need(this.runtime).loop.trainImported();
+    await this.refreshHeld();
+  }
+
+  /**
+   * Opens the most recent session that can be opened, or starts one: a session that fails to open is reported
+   * (`problem`) and never blocks the page.
+   */
+  async openLatest(): Promise<void> {
+    await Promise.all([this.refresh(), this.refreshHeld()]);
+    const problems: string[] = [];
+    for (const session of this.list) {
+      if (await this.open(session.id)) break;
+      problems.push(this.problem ?? '');
+    }
+    if (!this.turns.sessionId) await this.create();
+    this.problem = problems.length > 0 ? problems.join(' ') : null;
+  }
+
+  /** True when the session is open; otherwise `problem` says why and the open session is unchanged. */
+  async open(id: string): Promise<boolean> {
     const { store } = need(this.runtime);
     if (!(await store.getSession(id))) {
       this.problem = 'That session no longer exists.';
       await this.refresh();
-      return;
+      return false;
+    }
+    try {
+      await this.turns.load(store, id);
+    } catch (e) {
+      this.problem = (e as Error).message;
+      return false;
     }
     this.problem = null;
-    await this.turns.load(store, id);
+    return true;
   }
 
   async create(): Promise<string> {

@@ -3,6 +3,7 @@
  * safetensors + manifest; import validates everything first and touches nothing when it refuses.
  */
 import { exportDownloads, exportPrefix, importFiles, type NamedText } from '../sessions/export-files.ts';
+import { recordLimits } from '../../rl/record-validate.ts';
 import { need, type RuntimeRef } from './runtime.ts';
 
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -61,7 +62,9 @@ export class TransferState {
         this.importProblems = duplicates.map((kind) => `Two of the picked files are ${kind}: pick one export's files.`);
         return;
       }
-      const result = await need(this.runtime).store.importSessions(files);
+      const { store, initial } = need(this.runtime);
+      // Token ids must index the vocabulary of the policy they would train.
+      const result = await store.importSessions(files, recordLimits(initial.manifest.config.vocabSize));
       const renamed = Object.keys(result.renamed).length;
       this.imported =
         `Imported ${count(result.sessions.length, 'session')}: ${count(result.counts.turns, 'turn')}, ${count(result.counts.judges, 'judge record')}, ${count(result.counts.samples, 'sample')}.` +

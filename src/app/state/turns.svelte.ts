@@ -3,7 +3,8 @@
  * version, update that trained it, overlap report), its judge records and its training sample.
  */
 import type { DirectiveRecord, EvaluativeRecord, SampleRecord } from '../../rl/records.ts';
-import type { RecordStore } from '../../store/types.ts';
+import type { RecordStore, StoredSample } from '../../store/types.ts';
+import { storedSessionProblem } from '../../store/index.ts';
 import type { StoredTurn } from '../../workers/online-loop.ts';
 import type { OverlapReport, SignalResult } from '../../workers/protocol.ts';
 import { turnKey } from '../../workers/protocol.ts';
@@ -13,7 +14,8 @@ export interface TurnView {
   stored: StoredTurn;
   evaluative: EvaluativeRecord | null;
   directive: DirectiveRecord | null;
-  sample: SampleRecord | null;
+  /** With its store status once stored (`failed`, `foreign`, … say why it is not trained). */
+  sample: (SampleRecord & Partial<Pick<StoredSample, 'status' | 'error'>>) | null;
   report: OverlapReport | null;
 }
 
@@ -24,9 +26,14 @@ export class TurnsState {
   /** The open session's turns in order. */
   ordered: TurnView[] = $derived(Object.values(this.byKey).sort((a, b) => a.stored.turn - b.stored.turn));
 
-  /** All turns of one session, from the store. */
+  /** The serving policy's vocabulary: a stored token id past it cannot be shown. */
+  vocabSize: number | undefined = undefined;
+
+  /** All turns of one session, from the store; throws (showing nothing of it) when a record could not be shown. */
   async load(store: RecordStore, sessionId: string): Promise<void> {
     const [turns, judges, samples] = await Promise.all([store.listTurns(sessionId), store.listJudges(sessionId), store.listSamples({ sessionId })]);
+    const problem = storedSessionProblem({ turns, judges, samples }, this.vocabSize);
+    if (problem) throw new Error(`Session "${sessionId}" cannot be opened: ${problem}. Export it to look at it, or delete it.`);
     const next: Record<string, TurnView> = {};
     for (const stored of turns as StoredTurn[]) {
       const key = turnKey(stored.session_id, stored.turn);

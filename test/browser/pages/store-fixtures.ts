@@ -6,6 +6,11 @@ import type { CheckpointManifest } from '../../../src/model/checkpoint.ts';
 import { createRng, randomInt, pick, type Rng } from '../../../src/model/rng.ts';
 import type { DirectiveRecord, EvaluativeRecord, SampleRecord } from '../../../src/rl/records.ts';
 import type { SessionInfo, StoredSample, StoredTurn } from '../../../src/store/types.ts';
+import { recordLimits, type RecordLimits } from '../../../src/rl/record-validate.ts';
+import { defaultTokenizer } from '../../../src/model/tokenizer.ts';
+
+/** What an import of fixtures is checked against: the default tokenizer's vocabulary (fixture ids lie below 88). */
+export const fixtureLimits = (): RecordLimits => recordLimits(defaultTokenizer().vocabSize);
 
 const WORDS = ['capital', 'of', 'france', 'is', 'paris', 'please', 'shorter', 'lowercase', 'thanks', '12 km', 'in', 'miles', 'é', '🙂', '"quoted"', 'line\nbreak'];
 

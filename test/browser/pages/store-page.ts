@@ -7,7 +7,7 @@ import { IdbBackend } from '../../../src/store/idb-backend.ts';
 import { compareKeys, type StoreKey } from '../../../src/store/keys.ts';
 import { IndexedDbStore, type SessionExport } from '../../../src/store/index.ts';
 import { createRng, randomInt } from '../../../src/model/rng.ts';
-import { fixtureCheckpoint, fixtureSession, writeFixture } from './store-fixtures.ts';
+import { fixtureCheckpoint, fixtureSession, writeFixture, fixtureLimits } from './store-fixtures.ts';
 
 const opened = new Map<string, Promise<IndexedDbStore>>();
 const storeOf = (db: string) => {
@@ -100,7 +100,7 @@ const api = {
   /** Imports; a refusal comes back as its name and message instead of a throw. */
   async importFiles(db: string, files: Partial<Record<string, string>>) {
     try {
-      return { ok: await (await storeOf(db)).importSessions(files) };
+      return { ok: await (await storeOf(db)).importSessions(files, fixtureLimits()) };
     } catch (e) {
       return { error: { name: (e as Error).name, message: (e as Error).message } };
     }
