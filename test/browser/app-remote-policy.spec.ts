@@ -86,6 +86,11 @@ test('remote policy: messages wait through weight sync, then arrive once each, i
   await expect(page.getByTestId('assistant-text')).toHaveCount(4, { timeout: 120_000 });
   await expect(page.getByTestId('user-text')).toHaveText(sent);
   await expect(page.getByTestId('outgoing-state')).toHaveCount(0);
+  // The inspector shades the newest reply's tokens by the log-probs the server returned.
+  await page.getByRole('tab', { name: 'Token inspector' }).click();
+  const strip = page.getByTestId('remote-token-strip');
+  await expect(strip).toBeVisible();
+  expect((await strip.textContent())?.replace(/␣/g, ' ').replace(/↵/g, '\n')).toBe(await page.getByTestId('assistant-text').last().textContent());
   expect(page.url()).not.toContain(token);
   expect(await indexedDbText(page)).not.toContain(token);
 
