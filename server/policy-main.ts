@@ -28,7 +28,11 @@ try {
 }
 
 mkdirSync(settings.dataDir, { recursive: true });
-const store = await LevelStore.open(settings.dataDir);
+const store = await LevelStore.open(settings.dataDir).catch((error: Error) => {
+  const locked = /lock/i.test(`${error.message} ${(error.cause as Error | undefined)?.message ?? ''}`);
+  console.error(locked ? `the data folder ${settings.dataDir} is in use by another policy server` : `cannot open the records in ${settings.dataDir}: ${error.message}`);
+  process.exit(1);
+});
 const engines = await createThreadEngines();
 const log = (line: string) => console.log(line);
 let policyServer: PolicyServer | null = null;
