@@ -115,8 +115,8 @@ try {
   // Let the last updates land, then stop polling.
   const settleUntil = performance.now() + 60_000;
   while (performance.now() < settleUntil) {
-    const h = (await (await fetch(`${server.url}/healthz`)).json()) as { updating: boolean; pending_signals: number };
-    if (!h.updating && h.pending_signals === 0) break;
+    const h = (await (await fetch(`${server.url}/healthz`)).json()) as { updating: boolean };
+    if (!h.updating) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   polling = false;

@@ -36,14 +36,19 @@ const store = await LevelStore.open(settings.dataDir).catch((error: Error) => {
 const engines = await createThreadEngines();
 const log = (line: string) => console.log(line);
 let policyServer: PolicyServer | null = null;
+// The loop has no "update began" event (its queue event reads the store each time): the trainer call says it.
+const train = engines.trainer.update;
+engines.trainer.update = (samples, loopSettings, version) => (policyServer?.updateStarted(), train(samples, loopSettings, version));
 const loop = new OnlineLoop(engines, store, settings.loop, {
-  queue: (state) => policyServer?.queueChanged(state),
   update: (metrics) => {
     policyServer?.updated();
     log(`${new Date().toISOString()} update version=${metrics.version} samples=${metrics.samples} loss=${metrics.loss.toFixed(4)}`);
   },
   stale: (ids) => log(`${new Date().toISOString()} stale samples=${ids.length}`),
-  error: (where, error) => log(`${new Date().toISOString()} ${where} error: ${error.name}: ${error.message}`),
+  error: (where, error) => {
+    if (where === 'update') policyServer?.updateFailed();
+    log(`${new Date().toISOString()} ${where} error: ${error.name}: ${error.message}`);
+  },
 });
 await loop.start(initial);
 policyServer = createPolicyServer({

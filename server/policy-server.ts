@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TurnType } from '../src/rl/turns.ts';
 import { readWireTags, SESSION_DONE_HEADER, SESSION_ID_HEADER, TURN_TYPE_HEADER } from '../src/rl/wire-tags.ts';
-import type { OnlineLoop, QueueState } from '../src/workers/online-loop.ts';
+import type { OnlineLoop } from '../src/workers/online-loop.ts';
 import type { PolicyEngineApi, SamplingSettings } from '../src/workers/protocol.ts';
 import type { RecordStore } from '../src/store/types.ts';
 import { checkBearerToken } from './bearer-token.ts';
@@ -49,15 +49,17 @@ export interface PolicyServerOptions {
 
 export interface PolicyServer {
   server: Server;
-  /** The loop's queue and update events (wired by the caller, which builds the loop first). */
-  queueChanged(state: QueueState): void;
+  /** The loop's updates (wired by the caller, which builds the loop first): one began, was published, or failed. */
+  updateStarted(): void;
   updated(): void;
+  updateFailed(): void;
 }
 
 export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
   const log = options.log ?? ((line: string) => console.log(line));
   const untagged = options.untagged ?? 'side';
-  let queue: QueueState | null = null;
+  let updating = false;
+  let updates = 0;
   let pausedUntil = 0;
   /** Requests of one session run one after another, in arrival order (a next state belongs to the turn before it). */
   const sessionTails = new Map<string, Promise<unknown>>();
@@ -161,15 +163,15 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
     context.note.push(`version=${reply.policyVersion}`, `tokens=${reply.completionTokens}`);
   }
 
+  /** Cheap to answer (clients poll it): nothing here reads the store. */
   function health() {
     return {
       ok: true,
       policy_version: options.loop.version,
       model: options.modelName,
-      batch_size: queue?.batchSize ?? null,
-      pending_samples: queue?.pendingSamples ?? null,
-      pending_signals: queue?.pendingSignals ?? null,
-      updating: queue?.updating ?? false,
+      updating,
+      updates,
+      paused_for_weight_sync: pausedUntil > Date.now(),
       auth: !!options.token,
       untagged_turn_type: untagged,
     };
@@ -206,9 +208,12 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
   );
   return {
     server,
-    queueChanged: (state) => void (queue = state),
+    updateStarted: () => void (updating = true),
     updated: () => {
+      updating = false;
+      updates++;
       if (options.pauseAfterUpdateMs) pausedUntil = Date.now() + options.pauseAfterUpdateMs;
     },
+    updateFailed: () => void (updating = false),
   };
 }

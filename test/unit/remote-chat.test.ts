@@ -72,6 +72,12 @@ describe('RemoteChat against a policy server that pauses for weight sync', () =>
     expect(local.map((t) => t.next_state?.content ?? null)).toEqual([...sent.slice(1), null]);
     expect(local.every((t) => t.status === 'no_sample' && t.response_tokens?.join('') === t.response_text)).toBe(true);
 
+    // Remote turns export and import like any others.
+    const exported = await store.exportSessions(['chat-1']);
+    const copy = await MemoryStore.open();
+    await copy.importSessions(exported.files);
+    expect((await copy.listTurns('chat-1')).map((t) => t.next_state?.content ?? null)).toEqual([...sent.slice(1), null]);
+
     await server.stop();
     const remote = await LevelStore.open(data);
     const served = await remote.listTurns('chat-1');
