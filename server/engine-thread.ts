@@ -2,6 +2,7 @@
  * Comlink glue in a Node worker thread: one engine (policy, signal or trainer) on its own tfjs wasm
  * backend, as the page runs each in its own web worker, so an update never stalls serving.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -27,5 +28,15 @@ class ThreadPolicyEngine extends PolicyEngine {
 }
 
 const name = (workerData as { engine: EngineName }).engine;
+// Serving never waits (METHOD §7): judging and training yield the CPU to the policy thread. On Linux the
+// nice value is per thread, and pid 0 names the calling thread; elsewhere this may lower the whole process,
+// so it is only done on Linux.
+if (name !== 'policy' && process.platform === 'linux') {
+  try {
+    setPriority(0, 10);
+  } catch {
+    // Not allowed here: the engines share the CPU evenly.
+  }
+}
 const engine = name === 'policy' ? new ThreadPolicyEngine() : name === 'signal' ? new SignalEngine(builtinJudgeBackend) : new TrainerEngine();
 Comlink.expose(engine, nodeEndpoint(parentPort!));

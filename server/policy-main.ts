@@ -50,6 +50,9 @@ const loop = new OnlineLoop(engines, store, settings.loop, {
     log(`${new Date().toISOString()} ${where} error: ${error.name}: ${error.message}`);
   },
 });
+// The loop starts its background work with `void`; a failure there (e.g. two concurrent maybeUpdate calls
+// marking the same samples stale) must be reported, not end the process that serves every agent.
+process.on('unhandledRejection', (error) => log(`${new Date().toISOString()} background error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
 await loop.start(initial);
 policyServer = createPolicyServer({
   loop,
