@@ -2,8 +2,10 @@
  * `npm run judge-server -- [flags]`: command-line flags and environment of the judge server (issue 7).
  * Secrets (the upstream key, the client token) are read from the environment only: flags show in `ps`.
  */
-import type { RateLimit } from './rate-limit.ts';
+import { applyGuardFlag, FlagError, integer, splitList, type GuardSettings } from './guard-flags.ts';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_CORS_ORIGINS, DEFAULT_RATE_LIMIT } from './judge-server.ts';
+
+export { FlagError };
 
 export interface UpstreamSettings {
   baseUrl: string;
@@ -11,16 +13,10 @@ export interface UpstreamSettings {
   apiKey?: string;
 }
 
-export interface JudgeServerSettings {
-  host: string;
-  port: number;
-  corsOrigins: string[];
-  bodyLimitBytes: number;
-  rateLimit: RateLimit | null;
+export interface JudgeServerSettings extends GuardSettings {
   defaultM: number;
   maxM: number;
   timeoutMs: number;
-  logBodies: boolean;
   token?: string;
   upstream?: UpstreamSettings;
 }
@@ -43,16 +39,6 @@ environment:
   NEXTSTATE_JUDGE_UPSTREAM_KEY    upstream API key (never leaves this server)
   NEXTSTATE_JUDGE_TOKEN           bearer token clients must send (optional)`;
 
-export class FlagError extends Error {
-  override name = 'FlagError';
-}
-
-function integer(flag: string, text: string | undefined, min: number): number {
-  const value = Number(text);
-  if (text === undefined || !Number.isInteger(value) || value < min) throw new FlagError(`${flag} wants an integer >= ${min}, got ${text ?? 'nothing'}`);
-  return value;
-}
-
 export function parseJudgeServerFlags(argv: readonly string[], env: NodeJS.ProcessEnv): JudgeServerSettings {
   const settings: JudgeServerSettings = {
     host: '127.0.0.1',
@@ -65,7 +51,7 @@ export function parseJudgeServerFlags(argv: readonly string[], env: NodeJS.Proce
     timeoutMs: 30_000,
     logBodies: false,
   };
-  let corsFromFlags: string[] | undefined;
+  const cors: { fromFlags?: string[] } = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -73,32 +59,16 @@ export function parseJudgeServerFlags(argv: readonly string[], env: NodeJS.Proce
       if (v === undefined) throw new FlagError(`${flag} wants a value`);
       return v;
     };
+    if (applyGuardFlag(flag, value, settings, cors, DEFAULT_RATE_LIMIT.burst)) continue;
     switch (flag) {
-      case '--host': settings.host = value(); break;
-      case '--port': settings.port = integer(flag, value(), 0); break;
-      case '--cors-origin': (corsFromFlags ??= []).push(...splitList(value())); break;
-      case '--body-limit': settings.bodyLimitBytes = integer(flag, value(), 1); break;
-      case '--rate-limit': {
-        const perMinute = integer(flag, value(), 0);
-        settings.rateLimit = perMinute === 0 ? null : { perMinute, burst: settings.rateLimit?.burst ?? DEFAULT_RATE_LIMIT.burst };
-        break;
-      }
-      case '--rate-burst': {
-        const burst = integer(flag, value(), 1);
-        if (settings.rateLimit) settings.rateLimit.burst = burst;
-        break;
-      }
       case '--m': settings.defaultM = integer(flag, value(), 1); break;
       case '--max-m': settings.maxM = integer(flag, value(), 1); break;
       case '--timeout-ms': settings.timeoutMs = integer(flag, value(), 1); break;
-      case '--log-bodies': settings.logBodies = true; break;
-      case '--key': case '--api-key': case '--token':
-        throw new FlagError(`${flag} is not a flag: secrets come from the environment (see --help)`);
       default:
         throw new FlagError(`unknown flag ${flag}`);
     }
   }
-  if (corsFromFlags) settings.corsOrigins = corsFromFlags;
+  if (cors.fromFlags) settings.corsOrigins = cors.fromFlags;
   if (settings.defaultM > settings.maxM) throw new FlagError(`--m ${settings.defaultM} is more than --max-m ${settings.maxM}`);
   if (env.NEXTSTATE_JUDGE_TOKEN) settings.token = env.NEXTSTATE_JUDGE_TOKEN;
   if (env.NEXTSTATE_JUDGE_UPSTREAM_URL) {
@@ -107,8 +77,4 @@ export function parseJudgeServerFlags(argv: readonly string[], env: NodeJS.Proce
     if (env.NEXTSTATE_JUDGE_UPSTREAM_KEY) settings.upstream.apiKey = env.NEXTSTATE_JUDGE_UPSTREAM_KEY;
   }
   return settings;
-}
-
-function splitList(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
 }

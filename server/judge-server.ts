@@ -1,18 +1,19 @@
 /**
  * The remote judge server (issue 7): `GET /healthz` and `POST /v1/judge`, which runs the one vote path
  * (`runJudges`, METHOD §2–3) on a backend and answers in the METHOD §8 judge-record format.
- * Plain node:http; `createJudgeServer` returns an unstarted http.Server so tests can listen on port 0.
+ * Plain node:http with the shared guards (guarded-server.ts); `createJudgeServer` returns an unstarted
+ * http.Server so tests can listen on port 0.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { runJudges } from '../src/rl/judge/run.ts';
 import type { JudgeBackend, JudgeSignal } from '../src/rl/judge/types.ts';
 import { HEALTH_PATH, JUDGE_PATH, type JudgeHealth, type JudgeWireResponse } from '../src/connector/judge-wire.ts';
 import { checkBearerToken } from './bearer-token.ts';
-import { corsHeaders, originAllowed } from './cors.ts';
-import { HttpError, sendError, sendJson } from './http-error.ts';
+import { createGuardedServer, type RequestContext } from './guarded-server.ts';
+import { HttpError, sendJson } from './http-error.ts';
 import { httpErrorForBackendFailure } from './judge-errors-to-http.ts';
 import { parseJudgeBody } from './parse-judge-body.ts';
-import { createRateLimiter, type RateLimit } from './rate-limit.ts';
+import type { RateLimit } from './rate-limit.ts';
 import { readJsonBody } from './read-body.ts';
 
 export interface JudgeServerOptions {
@@ -41,13 +42,12 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
   const corsOrigins = options.corsOrigins ?? DEFAULT_CORS_ORIGINS;
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const limits = { defaultM: options.defaultM ?? 3, maxM: options.maxM ?? 8 };
-  const rateLimit = options.rateLimit === null ? undefined : createRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
   const secrets = [...(options.secrets ?? []), options.token].filter((s): s is string => !!s);
-  const scrub = (text: string) => secrets.reduce((out, s) => out.split(s).join('[redacted]'), text);
   const log = options.log ?? ((line: string) => console.log(line));
 
-  async function judge(req: IncomingMessage, res: ServerResponse, note: string[], client: string): Promise<void> {
-    rateLimitOrThrow(client);
+  async function judge(req: IncomingMessage, res: ServerResponse, context: RequestContext): Promise<void> {
+    const note = context.note;
+    context.limitRate();
     checkBearerToken(req.headers.authorization, options.token);
     const body = await readJsonBody(req, bodyLimit);
     if (options.logBodies) note.push(`body=${JSON.stringify(body)}`);
@@ -75,71 +75,27 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
     if (parsed.turnNumber !== undefined) answer.turn = parsed.turnNumber;
     if (results.evaluative) note.push(`score=${results.evaluative.score}`);
     if (results.directive) note.push(`hints=${results.directive.hints.length}`);
-    sendJson(res, 200, answer, corsHeaders(req.headers.origin, corsOrigins));
-  }
-
-  function rateLimitOrThrow(client: string): void {
-    if (!rateLimit) return;
-    const decision = rateLimit(client);
-    if (!decision.allowed) {
-      throw new HttpError(429, 'rate_limited', `too many requests from this client; retry in ${decision.retryAfterS} s`, {
-        'retry-after': String(decision.retryAfterS),
-      });
-    }
+    sendJson(res, 200, answer, context.cors);
   }
 
   function health(): JudgeHealth {
     return { ok: true, backend: options.backend.name, auth: !!options.token, default_m: limits.defaultM, max_m: limits.maxM };
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, note: string[], client: string): Promise<void> {
-    const origin = req.headers.origin;
+  async function route(req: IncomingMessage, res: ServerResponse, context: RequestContext): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (!originAllowed(origin, corsOrigins)) throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not on this judge server's CORS allow-list`);
-    if (req.method === 'OPTIONS') {
-      const headers = corsHeaders(origin, corsOrigins);
-      // Chrome's Private Network Access: a page on a public origin asking a judge on the room's network.
-      if (origin && req.headers['access-control-request-private-network'] === 'true') headers['access-control-allow-private-network'] = 'true';
-      res.writeHead(204, headers);
-      res.end();
-      return;
-    }
     if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
-      sendJson(res, 200, health(), corsHeaders(origin, corsOrigins));
+      sendJson(res, 200, health(), context.cors);
       return;
     }
     if (path === JUDGE_PATH) {
       if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', `${JUDGE_PATH} takes POST`, { allow: 'POST, OPTIONS' });
-      await judge(req, res, note, client);
+      await judge(req, res, context);
       return;
     }
     throw new HttpError(404, 'not_found', `no route ${req.method} ${path}; try GET ${HEALTH_PATH} or POST ${JUDGE_PATH}`);
   }
 
-  const server = createServer((req, res) => {
-    const started = performance.now();
-    const client = req.socket.remoteAddress ?? 'unknown';
-    const note: string[] = [];
-    route(req, res, note, client)
-      .catch((error: unknown) => {
-        const httpError = error instanceof HttpError ? error : httpErrorForBackendFailure(error);
-        note.push(`error=${httpError.code}`);
-        if (res.headersSent) return res.destroy();
-        const safe = new HttpError(httpError.status, httpError.code, scrub(httpError.message), {
-          ...httpError.headers,
-          ...corsHeaders(req.headers.origin, corsOrigins),
-          // An unread oversized body is not worth draining: close the connection after answering.
-          ...(httpError.status === 413 ? { connection: 'close' } : {}),
-        });
-        sendError(res, safe);
-      })
-      .finally(() => {
-        const ms = (performance.now() - started).toFixed(1);
-        const path = (req.url ?? '/').split('?')[0];
-        log(scrub(`${new Date().toISOString()} ${client} ${req.method} ${path} ${res.statusCode} ${ms}ms ${note.join(' ')}`.trimEnd()));
-      });
-  });
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 20_000;
-  return server;
+  const guards = { name: 'judge server', corsOrigins, rateLimit: options.rateLimit === null ? null : (options.rateLimit ?? DEFAULT_RATE_LIMIT), secrets, log };
+  return createGuardedServer(guards, route, httpErrorForBackendFailure);
 }

@@ -13,8 +13,8 @@ export interface GenerateOptions {
   seed?: number;
   /** Tokens that end the reply (e.g. <|end|>); the stop token is included in the result. */
   stopIds?: readonly number[];
-  /** Called with every sampled token as soon as it is known (streaming). */
-  onToken?: (id: number) => void;
+  /** Called with every sampled token as soon as it is known (streaming), its log-prob and the logits it was drawn from. */
+  onToken?: (id: number, logprob: number, logits: Float32Array) => void;
 }
 
 export interface GenerateResult {
@@ -56,7 +56,7 @@ export async function generate(policy: Policy, promptIds: readonly number[], o: 
       const { id, logprob } = sampleToken(row, temperature, topP, rng);
       result.ids.push(id);
       result.logprobs.push(logprob);
-      o.onToken?.(id);
+      o.onToken?.(id, logprob, row);
       if (stop.has(id)) {
         result.stopped = 'end';
         break;

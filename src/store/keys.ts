@@ -13,6 +13,7 @@
  *   ['sample', sampleId]                    StoredSample
  *   ['metrics', version]                    UpdateMetrics of the update that made that version
  *   ['checkpoint', version]                 StoredCheckpoint (safetensors bytes + manifest)
+ *   ['outgoing', queuedAt, id]              OutgoingMessage: a visitor's message for a remote policy, not yet answered
  */
 export type KeyPart = string | number;
 export type StoreKey = KeyPart | KeyPart[];
@@ -28,6 +29,7 @@ export const keys = {
   sample: (sampleId: string): StoreKey => ['sample', sampleId],
   metrics: (version: number): StoreKey => ['metrics', version],
   checkpoint: (version: number): StoreKey => ['checkpoint', version],
+  outgoing: (queuedAt: number, id: string): StoreKey => ['outgoing', queuedAt, id],
 };
 
 /** Rank of a key's type in IndexedDB's order: numbers < strings < arrays. */

@@ -13,7 +13,7 @@ import { parseExport } from './import.ts';
 import { keys } from './keys.ts';
 import { migrate } from './migrations.ts';
 import { secretFieldPaths } from './secrets.ts';
-import type { ImportResult, JudgeRecord, RecordStore, SampleStatus, SessionExport, SessionInfo, StoredCheckpoint, SavedOptimizer,
+import type { ImportResult, JudgeRecord, OutgoingMessage, RecordStore, SampleStatus, SessionExport, SessionInfo, StoredCheckpoint, SavedOptimizer,
   StoredSample, StoredTurn, TurnUpdate, UpdateCommit, UpdateMetrics } from './types.ts';
 
 const values = async <T>(tx: ReadTx, prefix: (string | number)[]) => (await tx.entries<T>(prefix)).map(([, v]) => v);
@@ -78,6 +78,7 @@ export class KeyValueRecordStore implements RecordStore {
       tx.delete(keys.session(id));
       for (const key of [...(await tx.keys(['turn', id])), ...(await tx.keys(['judge', id]))]) tx.delete(key);
       for (const [key, sample] of await tx.entries<StoredSample>(['sample'])) if (sample.session_id === id) tx.delete(key);
+      for (const [key, message] of await tx.entries<OutgoingMessage>(['outgoing'])) if (message.session_id === id) tx.delete(key);
     });
   }
 
@@ -254,6 +255,33 @@ export class KeyValueRecordStore implements RecordStore {
   }
 
   // Settings
+
+  // Messages to a remote policy server (issue 16)
+
+  queueOutgoing(message: OutgoingMessage): Promise<void> {
+    return this.write(`the message to the policy server in session "${message.session_id}"`, async (tx) => {
+      if (!(await tx.get<SessionInfo>(keys.session(message.session_id)))) throw new StoreConflictError(`There is no session "${message.session_id}".`);
+      tx.put(keys.outgoing(message.queued_at, message.id), message);
+    });
+  }
+
+  listOutgoing(): Promise<OutgoingMessage[]> {
+    return this.backend.read((tx) => values<OutgoingMessage>(tx, ['outgoing']));
+  }
+
+  recordRemoteReply(message: OutgoingMessage, turn: StoredTurn): Promise<void> {
+    return this.write(`the policy server's reply, ${turnLabel(turn.session_id, turn.turn)}`, async (tx) => {
+      const key = keys.outgoing(message.queued_at, message.id);
+      if (!(await tx.get<OutgoingMessage>(key))) throw new StoreConflictError(`The message "${message.id}" was already answered.`);
+      const session = await tx.get<SessionInfo>(keys.session(turn.session_id));
+      if (!session) throw new StoreConflictError(`There is no session "${turn.session_id}" for turn ${turn.turn}.`);
+      const previous = await tx.get<StoredTurn>(keys.turn(turn.session_id, turn.turn - 1));
+      if (previous && !previous.next_state) tx.put(keys.turn(turn.session_id, turn.turn - 1), { ...previous, next_state: { role: 'user', content: message.content } });
+      tx.delete(key);
+      tx.put(keys.turn(turn.session_id, turn.turn), turn);
+      if (turn.timestamp > session.updatedAt) tx.put(keys.session(session.id), { ...session, updatedAt: turn.timestamp });
+    });
+  }
 
   getSettings<T = unknown>(): Promise<T | undefined> {
     return this.backend.read((tx) => tx.get<T>(keys.settings()));

@@ -28,6 +28,19 @@ export interface SessionInfo {
 export type TurnStatus = 'awaiting_next_state' | 'pending_signals' | 'signals_done' | 'no_sample' | 'sampled' | 'trained' | 'stale';
 export const TURN_STATUSES: readonly TurnStatus[] = ['awaiting_next_state', 'pending_signals', 'signals_done', 'no_sample', 'sampled', 'trained', 'stale'];
 
+/**
+ * A visitor's message to a remote policy server (issue 16), written before it is sent and removed in the
+ * transaction that records the answer: a closed tab or a server busy syncing weights loses nothing, and a
+ * message is answered once.
+ */
+export interface OutgoingMessage {
+  id: string;
+  session_id: string;
+  content: string;
+  /** When it was written; messages are sent in this order. */
+  queued_at: number;
+}
+
 /** A main turn as stored: the METHOD §8 turn record (next state null until it arrives) and the loop's fields. */
 export interface StoredTurn extends Omit<TurnRecord, 'next_state'> {
   next_state: NextState | null;
@@ -42,6 +55,8 @@ export interface StoredTurn extends Omit<TurnRecord, 'next_state'> {
   trained_in_update?: number;
   /** Why the loop gave up on this turn's signals, for the visitor. */
   error?: string;
+  /** A remote policy's reply (issue 16): the server's tokens, aligned with `response_logprobs`; absent when it sent no log-probs. */
+  response_tokens?: string[];
 }
 
 /** The fields of a stored turn the loop changes after writing it. */
@@ -184,6 +199,16 @@ export interface RecordStore {
 
   /** The settings object as last saved (opaque here); never holds secrets. */
   getSettings<T = unknown>(): Promise<T | undefined>;
+
+  /** Writes a visitor's message for a remote policy before it is sent (issue 16). */
+  queueOutgoing(message: OutgoingMessage): Promise<void>;
+  /** Messages not yet answered, oldest first. */
+  listOutgoing(): Promise<OutgoingMessage[]>;
+  /**
+   * ONE transaction: the answered message leaves the queue, becomes the next state of its session's last
+   * turn (if that one has none), and the remote reply is stored as the session's next turn.
+   */
+  recordRemoteReply(message: OutgoingMessage, turn: StoredTurn): Promise<void>;
   /** Refuses an object with a secret-named field (apiKey, key, token, …) anywhere in it. */
   putSettings(settings: object): Promise<void>;
 

@@ -7,7 +7,8 @@
 import type { Settings } from '../rl/settings.ts';
 import type { NextState } from '../rl/judge/types.ts';
 import type { EvaluativeRecord, DirectiveRecord } from '../rl/records.ts';
-import type { BackendChoice, CheckpointBlob, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
+import type { Message } from '../model/chat.ts';
 import { turnKey } from './protocol.ts';
 import type { RecordStore, SessionInfo, StoredSample, StoredTurn as StoreTurn } from '../store/types.ts';
 import { sessionLog } from './session-log.ts';
@@ -177,6 +178,26 @@ export class OnlineLoop {
   /** A tool's output as the next state of the session's last main turn (environments). */
   async toolResult(sessionId: string, content: string): Promise<void> {
     await this.recordNextState(sessionId, await this.store.listTurns(sessionId), { role: 'tool', content });
+  }
+
+  /**
+   * An agent's main request (the policy server): its messages are the reply's context, and its last message,
+   * a `user` reply or a `tool` result, is the next state of the session's previous main turn (METHOD §1),
+   * written before anything is computed from it. The session must exist.
+   */
+  async sendMessages(
+    sessionId: string,
+    messages: Message[],
+    options: { onToken?: (piece: string, token: StreamedToken) => void; topLogprobs?: number; maxTokens?: number } = {},
+  ): Promise<StoredTurn> {
+    const turns = await this.store.listTurns(sessionId);
+    const last = messages.at(-1);
+    if (last?.role === 'user' || last?.role === 'tool') await this.recordNextState(sessionId, turns, { role: last.role, content: last.content });
+    const maxTokens = Math.min(options.maxTokens ?? this.settings.maxTokens, this.settings.maxTokens);
+    const sampling = { temperature: this.settings.temperature, topP: this.settings.topP, maxTokens };
+    const reply = await this.engines.policy.reply({ sessionId, messages, sampling, topLogprobs: options.topLogprobs }, options.onToken);
+    if (reply.fellBack) this.events.backend?.('policy', reply.fellBack);
+    return this.recordReply(sessionId, turns.length + 1, reply);
   }
 
   /**

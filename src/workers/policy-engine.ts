@@ -10,7 +10,8 @@ import { Tokenizer } from '../model/tokenizer.ts';
 import type { Backend } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
-import type { BackendChoice, CheckpointBlob, PolicyEngineApi, PolicyInfo, PolicyWeights, ReplyRequest, ReplyResult } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, PolicyEngineApi, PolicyInfo, PolicyWeights, ReplyRequest, ReplyResult, StreamedToken } from './protocol.ts';
+import { logSoftmax } from '../model/sampling.ts';
 
 /** Room kept for the reply when a long session is cut to fit the context. */
 const MIN_REPLY_ROOM = 96;
@@ -29,6 +30,21 @@ export function fitContext(tokenizer: Tokenizer, messages: Message[], maxLen: nu
   const last = messages[messages.length - 1];
   const cut = { ...last, content: last.content.slice(-Math.max(1, budget - 8)) };
   return { messages: [cut], ids: tokenizer.encodePrompt([cut]) };
+}
+
+/** The `topLogprobs` most likely tokens under the sampling policy (logits / temperature; temperature 1 when greedy). */
+function topAlternatives(tokenizer: Tokenizer, logits: Float32Array, request: ReplyRequest): StreamedToken['top'] {
+  const n = Math.min(request.topLogprobs ?? 0, logits.length);
+  if (n <= 0) return [];
+  const logprobs = logSoftmax(logits, request.sampling.temperature > 0 ? request.sampling.temperature : 1);
+  const top: number[] = [];
+  for (let i = 0; i < logprobs.length; i++) {
+    if (top.length === n && logprobs[i] <= logprobs[top[n - 1]]) continue;
+    const at = top.findIndex((j) => logprobs[i] > logprobs[j]);
+    top.splice(at < 0 ? top.length : at, 0, i);
+    if (top.length > n) top.pop();
+  }
+  return top.map((id) => ({ piece: tokenizer.decode([id]), logprob: logprobs[id] }));
 }
 
 export class PolicyEngine implements PolicyEngineApi {
@@ -70,7 +86,7 @@ export class PolicyEngine implements PolicyEngineApi {
     return this.policy ? this.describe() : null;
   }
 
-  reply(request: ReplyRequest, onToken?: (piece: string) => void): Promise<ReplyResult> {
+  reply(request: ReplyRequest, onToken?: (piece: string, token: StreamedToken) => void): Promise<ReplyResult> {
     const run = this.queue.then(async () => {
       const { result, fellBack } = await withGpuFallback(() => this.replyNow(request, onToken), (choice) => this.rebuild(choice));
       return fellBack ? { ...result, fellBack } : result;
@@ -111,7 +127,7 @@ export class PolicyEngine implements PolicyEngineApi {
     this.staged = null;
   }
 
-  private async replyNow(request: ReplyRequest, onToken?: (piece: string) => void): Promise<ReplyResult> {
+  private async replyNow(request: ReplyRequest, onToken?: (piece: string, token: StreamedToken) => void): Promise<ReplyResult> {
     this.applyStaged();
     const policy = this.need();
     const tokenizer = this.tokenizer!;
@@ -128,12 +144,12 @@ export class PolicyEngine implements PolicyEngineApi {
       topP: request.sampling.topP,
       seed: request.sampling.seed ?? Math.floor(Math.random() * 2 ** 31),
       stopIds: [tokenizer.ids.end],
-      onToken: (id) => {
+      onToken: (id, logprob, logits) => {
         const now = performance.now();
         if (tokenMs.length === 0 && ttftMs === 0) ttftMs = now - started;
         else tokenMs.push(now - last);
         last = now;
-        if (!tokenizer.isSpecial(id)) onToken?.(tokenizer.decode([id]));
+        if (!tokenizer.isSpecial(id)) onToken?.(tokenizer.decode([id]), { logprob, top: topAlternatives(tokenizer, logits, request) });
       },
     });
     const text = tokenizer.decode(result.ids, { skipSpecial: true });

@@ -48,6 +48,14 @@ export interface ReplyRequest {
   /** The context the policy answers: every message so far, the user's last. */
   messages: Message[];
   sampling: SamplingSettings;
+  /** How many most likely alternatives to report with each streamed token (an OpenAI-compatible server's `top_logprobs`); 0 or unset: none. */
+  topLogprobs?: number;
+}
+
+/** What is known of one streamed token besides its text: its sampling log-prob and the most likely alternatives asked for. */
+export interface StreamedToken {
+  logprob: number;
+  top: { piece: string; logprob: number }[];
 }
 
 /** A finished reply with everything METHOD §7–8 needs recorded. */
@@ -74,7 +82,7 @@ export interface ReplyResult {
 export interface PolicyEngineApi {
   init(backend: Settings['backend']): Promise<BackendChoice>;
   load(checkpoint: CheckpointBlob, version: number): Promise<PolicyInfo>;
-  reply(request: ReplyRequest, onToken?: (piece: string) => void): Promise<ReplyResult>;
+  reply(request: ReplyRequest, onToken?: (piece: string, token: StreamedToken) => void): Promise<ReplyResult>;
   /** Staged, applied between replies, never mid-reply. */
   publish(update: PolicyWeights): Promise<void>;
   info(): Promise<PolicyInfo | null>;

@@ -75,5 +75,11 @@ describe('wire tags (METHOD §8)', () => {
     expect(readWireTags(headers({}))).toEqual({ sessionId: null, turnType: 'side', sessionDone: false });
     expect(readWireTags(headers({ 'x-turn-type': 'MAIN ' })).turnType).toBe('main');
     expect(readWireTags(headers({ 'X-Turn-Type': 'side' }), { turn_type: 'main' }).turnType).toBe('side');
+    for (const word of ['1', 'true', 'YES', ' on ']) expect(readWireTags(headers({ 'X-Session-Done': word })).sessionDone).toBe(true);
+    for (const word of ['0', 'false', 'no', 'off', 'done']) expect(readWireTags(headers({ 'X-Session-Done': word })).sessionDone).toBe(false);
+    expect(readWireTags(headers({}), { session_done: 1 }).sessionDone).toBe(true);
+    // A server that counts untagged requests as main (MetaClaw's rule); a tagged side stays side.
+    expect(readWireTags(headers({}), {}, 'main').turnType).toBe('main');
+    expect(readWireTags(headers({ 'X-Turn-Type': 'side' }), {}, 'main').turnType).toBe('side');
   });
 });

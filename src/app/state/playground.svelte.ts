@@ -13,6 +13,8 @@ import { turnKey } from '../../workers/protocol.ts';
 import { fetchCheckpoint, ModelLoadError, type LoadProgress } from '../load/fetch-checkpoint.ts';
 import { modelBase } from '../load/model-url.ts';
 import { JudgeConfigState } from '../settings/judge-config.svelte.ts';
+import { PolicyConfigState } from '../settings/policy-config.svelte.ts';
+import { RemoteChatState } from './remote-chat.svelte.ts';
 import { SettingsState } from '../settings/settings.svelte.ts';
 import { ChatState } from './chat.svelte.ts';
 import { InspectorState } from './inspector.svelte.ts';
@@ -55,9 +57,11 @@ export class Playground {
   readonly runtime: RuntimeRef = { current: null };
   readonly settings = new SettingsState();
   readonly judge = new JudgeConfigState();
+  readonly policy = new PolicyConfigState();
+  readonly remote = new RemoteChatState();
   readonly turns = new TurnsState();
   readonly sessions = new SessionsState(this.runtime, this.turns);
-  readonly chat = new ChatState(this.runtime, this.sessions, this.turns);
+  readonly chat = new ChatState(this.runtime, this.sessions, this.turns, this.policy, this.remote);
   readonly training = new TrainingState(this.runtime);
   readonly transfer = new TransferState(this.runtime, (ids) => this.afterImport(ids));
   readonly inspector = new InspectorState();
@@ -89,6 +93,14 @@ export class Playground {
       });
       this.runtime.current = { store, engines: started, loop, initial, tokenizer };
       this.turns.vocabSize = initial.manifest.config.vocabSize;
+      this.remote.connect(store, () => {
+        const config = this.policy.config;
+        if (config.kind !== 'remote') throw new Error('the policy runs on this device');
+        return config;
+      }, async (sessionId) => {
+        if (sessionId === this.turns.sessionId) await this.turns.load(store, sessionId);
+        await this.sessions.refresh();
+      });
       this.settings.onChange((next, previous) => void this.applySettings(next, previous));
       await Promise.all([this.sessions.openLatest(), this.training.refresh()]);
       // A session that could not be opened is reported; the page opened another (or a new one) instead.

@@ -1,0 +1,178 @@
+/**
+ * `npm run bench:policy-server -- [--json] [--agents 8] [--rounds 12] [--batch 4] [--max-tokens 48]`
+ * The policy server in a child process on 127.0.0.1, driven by simulated agents over loopback (issue 16).
+ * Phase 1 (idle): each agent opens fresh sessions, so no next state arrives and nothing trains. Phase 2
+ * (training): each agent converses with corrections, so judges and updates run while it is served. It
+ * reports time to first token and per-token latency, p50/p95, of phase-2 tokens that arrived while an
+ * update ran against phase-2 tokens that arrived while none ran (same traffic, same machine load: the ratio),
+ * and phase 1 for reference; requests refused (anything but 200); and next state → new version: from the
+ * last next state sent before an update began to the moment /healthz serves the version it made.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnListening } from '../server/spawn-listening.ts';
+import { percentile } from './browser-session.ts';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const at = argv.indexOf(`--${name}`);
+  return at >= 0 ? Number(argv[at + 1]) : fallback;
+};
+const agents = option('agents', 8);
+const rounds = option('rounds', 12);
+const batch = option('batch', 4);
+const maxTokens = option('max-tokens', 48);
+
+const QUESTIONS = ['What is the capital of Peru?', 'What is 7 times 8?', 'Describe a cat.', 'How many minutes are in 2 hours?', 'What is 12 plus 9?', 'How many grams are in 3 kilograms?'];
+const CORRECTIONS = ['too long, just one sentence please', 'why is it in capitals? lowercase please', 'no, that is wrong', 'can you put that as a bulleted list?', 'perfect, thank you'];
+
+interface Reply {
+  sentAt: number;
+  /** Arrival time of each text piece. */
+  times: number[];
+  text: string;
+  ok: boolean;
+}
+
+async function streamReply(url: string, sessionId: string, messages: { role: string; content: string }[]): Promise<Reply> {
+  const sentAt = performance.now();
+  const times: number[] = [];
+  let text = '';
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-session-id': sessionId, 'x-turn-type': 'main' },
+    body: JSON.stringify({ model: 'nextstate-tiny', messages, stream: true }),
+  });
+  if (res.status !== 200 || !res.body) return { sentAt, times, text, ok: false };
+  const decoder = new TextDecoder();
+  let buffered = '';
+  const reader = res.body.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffered.indexOf('\n\n')) >= 0) {
+      const event = buffered.slice(0, end).replace(/^data: /, '');
+      buffered = buffered.slice(end + 2);
+      if (event === '[DONE]') continue;
+      const piece = JSON.parse(event).choices?.[0]?.delta?.content;
+      if (piece) {
+        times.push(performance.now());
+        text += piece;
+      }
+    }
+  }
+  return { sentAt, times, text, ok: true };
+}
+
+const data = mkdtempSync(join(tmpdir(), 'nextstate-bench-policy-'));
+const server = await spawnListening('server/policy-main.ts', ['--port', '0', '--data', data, '--batch', String(batch), '--max-tokens', String(maxTokens), '--rate-limit', '0'], { startTimeoutMs: 60_000 });
+let exit = 0;
+try {
+  // /healthz every 25 ms: when updates start and end, and when each version begins to serve.
+  const updateSpans: { start: number; end: number; version: number }[] = [];
+  let polling = true;
+  const poller = (async () => {
+    let open: number | null = null;
+    while (polling) {
+      const h = (await (await fetch(`${server.url}/healthz`)).json()) as { updating: boolean; policy_version: number };
+      const now = performance.now();
+      if (h.updating && open === null) open = now;
+      if (!h.updating && open !== null) (updateSpans.push({ start: open, end: now, version: h.policy_version }), (open = null));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  })();
+
+  const nextStatesSent: number[] = [];
+  let refused = 0;
+  const phase = async (training: boolean) => {
+    const replies: Reply[] = [];
+    await Promise.all(
+      Array.from({ length: agents }, async (_, a) => {
+        let messages: { role: string; content: string }[] = [];
+        for (let r = 0; r < rounds; r++) {
+          const session = training ? `agent-${a}` : `idle-${a}-${r}`;
+          const question = QUESTIONS[(a + r) % QUESTIONS.length];
+          if (!training || r === 0) messages = [{ role: 'user', content: question }];
+          else {
+            messages.push({ role: 'user', content: CORRECTIONS[(a + r) % CORRECTIONS.length] });
+            nextStatesSent.push(performance.now());
+          }
+          const reply = await streamReply(server.url, session, messages);
+          if (!reply.ok) refused++;
+          replies.push(reply);
+          messages.push({ role: 'assistant', content: reply.text });
+        }
+      }),
+    );
+    return replies;
+  };
+
+  const idle = await phase(false);
+  const training = await phase(true);
+  // Let the last updates land, then stop polling.
+  const settleUntil = performance.now() + 60_000;
+  while (performance.now() < settleUntil) {
+    const h = (await (await fetch(`${server.url}/healthz`)).json()) as { updating: boolean };
+    if (!h.updating) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  polling = false;
+  await poller;
+
+  const during = (t: number) => updateSpans.some((s) => t >= s.start && t <= s.end);
+  const gaps = (replies: Reply[], keep: (t: number) => boolean) => replies.flatMap((r) => r.times.slice(1).map((t, i) => [t, t - r.times[i]] as const)).filter(([t]) => keep(t)).map(([, g]) => g);
+  const ttfts = (replies: Reply[], keep: (t: number) => boolean) => replies.filter((r) => r.times.length > 0 && keep(r.times[0])).map((r) => r.times[0] - r.sentAt);
+  const idleToken = gaps(training, (t) => !during(t));
+  const updateToken = gaps(training, during);
+  const idleTtft = ttfts(training, (t) => !during(t));
+  const updateTtft = ttfts(training, during);
+  const quietToken = gaps(idle, () => true);
+  const quietTtft = ttfts(idle, () => true);
+  const toVersion = updateSpans
+    .map((s) => {
+      const last = nextStatesSent.filter((t) => t <= s.start).at(-1);
+      return last === undefined ? NaN : s.end - last;
+    })
+    .filter(Number.isFinite);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const result = {
+    agents,
+    rounds_per_phase: rounds,
+    batch_size: batch,
+    max_tokens: maxTokens,
+    ttft_ms_p50_idle: round(percentile(idleTtft, 50)),
+    ttft_ms_p95_idle: round(percentile(idleTtft, 95)),
+    ttft_ms_p50_updating: round(percentile(updateTtft, 50)),
+    ttft_ms_p95_updating: round(percentile(updateTtft, 95)),
+    token_ms_p50_idle: round(percentile(idleToken, 50)),
+    token_ms_p95_idle: round(percentile(idleToken, 95)),
+    token_ms_p50_updating: round(percentile(updateToken, 50)),
+    token_ms_p95_updating: round(percentile(updateToken, 95)),
+    token_p50_ratio_updating_vs_idle: round(percentile(updateToken, 50) / percentile(idleToken, 50)),
+    token_p95_ratio_updating_vs_idle: round(percentile(updateToken, 95) / percentile(idleToken, 95)),
+    ttft_p50_ratio_updating_vs_idle: round(percentile(updateTtft, 50) / percentile(idleTtft, 50)),
+    // Phase 1: no next states, so nothing is judged or trained.
+    ttft_ms_p50_phase1: round(percentile(quietTtft, 50)),
+    token_ms_p50_phase1: round(percentile(quietToken, 50)),
+    token_ms_p95_phase1: round(percentile(quietToken, 95)),
+    tokens_measured_idle: idleToken.length,
+    tokens_measured_updating: updateToken.length,
+    requests: idle.length + training.length,
+    requests_refused: refused,
+    updates: updateSpans.length,
+    next_state_to_new_version_ms_p50: round(percentile(toVersion, 50)),
+  };
+  if (argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
+  else console.table(result);
+} catch (e) {
+  console.error(e);
+  console.error(server.output().slice(-3000));
+  exit = 1;
+} finally {
+  await server.stop();
+  rmSync(data, { recursive: true, force: true });
+}
+process.exit(exit);

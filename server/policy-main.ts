@@ -1,0 +1,102 @@
+/**
+ * `npm run policy-server`: the policy server (issue 16). Parses flags and environment (policy-flags.ts),
+ * opens the record store on disk, starts the engines in worker threads and the online loop over them, and
+ * listens; all HTTP behaviour lives in policy-server.ts.
+ */
+import { mkdirSync } from 'node:fs';
+import { LevelStore } from '../src/store/level-store.ts';
+import { OnlineLoop } from '../src/workers/online-loop.ts';
+import { createThreadEngines } from './engine-threads.ts';
+import { FlagError, parsePolicyServerFlags, POLICY_USAGE } from './policy-flags.ts';
+import { loadServedCheckpoint } from './policy-model.ts';
+import { createPolicyServer, type PolicyServer } from './policy-server.ts';
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(POLICY_USAGE);
+  process.exit(0);
+}
+
+let settings;
+let initial;
+try {
+  settings = parsePolicyServerFlags(process.argv.slice(2), process.env);
+  initial = loadServedCheckpoint(settings.model);
+} catch (error) {
+  if (!(error instanceof FlagError)) throw error;
+  console.error(`${error.message}\n\n${POLICY_USAGE}`);
+  process.exit(2);
+}
+
+mkdirSync(settings.dataDir, { recursive: true });
+const store = await LevelStore.open(settings.dataDir).catch((error: Error) => {
+  const locked = /lock/i.test(`${error.message} ${(error.cause as Error | undefined)?.message ?? ''}`);
+  console.error(locked ? `the data folder ${settings.dataDir} is in use by another policy server` : `cannot open the records in ${settings.dataDir}: ${error.message}`);
+  process.exit(1);
+});
+const engines = await createThreadEngines();
+const log = (line: string) => console.log(line);
+let policyServer: PolicyServer | null = null;
+// The loop has no "update began" event (its queue event reads the store each time): the trainer call says it.
+const train = engines.trainer.update;
+engines.trainer.update = (samples, loopSettings, version) => (policyServer?.updateStarted(), train(samples, loopSettings, version));
+const loop = new OnlineLoop(engines, store, settings.loop, {
+  update: (metrics) => {
+    policyServer?.updated();
+    log(`${new Date().toISOString()} update version=${metrics.version} samples=${metrics.samples} loss=${metrics.loss.toFixed(4)}`);
+  },
+  stale: (ids) => log(`${new Date().toISOString()} stale samples=${ids.length}`),
+  error: (where, error) => {
+    if (where === 'update') policyServer?.updateFailed();
+    log(`${new Date().toISOString()} ${where} error: ${error.name}: ${error.message}`);
+  },
+});
+// The loop starts its background work with `void`; a failure there (e.g. two concurrent maybeUpdate calls
+// marking the same samples stale) must be reported, not end the process that serves every agent.
+process.on('unhandledRejection', (error) => log(`${new Date().toISOString()} background error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
+await loop.start(initial);
+policyServer = createPolicyServer({
+  loop,
+  store,
+  policy: engines.policy,
+  modelName: settings.modelName,
+  sampling: { temperature: settings.loop.temperature, topP: settings.loop.topP, maxTokens: settings.loop.maxTokens },
+  untagged: settings.untagged,
+  token: settings.token,
+  corsOrigins: settings.corsOrigins,
+  bodyLimitBytes: settings.bodyLimitBytes,
+  rateLimit: settings.rateLimit,
+  log,
+  logBodies: settings.logBodies,
+  pauseAfterUpdateMs: settings.pauseAfterUpdateMs,
+});
+const { server } = policyServer;
+
+const loopback = ['127.0.0.1', '::1', 'localhost'].includes(settings.host);
+if (!loopback && !settings.token) {
+  console.warn(`warning: listening on ${settings.host} without NEXTSTATE_POLICY_TOKEN: anyone who can reach it can train this policy`);
+}
+
+server.listen(settings.port, settings.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  console.log(
+    `policy server listening on http://${host}:${port} (model ${settings.modelName}, version ${loop.version}, B ${settings.loop.batchSize}, ` +
+      `untagged turns ${settings.untagged}, token ${settings.token ? 'required' : 'off'}, data ${settings.dataDir})`,
+  );
+});
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await engines.terminate();
+  await store.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+// Started by a parent with an IPC channel (tests, benchmarks): leave when the parent goes.
+if (process.send) process.on('disconnect', () => void shutdown());
