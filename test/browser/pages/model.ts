@@ -54,7 +54,7 @@ async function run(backend: string, seed: number): Promise<BackendReport> {
     const score = await policy.score(ids(seed + 3, 7), ids(seed + 4, 9), { k: 4, temperature: 0.6 });
     const greedy = await policy.generate(ids(seed + 5, 6), { maxTokens: 8, temperature: 0 });
     const batch = { ids: [ids(seed + 6, 10), ids(seed + 7, 10)], lossMask: [new Array(10).fill(1), [0, 0, 0, 1, 1, 1, 1, 1, 0, 0]] };
-    const names = ['embed', 'layers.0.wqkv', 'layers.1.w_down', 'final_norm'];
+    const names = ['embed', 'layers.0.wq', 'layers.1.w_down', 'final_norm'];
     const { value, grads } = tf.variableGrads(() => replyLoss(policy, batch), names.map((n) => policy.variables.get(n)!));
     const report: BackendReport = {
       backend: tf.getBackend(),
