@@ -96,8 +96,11 @@ export class HfChatTokenizer implements ChatTokenizer {
   }
 
   /**
-   * Ids of the full rendering; the mask is 1 on each assistant reply: the tokens the rendering up to and including
-   * that reply adds to the rendering of the messages before it with the generation prompt.
+   * Ids of the full rendering, with the mask 1 on assistant replies. A reply is what the rendering through it adds
+   * to the rendering of the messages before it with the generation prompt (the reference framework's split), up to
+   * and including its end-of-turn token (what sampling produces; template text after it is context). The
+   * last reply is always split so; an earlier one is masked only where the template renders it the same way
+   * inside the whole conversation (Qwen3's template rewrites earlier turns: they stay context).
    */
   encodeConversation(messages: readonly Message[]): EncodedConversation {
     const ids = this.encodeText(this.render(messages, false));
@@ -105,11 +108,13 @@ export class HfChatTokenizer implements ChatTokenizer {
     messages.forEach((m, i) => {
       if (m.role !== 'assistant') return;
       const prompt = this.encodeText(this.render(messages.slice(0, i), true));
-      const through = this.encodeText(this.render(messages.slice(0, i + 1), false));
-      if (!isPrefix(prompt, through) || !isPrefix(through, ids)) {
-        throw new HfModelError('tokenizer', `the chat template does not render message ${i} as a continuation of the ones before it: no reply mask`);
+      let through = this.encodeText(this.render(messages.slice(0, i + 1), false));
+      const stop = through.findIndex((id, at) => at >= prompt.length && this.stopIds.includes(id));
+      if (stop >= 0) through = through.slice(0, stop + 1); // a reply ends with its end-of-turn token, as sampling does
+      if (isPrefix(prompt, through) && isPrefix(through, ids)) lossMask.fill(1, prompt.length, through.length);
+      else if (i === messages.length - 1) {
+        throw new HfModelError('tokenizer', 'the chat template does not render the last reply as a continuation of its prompt: no reply mask');
       }
-      lossMask.fill(1, prompt.length, through.length);
     });
     return { ids, lossMask };
   }
