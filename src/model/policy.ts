@@ -40,7 +40,9 @@ export class Policy {
         this.dispose();
         throw new Error(`weight "${name}" missing or of the wrong size`);
       }
-      this.variables.set(name, tf.variable(tf.tensor(data, shape), options.trainable ?? true, `policy${id}/${name}`));
+      const initial = tf.tensor(data, shape);
+      this.variables.set(name, tf.variable(initial, options.trainable ?? true, `policy${id}/${name}`));
+      initial.dispose(); // the variable holds its own reference to the data
     }
     this.inverseFrequencies = inverseFrequencies(this.resolved);
   }
@@ -91,22 +93,27 @@ export class Policy {
     const layers: LayerCache[] = [];
     for (let i = 0; i < c.nLayers; i++) {
       const p = `layers.${i}.`;
-      const h = rmsNorm(x, this.w(`${p}attn_norm`), c.rmsEps);
-      const bias = (name: string) => (c.qkvBias ? `${p}${name}` : undefined);
-      const q = headNorm(heads(this.project(h, `${p}wq`, bias('bq')), c.nHeads), `${p}q_norm`);
-      const k = headNorm(heads(this.project(h, `${p}wk`, bias('bk')), c.nKvHeads), `${p}k_norm`);
-      const v = heads(this.project(h, `${p}wv`, bias('bv')), c.nKvHeads);
-      const attn = groupedQueryAttention(
-        applyRotary(q, rotary.cosQ, rotary.sinQ),
-        applyRotary(k, rotary.cosK, rotary.sinK),
-        v,
-        shape,
-        mask,
-        cache?.layers[i],
-      );
-      layers.push(attn.cache);
-      x = tf.add(x, this.project(attn.merged, `${p}wo`));
-      x = tf.add(x, swiGlu(rmsNorm(x, this.w(`${p}mlp_norm`), c.rmsEps), (y, which) => this.project(y, `${p}${which}`)));
+      // one tidy per layer: a long prefill holds one layer's intermediates at a time, not every layer's
+      const out = tf.tidy(() => {
+        const h = rmsNorm(x, this.w(`${p}attn_norm`), c.rmsEps);
+        const bias = (name: string) => (c.qkvBias ? `${p}${name}` : undefined);
+        const q = headNorm(heads(this.project(h, `${p}wq`, bias('bq')), c.nHeads), `${p}q_norm`);
+        const k = headNorm(heads(this.project(h, `${p}wk`, bias('bk')), c.nKvHeads), `${p}k_norm`);
+        const v = heads(this.project(h, `${p}wv`, bias('bv')), c.nKvHeads);
+        const attn = groupedQueryAttention(
+          applyRotary(q, rotary.cosQ, rotary.sinQ),
+          applyRotary(k, rotary.cosK, rotary.sinK),
+          v,
+          shape,
+          mask,
+          cache?.layers[i],
+        );
+        const mixed = tf.add(x, this.project(attn.merged, `${p}wo`)) as tf.Tensor2D;
+        const next = tf.add(mixed, swiGlu(rmsNorm(mixed, this.w(`${p}mlp_norm`), c.rmsEps), (y, which) => this.project(y, `${p}${which}`)));
+        return { x: next as tf.Tensor2D, k: attn.cache.k, v: attn.cache.v };
+      });
+      layers.push({ k: out.k, v: out.v });
+      x = out.x;
     }
     const logits = this.project(rmsNorm(x, this.w('final_norm'), c.rmsEps), c.tiedEmbedding ? 'embed' : 'head');
     return { logits, layers };
