@@ -20,13 +20,14 @@ export function createWorkerEngines(): WorkerEngines {
     new Worker(new URL('./signal.worker.ts', import.meta.url), { type: 'module', name: 'nextstate-signal' }),
     new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'nextstate-trainer' }),
   ];
-  const policy = Comlink.wrap<PolicyEngineApi & { destroyGpuDevice(): Promise<boolean> }>(workers[0]);
-  const signal = Comlink.wrap<SignalEngineApi & { setJudgeConfig(config: JudgeConfig): Promise<void> }>(workers[1]);
+  const policy = Comlink.wrap<Required<PolicyEngineApi> & { destroyGpuDevice(): Promise<boolean> }>(workers[0]);
+  const signal = Comlink.wrap<Required<SignalEngineApi> & { setJudgeConfig(config: JudgeConfig): Promise<void> }>(workers[1]);
   const trainer = Comlink.wrap<TrainerEngineApi>(workers[2]);
   return {
     policy: {
       init: (b) => policy.init(b),
       load: (c, v) => policy.load(c, v),
+      loadHf: (l, v) => policy.loadHf(l, v),
       // Callbacks cross the worker boundary as comlink proxies.
       reply: (request, onToken) => policy.reply(request, onToken ? Comlink.proxy(onToken) : undefined),
       publish: (u) => policy.publish(u),
@@ -35,6 +36,7 @@ export function createWorkerEngines(): WorkerEngines {
     signal: {
       init: (b) => signal.init(b),
       load: (i, s) => signal.load(i, s),
+      loadHf: (l) => signal.loadHf(l),
       publish: (u) => signal.publish(u),
       process: (r, s) => signal.process(r, s),
     },
