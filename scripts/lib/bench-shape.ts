@@ -65,7 +65,7 @@ export async function benchShape(name: string): Promise<Record<string, unknown>>
   // prefill (the first run also compiles and allocates: timed separately from the second)
   await step(prompt.slice(0, 8), 0);
   cache.dispose();
-  let row = new Float32Array();
+  let row: Float32Array = new Float32Array();
   const prefillMs = 1000 * (await cpuSeconds(async () => (row = await step(prompt, 0))));
   const sample = createRng(1);
   const stepMs: number[] = [];
