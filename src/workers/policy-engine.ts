@@ -146,6 +146,8 @@ export class PolicyEngine implements PolicyEngineApi {
         if (piece) onToken?.(piece);
       },
     });
+    const rest = stream.flush(); // a character still incomplete at the end shows as U+FFFD, as in `text`
+    if (rest) onToken?.(rest);
     const text = tokenizer.decode(result.ids, { skipSpecial: true });
     return {
       text,
