@@ -53,9 +53,9 @@ export async function benchShape(name: string): Promise<Record<string, unknown>>
   const cache = new KvCache();
   const step = async (input: number[], start: number) => {
     const logits = tf.tidy(() => {
-      const out = policy.forward(tf.tensor2d([input], [1, input.length], 'int32'), start, cache.length ? cache : undefined);
+      const out = policy.forward(tf.tensor2d([input], [1, input.length], 'int32'), start, cache.length ? cache : undefined, undefined, input.length - 1);
       cache.replace(out.layers);
-      return tf.slice(out.logits, [input.length - 1, 0], [1, config.vocabSize]);
+      return out.logits;
     });
     const row = (await logits.data()) as Float32Array;
     peakBytes = Math.max(peakBytes, tf.memory().numBytes);

@@ -72,9 +72,10 @@ export class Policy {
    * Logits [B·T, V] for ids [B, T] at slots start..start+T-1, attending also to `cache` (slots 0..start-1) when
    * given. Row b's first `leftPadding[b]` slots are padding: never attended to, and its positions count from the
    * first real token, so a left-padded row gives the logits it gives alone. Returns the keys and values of every
-   * slot for the next decode step.
+   * slot for the next decode step. With `logitsFrom` the logits are those of steps logitsFrom..T-1 of each row only
+   * ([B·(T−logitsFrom), V]): the output layer is the largest matrix, and a prefill or a scored reply needs few rows.
    */
-  forward(ids: tf.Tensor2D, start = 0, cache?: KvCache, leftPadding?: readonly number[]): { logits: tf.Tensor2D; layers: LayerCache[] } {
+  forward(ids: tf.Tensor2D, start = 0, cache?: KvCache, leftPadding?: readonly number[], logitsFrom = 0): { logits: tf.Tensor2D; layers: LayerCache[] } {
     const c = this.resolved;
     const [batch, seqLen] = ids.shape;
     if (start + seqLen > c.maxLen) throw new Error(`sequence of ${start + seqLen} tokens exceeds maxLen ${c.maxLen}`);
@@ -114,6 +115,10 @@ export class Policy {
       });
       layers.push({ k: out.k, v: out.v });
       x = out.x;
+    }
+    if (logitsFrom > 0) {
+      const rows = seqLen - logitsFrom;
+      x = tf.reshape(tf.slice(tf.reshape(x, [batch, seqLen, c.dModel]), [0, logitsFrom, 0], [batch, rows, c.dModel]), [batch * rows, c.dModel]);
     }
     const logits = this.project(rmsNorm(x, this.w('final_norm'), c.rmsEps), c.tiedEmbedding ? 'embed' : 'head');
     return { logits, layers };

@@ -30,9 +30,8 @@ export function responseLogits(policy: Policy, contextIds: readonly number[], re
   if (responseIds.length === 0) throw new Error('score: empty response');
   const input = [...contextIds, ...responseIds].slice(0, -1);
   return tf.tidy(() => {
-    const { logits } = policy.forward(tf.tensor2d(input, [1, input.length], 'int32'));
-    const rows = tf.slice(logits, [contextIds.length - 1, 0], [responseIds.length, logits.shape[1]]);
-    return tf.div(rows, temperature) as tf.Tensor2D;
+    const { logits } = policy.forward(tf.tensor2d(input, [1, input.length], 'int32'), 0, undefined, undefined, contextIds.length - 1);
+    return tf.div(logits, temperature) as tf.Tensor2D;
   });
 }
 
