@@ -1,5 +1,6 @@
 /**
  * `npm run bench:model -- --json [--preset tiny] [--backend wasm]`
+ * `npm run bench:model -- --json --shape smollm2-135m` (a Hugging Face model's exact shape on random weights; see lib/bench-shape.ts)
  *
  * Speed of the policy on one backend, as figures and ratios measured in one run (never a timed test):
  * KV-cached decode from a 128-token context vs recomputing the whole sequence per token, teacher-forced
@@ -15,6 +16,7 @@ import { Adam } from '../src/model/adam.ts';
 import { trainStep } from '../src/model/reply-loss.ts';
 import { sampleToken } from '../src/model/sampling.ts';
 import { createRng } from '../src/model/rng.ts';
+import { benchShape } from './lib/bench-shape.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,8 +24,18 @@ const { values: args } = parseArgs({
     preset: { type: 'string', default: 'tiny' },
     backend: { type: 'string', default: 'wasm' },
     repeats: { type: 'string', default: '3' },
+    shape: { type: 'string' },
   },
 });
+
+if (args.shape) {
+  await tf.setBackend(args.backend!);
+  await tf.ready();
+  const result = await benchShape(args.shape);
+  if (args.json) console.log(JSON.stringify(result, null, 2));
+  else for (const [k, v] of Object.entries(result)) console.log(`${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`);
+  process.exit(0);
+}
 
 await tf.setBackend(args.backend!);
 await tf.ready();

@@ -1,63 +1,70 @@
 import * as tf from '@tensorflow/tfjs';
-import { linear } from './linear.ts';
-import { applyRotary, type RotaryRows } from './rotary.ts';
 import type { LayerCache } from './kv-cache.ts';
 
 export interface AttentionShape {
   batch: number;
   seqLen: number;
   nHeads: number;
+  nKvHeads: number;
   headDim: number;
 }
 
 /**
- * Additive causal mask [T, keyLen] for queries at positions start..start+T-1 and keys at the last keyLen
- * positions up to start+T-1: 0 where the key is not after the query, a large negative where it is.
+ * Additive mask [B, 1, g·T, keyLen] for queries at slots start..start+T-1 and keys at the last keyLen slots up to
+ * start+T-1, repeated for the g query heads that share a key/value head: 0 where the key may be seen, a large
+ * negative where it is after the query or is one of the row's `leftPadding` slots. Undefined when nothing is
+ * masked (a single query on an unpadded batch).
  */
-export function causalMaskBias(start: number, seqLen: number, keyLen: number): tf.Tensor2D {
+export function attentionMask(start: number, seqLen: number, keyLen: number, groups: number, leftPadding: readonly number[]): tf.Tensor4D | undefined {
+  if (seqLen === 1 && leftPadding.every((p) => p === 0)) return undefined;
+  const batch = leftPadding.length;
   const keyStart = start + seqLen - keyLen;
-  const bias = new Float32Array(seqLen * keyLen);
-  for (let i = 0; i < seqLen; i++) for (let j = 0; j < keyLen; j++) if (keyStart + j > start + i) bias[i * keyLen + j] = -1e9;
-  return tf.tensor2d(bias, [seqLen, keyLen]);
+  const rows = groups * seqLen;
+  const bias = new Float32Array(batch * rows * keyLen);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < seqLen; i++) {
+      for (let j = 0; j < keyLen; j++) {
+        const key = keyStart + j;
+        if (key <= start + i && key >= leftPadding[b]) continue;
+        for (let g = 0; g < groups; g++) bias[(b * rows + g * seqLen + i) * keyLen + j] = -1e9;
+      }
+    }
+  }
+  return tf.tensor4d(bias, [batch, 1, rows, keyLen]);
 }
 
-
 /**
- * Causal multi-head self-attention on x [B·T, d], rotated by `rotary` (the rows of its positions). With `past`
- * (keys and values of earlier positions) the new queries also attend to them; `mask` [T, keys] is the causal
- * bias (omitted for a single query). Returns the output and the full keys and values (past + new) for the
- * KV cache.
+ * Grouped-query attention: rotated queries q [B, T, nHeads, hd] (the 1/sqrt(hd) scale already folded in), keys
+ * k and values v [B, T, nKvHeads, hd]. The g = nHeads/nKvHeads query heads of one key/value head are stacked as
+ * g·T rows against it, so keys and values are never repeated. With `past` (keys and values of earlier positions)
+ * the new queries also attend to them. Returns the heads merged [B·T, nHeads·hd] and the full keys and values
+ * (past + new, [B·nKvHeads, positions, hd]) for the KV cache.
  */
-export function causalSelfAttention(
-  x: tf.Tensor2D,
-  wqkv: tf.Tensor2D,
-  wo: tf.Tensor2D,
+export function groupedQueryAttention(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
   s: AttentionShape,
-  rotary: RotaryRows,
-  mask: tf.Tensor2D | undefined,
+  mask: tf.Tensor4D | undefined,
   past?: LayerCache,
-): { out: tf.Tensor2D; cache: LayerCache } {
-  const d = s.nHeads * s.headDim;
-  const qkv = tf.reshape(linear(x, wqkv), [s.batch, s.seqLen, 3 * d]) as tf.Tensor3D;
-  const rotated = applyRotary(qkv, rotary, s.headDim);
-  // [B·T, 3, d] -> [3, B·T, d] -> q, k, v as contiguous blocks (column splits and 5-D transposes are slow on wasm)
-  const bh = s.batch * s.nHeads;
-  const parts = tf.unstack(tf.transpose(tf.reshape(rotated, [s.batch * s.seqLen, 3, d]), [1, 0, 2]));
-  const toHeads = (x: tf.Tensor) =>
-    tf.reshape(tf.transpose(tf.reshape(x, [s.batch, s.seqLen, s.nHeads, s.headDim]), [0, 2, 1, 3]), [bh, s.seqLen, s.headDim]) as tf.Tensor3D;
-  const [q, k0, v0] = parts.map(toHeads);
-  let k = k0;
-  let v = v0;
+): { merged: tf.Tensor2D; cache: LayerCache } {
+  const groups = s.nHeads / s.nKvHeads;
+  const bk = s.batch * s.nKvHeads;
+  const toKv = (x: tf.Tensor4D) => tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [bk, s.seqLen, s.headDim]) as tf.Tensor3D;
+  const queries = tf.reshape(tf.transpose(q, [0, 2, 1, 3]), [bk, groups * s.seqLen, s.headDim]) as tf.Tensor3D;
+  let keys = toKv(k);
+  let values = toKv(v);
   if (past) {
-    k = tf.concat([past.k, k], 1);
-    v = tf.concat([past.v, v], 1);
+    keys = tf.concat([past.k, keys], 1);
+    values = tf.concat([past.v, values], 1);
   }
-  let scores = tf.matMul(q, k, false, true); // the 1/sqrt(hd) scale is folded into the query rotation
-  if (mask) scores = tf.add(scores, mask);
-  const mixed = tf.matMul(tf.softmax(scores), v); // [BH, T, hd]
+  const keyLen = keys.shape[1];
+  let scores: tf.Tensor3D = tf.matMul(queries, keys, false, true);
+  if (mask) scores = tf.reshape(tf.add(tf.reshape(scores, [s.batch, s.nKvHeads, groups * s.seqLen, keyLen]), mask), [bk, groups * s.seqLen, keyLen]);
+  const mixed = tf.matMul(tf.softmax(scores), values); // [B·kv, g·T, hd]
   const merged = tf.reshape(
     tf.transpose(tf.reshape(mixed, [s.batch, s.nHeads, s.seqLen, s.headDim]), [0, 2, 1, 3]),
-    [s.batch * s.seqLen, d],
+    [s.batch * s.seqLen, s.nHeads * s.headDim],
   ) as tf.Tensor2D;
-  return { out: linear(merged, wo), cache: { k, v } };
+  return { merged, cache: { k: keys, v: values } };
 }

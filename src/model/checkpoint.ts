@@ -1,6 +1,7 @@
 import type { ModelConfig } from './presets.ts';
 import { weightSpecs } from './weights.ts';
 import { Policy } from './policy.ts';
+import { upgradeFusedCheckpoint } from './legacy-checkpoint.ts';
 import { CheckpointError, decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.ts';
 
 export { CheckpointError } from './safetensors.ts';
@@ -99,7 +100,7 @@ export async function decodeCheckpoint(bytes: Uint8Array, manifestJson: unknown,
   }
   const digest = await sha256Hex(bytes);
   if (digest !== manifest.sha256) throw new CheckpointError('checksum', `sha256 ${digest.slice(0, 12)}… differs from the manifest's ${manifest.sha256.slice(0, 12)}…`);
-  const { tensors } = decodeSafetensors(bytes);
+  const tensors = upgradeFusedCheckpoint(decodeSafetensors(bytes).tensors);
   const weights: Record<string, Float32Array> = {};
   for (const { name, shape } of weightSpecs(manifest.config)) {
     const t = tensors.get(name);

@@ -46,7 +46,7 @@ export async function generate(policy: Policy, promptIds: readonly number[], o: 
     while (result.ids.length < o.maxTokens && start + input.length <= policy.config.maxLen) {
       const logits = tf.tidy(() => {
         const ids = tf.tensor2d(input, [1, input.length], 'int32');
-        const { logits, layers } = policy.forward(ids, start, cache.length ? cache : undefined);
+        const { logits, layers } = policy.forward(ids, start, cache.length ? cache : undefined, undefined, input.length - 1);
         cache.replace(layers);
         return logits;
       });

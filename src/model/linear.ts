@@ -23,32 +23,21 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return f(x, w) as tf.Tensor2D;
 }
 
-/** x [N, d] times the transpose of table [V, d]: the tied output layer. */
-export function linearTransposed(x: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
-  const f = tf.customGrad(((xs: tf.Tensor, ts: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([xs, ts]);
-    return {
-      value: tf.matMul(xs as tf.Tensor2D, tf.transpose(ts as tf.Tensor2D)),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xv, tv] = saved as tf.Tensor2D[];
-        return [tf.matMul(dy as tf.Tensor2D, tv), tf.matMul(tf.transpose(dy as tf.Tensor2D), xv)];
-      },
-    };
-  }) as GradFn);
-  return f(x, table) as tf.Tensor2D;
-}
-
 /**
- * Rows of table [V, d] for ids [N], as one-hot x table: `wasm` has no gather gradient (no UnsortedSegmentSum).
- * The ids get no gradient.
+ * The vectors of ids [N] from an embedding stored as table [d, V] (one column per token): a gather, so a large
+ * vocabulary costs nothing on the forward pass. Its gradient is written out because `wasm` has no gather
+ * gradient (no UnsortedSegmentSum): one-hot(ids)ᵀ scattered back, as plain matMuls. The ids get no gradient.
  */
 export function embed(ids: tf.Tensor1D, table: tf.Tensor2D): tf.Tensor2D {
-  const oneHot = tf.oneHot(tf.cast(ids, 'int32'), table.shape[0]).toFloat() as tf.Tensor2D;
+  const index = tf.cast(ids, 'int32');
   const f = tf.customGrad(((ts: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([oneHot]); // kept by the engine until the backward pass
+    save([index]); // kept by the engine until the backward pass
     return {
-      value: tf.matMul(oneHot, ts as tf.Tensor2D),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D)],
+      value: tf.transpose(tf.gather(ts as tf.Tensor2D, index, 1)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const oneHot = tf.oneHot(saved[0] as tf.Tensor1D, table.shape[1]).toFloat() as tf.Tensor2D;
+        return [tf.matMul(tf.transpose(dy as tf.Tensor2D), oneHot)];
+      },
     };
   }) as GradFn);
   return f(table) as tf.Tensor2D;

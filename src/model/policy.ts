@@ -1,38 +1,50 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from './presets.ts';
+import { resolveConfig, type ModelConfig, type ResolvedConfig } from './presets.ts';
 import { weightSpecs, initialWeights, elementCount } from './weights.ts';
-import { embed, linearTransposed } from './linear.ts';
+import { embed, linear } from './linear.ts';
 import { rmsNorm, swiGlu } from './layers.ts';
-import { rotaryTables, rotaryRows, type RotaryTables } from './rotary.ts';
-import { causalMaskBias, causalSelfAttention } from './attention.ts';
+import { inverseFrequencies, rotaryRows, applyRotary } from './rotary.ts';
+import { attentionMask, groupedQueryAttention } from './attention.ts';
 import type { KvCache, LayerCache } from './kv-cache.ts';
 import { generate, type GenerateOptions, type GenerateResult } from './generate.ts';
 import { score, responseLogits, type ScoreOptions, type ScoreResult } from './score.ts';
 
 let policyCount = 0;
 
+export interface PolicyOptions {
+  /** False for a frozen base (a Hugging Face model): its weights get no gradient. Default true. */
+  trainable?: boolean;
+}
+
 /**
- * The policy: a decoder-only transformer (tied embedding, pre-RMSNorm, rotary positions, causal multi-head
- * attention, SwiGLU). Its weights are named tf.Variables so tfjs autograd trains them directly.
+ * The policy: one decoder-only transformer for every family (STYLE: configs as data): token embedding, per layer
+ * pre-RMSNorm grouped-query attention with rotary positions (optional q/k/v biases, optional q/k RMSNorm) and a
+ * pre-RMSNorm SwiGLU MLP, a final RMSNorm and a tied or separate output layer. Its weights are named tf.Variables
+ * so tfjs autograd trains them directly.
  */
 export class Policy {
   readonly config: ModelConfig;
-  /** Trainable weights by their checkpoint name (see weights.ts). */
+  /** Weights by their graph name (see weights.ts). */
   readonly variables: Map<string, tf.Variable>;
-  private readonly rotary: RotaryTables;
+  private readonly resolved: ResolvedConfig;
+  private readonly inverseFrequencies: Float64Array;
 
-  constructor(config: ModelConfig, weights: Record<string, Float32Array>) {
-    const headDim = config.dModel / config.nHeads;
-    if (!Number.isInteger(headDim) || headDim % 2 !== 0) throw new Error(`dModel/nHeads must be an even integer`);
+  constructor(config: ModelConfig, weights: Record<string, Float32Array>, options: PolicyOptions = {}) {
+    this.resolved = resolveConfig(config);
     this.config = { ...config };
     const id = policyCount++;
     this.variables = new Map();
     for (const { name, shape } of weightSpecs(config)) {
       const data = weights[name];
-      if (!data || data.length !== elementCount(shape)) throw new Error(`weight "${name}" missing or of the wrong size`);
-      this.variables.set(name, tf.variable(tf.tensor(data, shape), true, `policy${id}/${name}`));
+      if (!data || data.length !== elementCount(shape)) {
+        this.dispose();
+        throw new Error(`weight "${name}" missing or of the wrong size`);
+      }
+      const initial = tf.tensor(data, shape);
+      this.variables.set(name, tf.variable(initial, options.trainable ?? true, `policy${id}/${name}`));
+      initial.dispose(); // the variable holds its own reference to the data
     }
-    this.rotary = rotaryTables(config);
+    this.inverseFrequencies = inverseFrequencies(this.resolved);
   }
 
   /** A randomly initialised policy (deterministic for a seed on every backend). */
@@ -50,37 +62,65 @@ export class Policy {
     return this.variables.get(name) as unknown as T;
   }
 
+  /** x·W (+ bias) for the weight `name` [in, out]: every projection of the graph goes through here. */
+  project(x: tf.Tensor2D, name: string, bias?: string): tf.Tensor2D {
+    const y = linear(x, this.w(name));
+    return bias ? tf.add(y, this.w(bias)) : y;
+  }
+
   /**
-   * Logits [B·T, V] for ids [B, T] placed at positions start..start+T-1, attending also to `cache` (positions
-   * 0..start-1) when given. Returns the keys and values of every position for the next decode step.
+   * Logits [B·T, V] for ids [B, T] at slots start..start+T-1, attending also to `cache` (slots 0..start-1) when
+   * given. Row b's first `leftPadding[b]` slots are padding: never attended to, and its positions count from the
+   * first real token, so a left-padded row gives the logits it gives alone. Returns the keys and values of every
+   * slot for the next decode step. With `logitsFrom` the logits are those of steps logitsFrom..T-1 of each row only
+   * ([B·(T−logitsFrom), V]): the output layer is the largest matrix, and a prefill or a scored reply needs few rows.
    */
-  forward(ids: tf.Tensor2D, start = 0, cache?: KvCache): { logits: tf.Tensor2D; layers: LayerCache[] } {
-    const c = this.config;
+  forward(ids: tf.Tensor2D, start = 0, cache?: KvCache, leftPadding?: readonly number[], logitsFrom = 0): { logits: tf.Tensor2D; layers: LayerCache[] } {
+    const c = this.resolved;
     const [batch, seqLen] = ids.shape;
     if (start + seqLen > c.maxLen) throw new Error(`sequence of ${start + seqLen} tokens exceeds maxLen ${c.maxLen}`);
-    const shape = { batch, seqLen, nHeads: c.nHeads, headDim: c.dModel / c.nHeads };
-    const table = this.w<tf.Tensor2D>('embed');
+    const padding = leftPadding ?? new Array<number>(batch).fill(0);
+    if (padding.length !== batch) throw new Error(`leftPadding has ${padding.length} rows, the batch ${batch}`);
+    const shape = { batch, seqLen, nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim };
+    const positions = new Int32Array(batch * seqLen);
+    for (let b = 0; b < batch; b++) for (let t = 0; t < seqLen; t++) positions[b * seqLen + t] = Math.max(0, start + t - padding[b]);
+    const rotary = rotaryRows(c, this.inverseFrequencies, positions, batch, seqLen);
     const pastLen = cache?.length ?? 0;
-    const rotary = rotaryRows(this.rotary, start, seqLen);
-    const mask = seqLen > 1 ? causalMaskBias(start, seqLen, pastLen + seqLen) : undefined;
-    let x = embed(tf.reshape(ids, [batch * seqLen]) as tf.Tensor1D, table);
+    const mask = attentionMask(start, seqLen, pastLen + seqLen, c.nHeads / c.nKvHeads, padding);
+    const heads = (x: tf.Tensor2D, n: number) => tf.reshape(x, [batch, seqLen, n, c.headDim]) as tf.Tensor4D;
+    const headNorm = (x: tf.Tensor4D, gain: string) =>
+      c.qkNorm ? (tf.reshape(rmsNorm(tf.reshape(x, [-1, c.headDim]) as tf.Tensor2D, this.w(gain), c.rmsEps), x.shape) as tf.Tensor4D) : x;
+    let x = embed(tf.reshape(ids, [batch * seqLen]) as tf.Tensor1D, this.w('embed'));
     const layers: LayerCache[] = [];
     for (let i = 0; i < c.nLayers; i++) {
       const p = `layers.${i}.`;
-      const attn = causalSelfAttention(
-        rmsNorm(x, this.w(`${p}attn_norm`)),
-        this.w(`${p}wqkv`),
-        this.w(`${p}wo`),
-        shape,
-        rotary,
-        mask,
-        cache?.layers[i],
-      );
-      layers.push(attn.cache);
-      x = tf.add(x, attn.out);
-      x = tf.add(x, swiGlu(rmsNorm(x, this.w(`${p}mlp_norm`)), this.w(`${p}w_gate`), this.w(`${p}w_up`), this.w(`${p}w_down`)));
+      // one tidy per layer: a long prefill holds one layer's intermediates at a time, not every layer's
+      const out = tf.tidy(() => {
+        const h = rmsNorm(x, this.w(`${p}attn_norm`), c.rmsEps);
+        const bias = (name: string) => (c.qkvBias ? `${p}${name}` : undefined);
+        const q = headNorm(heads(this.project(h, `${p}wq`, bias('bq')), c.nHeads), `${p}q_norm`);
+        const k = headNorm(heads(this.project(h, `${p}wk`, bias('bk')), c.nKvHeads), `${p}k_norm`);
+        const v = heads(this.project(h, `${p}wv`, bias('bv')), c.nKvHeads);
+        const attn = groupedQueryAttention(
+          applyRotary(q, rotary.cosQ, rotary.sinQ),
+          applyRotary(k, rotary.cosK, rotary.sinK),
+          v,
+          shape,
+          mask,
+          cache?.layers[i],
+        );
+        const mixed = tf.add(x, this.project(attn.merged, `${p}wo`)) as tf.Tensor2D;
+        const next = tf.add(mixed, swiGlu(rmsNorm(mixed, this.w(`${p}mlp_norm`), c.rmsEps), (y, which) => this.project(y, `${p}${which}`)));
+        return { x: next as tf.Tensor2D, k: attn.cache.k, v: attn.cache.v };
+      });
+      layers.push({ k: out.k, v: out.v });
+      x = out.x;
     }
-    const logits = linearTransposed(rmsNorm(x, this.w('final_norm')), table);
+    if (logitsFrom > 0) {
+      const rows = seqLen - logitsFrom;
+      x = tf.reshape(tf.slice(tf.reshape(x, [batch, seqLen, c.dModel]), [0, logitsFrom, 0], [batch, rows, c.dModel]), [batch * rows, c.dModel]);
+    }
+    const logits = this.project(rmsNorm(x, this.w('final_norm'), c.rmsEps), c.tiedEmbedding ? 'embed' : 'head');
     return { logits, layers };
   }
 
@@ -127,7 +167,7 @@ export class Policy {
 
   /** An independent copy (a frozen teacher or reference): later updates to either do not touch the other. */
   clone(): Policy {
-    return new Policy(this.config, this.getWeights());
+    return new Policy(this.config, this.getWeights(), { trainable: [...this.variables.values()].every((v) => v.trainable) });
   }
 
   dispose(): void {

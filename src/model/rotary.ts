@@ -1,58 +1,61 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from './presets.ts';
+import type { ResolvedConfig } from './presets.ts';
 
 /**
- * Rotary position tables for the fused q|k|v activations [.., 3·dModel], one row per position.
- * Each head's channels are split in halves (x1, x2) rotated as (x1·cos − x2·sin, x2·cos + x1·sin); the rotation
- * is computed as x·cos + swapHalves(x)·sinSigned, so `sin` carries the sign. Value channels pass through
- * (cos 1, sin 0) and query channels also carry the attention scale 1/sqrt(headDim).
+ * Rotary positions in Hugging Face's rotate-half layout: each head's channels are split in halves (x1, x2) and
+ * rotated as (x1·cos − x2·sin, x2·cos + x1·sin), pair j turning at inverse frequency θ^(−2j/headDim). The rotation
+ * is computed as x·cos + swapHalves(x)·sinSigned, so `sin` carries the sign. The query's rows also carry the
+ * attention scale 1/sqrt(headDim).
  */
-export interface RotaryTables {
-  width: number;
-  /** [maxLen · width], row-major by position. Plain arrays: slicing a big tensor costs ~0.2 ms on wasm. */
-  cos: Float32Array;
-  sin: Float32Array;
-}
-
-/** The rotation of positions start..start+t-1, as tensors [t, width] (created per forward, shared by its layers). */
 export interface RotaryRows {
-  cos: tf.Tensor2D;
-  sin: tf.Tensor2D;
+  /** [B, T, 1, headDim], broadcast over the heads. */
+  cosQ: tf.Tensor4D;
+  sinQ: tf.Tensor4D;
+  cosK: tf.Tensor4D;
+  sinK: tf.Tensor4D;
 }
 
-export function rotaryTables(c: ModelConfig): RotaryTables {
-  const headDim = c.dModel / c.nHeads;
-  const half = headDim / 2;
-  const width = 3 * c.dModel;
-  const cos = new Float32Array(c.maxLen * width);
-  const sin = new Float32Array(c.maxLen * width);
-  const queryScale = 1 / Math.sqrt(headDim);
-  for (let pos = 0; pos < c.maxLen; pos++) {
-    for (let ch = 0; ch < width; ch++) {
-      const at = pos * width + ch;
-      const part = Math.floor(ch / c.dModel); // 0 query, 1 key, 2 value
-      if (part === 2) {
-        cos[at] = 1;
-        continue;
-      }
-      const j = ch % headDim;
-      const pair = j % half;
-      const angle = pos * Math.pow(c.ropeBase, (-2 * pair) / headDim);
-      const scale = part === 0 ? queryScale : 1;
-      cos[at] = Math.cos(angle) * scale;
-      sin[at] = Math.sin(angle) * scale * (j < half ? -1 : 1);
+/** Inverse frequency of each rotary pair, with Llama 3's frequency-dependent scaling when configured. */
+export function inverseFrequencies(c: ResolvedConfig): Float64Array {
+  const half = c.headDim / 2;
+  const inv = Float64Array.from({ length: half }, (_, j) => Math.pow(c.ropeBase, (-2 * j) / c.headDim));
+  const s = c.ropeScaling;
+  if (!s) return inv;
+  // transformers' _compute_llama3_parameters: long wavelengths slowed by `factor`, short ones kept, a smooth blend between
+  const lowFreqWavelen = s.originalMaxLen / s.lowFreqFactor;
+  const highFreqWavelen = s.originalMaxLen / s.highFreqFactor;
+  return inv.map((f) => {
+    const wavelen = (2 * Math.PI) / f;
+    if (wavelen < highFreqWavelen) return f;
+    if (wavelen > lowFreqWavelen) return f / s.factor;
+    const smooth = (s.originalMaxLen / wavelen - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
+    return (1 - smooth) * (f / s.factor) + smooth * f;
+  });
+}
+
+/** The rotation of every (row, step) at `positions` [B·T] (row-major), as tensors shared by all layers of a forward. */
+export function rotaryRows(c: ResolvedConfig, inverse: Float64Array, positions: ArrayLike<number>, batch: number, seqLen: number): RotaryRows {
+  const hd = c.headDim;
+  const half = hd / 2;
+  const queryScale = 1 / Math.sqrt(hd);
+  const n = batch * seqLen;
+  const cos = new Float32Array(n * hd);
+  const sin = new Float32Array(n * hd);
+  const cosQ = new Float32Array(n * hd);
+  const sinQ = new Float32Array(n * hd);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < hd; j++) {
+      const angle = positions[r] * inverse[j % half];
+      const sign = j < half ? -1 : 1;
+      const at = r * hd + j;
+      cos[at] = Math.cos(angle);
+      sin[at] = Math.sin(angle) * sign;
+      cosQ[at] = Math.cos(angle) * queryScale;
+      sinQ[at] = Math.sin(angle) * queryScale * sign;
     }
   }
-  return { width, cos, sin };
-}
-
-export function rotaryRows(tables: RotaryTables, start: number, t: number): RotaryRows {
-  const from = start * tables.width;
-  const to = (start + t) * tables.width;
-  return {
-    cos: tf.tensor2d(tables.cos.subarray(from, to), [t, tables.width]),
-    sin: tf.tensor2d(tables.sin.subarray(from, to), [t, tables.width]),
-  };
+  const shape: [number, number, number, number] = [batch, seqLen, 1, hd];
+  return { cosQ: tf.tensor4d(cosQ, shape), sinQ: tf.tensor4d(sinQ, shape), cosK: tf.tensor4d(cos, shape), sinK: tf.tensor4d(sin, shape) };
 }
 
 /** [hd, hd] permutation exchanging the two halves of a head: x·P = (x2, x1). Symmetric, so its own gradient. */
@@ -78,9 +81,9 @@ function swapHalves(x: tf.Tensor2D, headDim: number): tf.Tensor2D {
   return f(x) as tf.Tensor2D;
 }
 
-/** Rotate qkv [B, T, 3·dModel] by the rows of its positions. */
-export function applyRotary(qkv: tf.Tensor3D, { cos, sin }: RotaryRows, headDim: number): tf.Tensor3D {
-  const [b, t, width] = qkv.shape;
-  const swapped = tf.reshape(swapHalves(tf.reshape(qkv, [(b * t * width) / headDim, headDim]), headDim), [b, t, width]);
-  return tf.add(tf.mul(qkv, cos), tf.mul(swapped, sin));
+/** Rotate heads x [B, T, heads, hd] by their rows' cos and signed sin [B, T, 1, hd]. */
+export function applyRotary(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
+  const [b, t, heads, hd] = x.shape;
+  const swapped = tf.reshape(swapHalves(tf.reshape(x, [b * t * heads, hd]), hd), [b, t, heads, hd]);
+  return tf.add(tf.mul(x, cos), tf.mul(swapped, sin));
 }

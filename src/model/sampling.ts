@@ -44,7 +44,7 @@ export function sampleToken(logits: ArrayLike<number>, temperature: number, topP
     const last = logprobs.length - 1;
     return { id: last, logprob: logprobs[last] };
   }
-  const order = Array.from(logprobs.keys()).sort((a, b) => logprobs[b] - logprobs[a] || a - b);
+  const order = nucleusCandidates(logprobs, topP).sort((a, b) => logprobs[b] - logprobs[a] || a - b);
   let mass = 0;
   let size = 0;
   while (size < order.length && mass < topP) mass += Math.exp(logprobs[order[size++]]);
@@ -55,4 +55,26 @@ export function sampleToken(logits: ArrayLike<number>, temperature: number, topP
   }
   const last = order[size - 1];
   return { id: last, logprob: logprobs[last] };
+}
+
+/**
+ * Ids whose probabilities include the whole nucleus: every id at or above a cut whose ids hold at least topP of
+ * the mass (the nucleus is a prefix of the sorted order, and so is this set), so only they need sorting: a real
+ * vocabulary (50k-150k ids) is not sorted per token.
+ */
+function nucleusCandidates(logprobs: Float64Array, topP: number): number[] {
+  let maxLogprob = -Infinity;
+  for (const lp of logprobs) if (lp > maxLogprob) maxLogprob = lp;
+  for (let cut = maxLogprob - 8; ; cut -= 8) {
+    const ids: number[] = [];
+    let mass = 0;
+    for (let i = 0; i < logprobs.length; i++) {
+      if (logprobs[i] >= cut) {
+        ids.push(i);
+        mass += Math.exp(logprobs[i]);
+      }
+    }
+    if (mass >= topP || ids.length === logprobs.length) return ids;
+    if (cut < -1e4) return Array.from(logprobs.keys()); // rounding kept the mass just under topP: take every id
+  }
 }

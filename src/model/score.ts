@@ -30,9 +30,8 @@ export function responseLogits(policy: Policy, contextIds: readonly number[], re
   if (responseIds.length === 0) throw new Error('score: empty response');
   const input = [...contextIds, ...responseIds].slice(0, -1);
   return tf.tidy(() => {
-    const { logits } = policy.forward(tf.tensor2d(input, [1, input.length], 'int32'));
-    const rows = tf.slice(logits, [contextIds.length - 1, 0], [responseIds.length, logits.shape[1]]);
-    return tf.div(rows, temperature) as tf.Tensor2D;
+    const { logits } = policy.forward(tf.tensor2d(input, [1, input.length], 'int32'), 0, undefined, undefined, contextIds.length - 1);
+    return tf.div(logits, temperature) as tf.Tensor2D;
   });
 }
 
@@ -58,17 +57,29 @@ export async function score(
     topIds: new Int32Array(t * k),
     topLogprobs: new Float32Array(t * k),
   };
-  const order = Array.from({ length: vocab }, (_, i) => i);
   for (let i = 0; i < t; i++) {
     const row = rows.subarray(i * vocab, (i + 1) * vocab);
     result.tokenLogprobs[i] = row[responseIds[i]] - lseRows[i];
-    order.sort((a, b) => row[b] - row[a] || a - b);
+    const top = topK(row, k);
     for (let j = 0; j < k; j++) {
-      result.topIds[i * k + j] = order[j];
-      result.topLogprobs[i * k + j] = row[order[j]] - lseRows[i];
+      result.topIds[i * k + j] = top[j];
+      result.topLogprobs[i * k + j] = row[top[j]] - lseRows[i];
     }
   }
   if (o.keepLogits) result.logits = scaled;
   else scaled.dispose();
   return result;
+}
+
+/** Ids of the k largest values, most likely first, ties to the lower id: one pass, no sort of the vocabulary. */
+function topK(row: Float32Array, k: number): number[] {
+  const ids: number[] = [];
+  for (let id = 0; id < row.length; id++) {
+    if (ids.length === k && row[id] <= row[ids[k - 1]]) continue;
+    let at = ids.length === k ? k - 1 : ids.length;
+    while (at > 0 && row[ids[at - 1]] < row[id]) at--;
+    ids.splice(at, 0, id);
+    if (ids.length > k) ids.pop();
+  }
+  return ids;
 }

@@ -9,6 +9,9 @@
  * charset become `<|unk|>`.
  */
 import type { Message, Role } from './chat.ts';
+import type { ChatTokenizer, EncodedConversation } from './chat-tokenizer.ts';
+
+export type { EncodedConversation } from './chat-tokenizer.ts';
 
 export const SPECIAL_TOKENS = ['<|pad|>', '<|unk|>', '<|system|>', '<|user|>', '<|assistant|>', '<|tool|>', '<|end|>'] as const;
 
@@ -36,13 +39,7 @@ export interface SpecialIds {
   end: number;
 }
 
-export interface EncodedConversation {
-  ids: number[];
-  /** 1 on assistant content tokens and their `<|end|>`, else 0 (the loss is taken where it is 1). */
-  lossMask: number[];
-}
-
-export class Tokenizer {
+export class Tokenizer implements ChatTokenizer {
   readonly vocabSize: number;
   readonly ids: SpecialIds;
   readonly chars: readonly string[];
@@ -58,6 +55,11 @@ export class Tokenizer {
     });
     this.vocabSize = SPECIAL_TOKENS.length + this.chars.length;
     this.ids = { pad: 0, unk: 1, system: 2, user: 3, assistant: 4, tool: 5, end: 6 };
+  }
+
+  /** A reply ends at `<|end|>`. */
+  get stopIds(): readonly number[] {
+    return [this.ids.end];
   }
 
   isSpecial(id: number): boolean {

@@ -17,13 +17,14 @@ export interface WorkerEngines extends LoopEngines {
 
 export function createWorkerEngines(): WorkerEngines {
   const workers = { policy: startEngineWorker('policy'), signal: startEngineWorker('signal'), trainer: startEngineWorker('trainer') };
-  const policy = Comlink.wrap<PolicyEngineApi & { destroyGpuDevice(): Promise<boolean> }>(workers.policy);
-  const signal = Comlink.wrap<SignalEngineApi & { setJudgeConfig(config: JudgeConfig): Promise<void> }>(workers.signal);
+  const policy = Comlink.wrap<Required<PolicyEngineApi> & { destroyGpuDevice(): Promise<boolean> }>(workers.policy);
+  const signal = Comlink.wrap<Required<SignalEngineApi> & { setJudgeConfig(config: JudgeConfig): Promise<void> }>(workers.signal);
   const trainer = Comlink.wrap<TrainerEngineApi>(workers.trainer);
   return {
     policy: {
       init: (b) => whileStarting(workers.policy, 'policy', policy.init(b)),
       load: (c, v) => policy.load(c, v),
+      loadHf: (l, v) => policy.loadHf(l, v),
       // Callbacks cross the worker boundary as comlink proxies.
       reply: (request, onToken) => policy.reply(request, onToken ? Comlink.proxy(onToken) : undefined),
       publish: (u) => policy.publish(u),
@@ -32,6 +33,7 @@ export function createWorkerEngines(): WorkerEngines {
     signal: {
       init: (b) => whileStarting(workers.signal, 'signal', signal.init(b)),
       load: (i, s) => signal.load(i, s),
+      loadHf: (l) => signal.loadHf(l),
       publish: (u) => signal.publish(u),
       process: (r, s) => signal.process(r, s),
     },

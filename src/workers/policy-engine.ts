@@ -5,12 +5,12 @@
  */
 import type { Message } from '../model/chat.ts';
 import type { Policy } from '../model/policy.ts';
-import { loadPolicy } from '../model/checkpoint.ts';
-import { Tokenizer } from '../model/tokenizer.ts';
+import { StreamDecoder, type ChatTokenizer } from '../model/chat-tokenizer.ts';
+import { locationFiles, servedCheckpoint, servedHfModel, type ServedModel } from './served-model.ts';
 import type { Backend } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
-import type { BackendChoice, CheckpointBlob, PolicyEngineApi, PolicyInfo, PolicyWeights, ReplyRequest, ReplyResult, StreamedToken } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, HfModelLocation, PolicyEngineApi, PolicyInfo, PolicyWeights, ReplyRequest, ReplyResult, StreamedToken } from './protocol.ts';
 import { logSoftmax } from '../model/sampling.ts';
 
 /** Room kept for the reply when a long session is cut to fit the context. */
@@ -20,7 +20,7 @@ const MIN_REPLY_ROOM = 96;
  * The newest messages that fit in `maxLen` with room for a reply: the oldest are dropped whole; the last
  * message (the user's) is always kept, cut from its start if it alone is too long.
  */
-export function fitContext(tokenizer: Tokenizer, messages: Message[], maxLen: number, maxTokens: number): { messages: Message[]; ids: number[] } {
+export function fitContext(tokenizer: ChatTokenizer, messages: Message[], maxLen: number, maxTokens: number): { messages: Message[]; ids: number[] } {
   const budget = maxLen - Math.min(maxTokens, MIN_REPLY_ROOM);
   for (let first = 0; first < messages.length; first++) {
     const kept = messages.slice(first);
@@ -33,7 +33,7 @@ export function fitContext(tokenizer: Tokenizer, messages: Message[], maxLen: nu
 }
 
 /** The `topLogprobs` most likely tokens under the sampling policy (logits / temperature; temperature 1 when greedy). */
-function topAlternatives(tokenizer: Tokenizer, logits: Float32Array, request: ReplyRequest): StreamedToken['top'] {
+function topAlternatives(tokenizer: ChatTokenizer, logits: Float32Array, request: ReplyRequest): StreamedToken['top'] {
   const n = Math.min(request.topLogprobs ?? 0, logits.length);
   if (n <= 0) return [];
   const logprobs = logSoftmax(logits, request.sampling.temperature > 0 ? request.sampling.temperature : 1);
@@ -49,13 +49,13 @@ function topAlternatives(tokenizer: Tokenizer, logits: Float32Array, request: Re
 
 export class PolicyEngine implements PolicyEngineApi {
   private policy: Policy | null = null;
-  private tokenizer: Tokenizer | null = null;
+  private tokenizer: ChatTokenizer | null = null;
   private preset = '';
   private version = 0;
   private backend: BackendChoice = { backend: 'cpu', reason: 'not started' };
   private staged: PolicyWeights | null = null;
-  /** What the policy can be rebuilt from if the GPU fails: the loaded checkpoint and the newest published weights. */
-  private checkpoint: CheckpointBlob | null = null;
+  /** What the policy can be rebuilt from if the GPU fails: the loaded checkpoint or model, and the newest published weights. */
+  private source: (() => Promise<ServedModel>) | null = null;
   private published: PolicyWeights | null = null;
   /** Replies run one at a time, in order. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -66,13 +66,21 @@ export class PolicyEngine implements PolicyEngineApi {
   }
 
   async load(checkpoint: CheckpointBlob, version: number): Promise<PolicyInfo> {
-    const { policy, manifest } = await loadPolicy(checkpoint.bytes, checkpoint.manifest);
-    this.checkpoint = checkpoint;
+    return this.serve(() => servedCheckpoint(checkpoint), version);
+  }
+
+  async loadHf(location: HfModelLocation, version: number): Promise<PolicyInfo> {
+    return this.serve(() => servedHfModel(locationFiles(location)), version);
+  }
+
+  private async serve(source: () => Promise<ServedModel>, version: number): Promise<PolicyInfo> {
+    const served = await source();
+    this.source = source;
     this.published = null;
     this.policy?.dispose();
-    this.policy = policy;
-    this.tokenizer = Tokenizer.fromJSON(manifest.tokenizer as never);
-    this.preset = manifest.preset;
+    this.policy = served.policy;
+    this.tokenizer = served.tokenizer;
+    this.preset = served.preset;
     this.version = version;
     this.staged = null;
     return this.describe();
@@ -97,7 +105,7 @@ export class PolicyEngine implements PolicyEngineApi {
 
   private async rebuild(choice: BackendChoice): Promise<void> {
     this.backend = choice;
-    const { policy } = await loadPolicy(this.checkpoint!.bytes, this.checkpoint!.manifest);
+    const { policy } = await this.source!();
     if (this.published) policy.setWeights(this.published.weights);
     this.policy = policy;
   }
@@ -138,20 +146,25 @@ export class PolicyEngine implements PolicyEngineApi {
     let last = started;
     let ttftMs = 0;
     const tokenMs: number[] = [];
+    const stream = new StreamDecoder(tokenizer, { skipSpecial: true });
     const result = await policy.generate(promptIds, {
       maxTokens: Math.min(request.sampling.maxTokens, room),
       temperature: request.sampling.temperature,
       topP: request.sampling.topP,
       seed: request.sampling.seed ?? Math.floor(Math.random() * 2 ** 31),
-      stopIds: [tokenizer.ids.end],
+      stopIds: tokenizer.stopIds,
       onToken: (id, logprob, logits) => {
         const now = performance.now();
         if (tokenMs.length === 0 && ttftMs === 0) ttftMs = now - started;
         else tokenMs.push(now - last);
         last = now;
-        if (!tokenizer.isSpecial(id)) onToken?.(tokenizer.decode([id]), { logprob, top: topAlternatives(tokenizer, logits, request) });
+        const piece = stream.push(id); // whole characters only: a BPE token can end inside one
+        if (!tokenizer.isSpecial(id)) onToken?.(piece, { logprob, top: topAlternatives(tokenizer, logits, request) });
       },
     });
+    const rest = stream.flush(); // a character still incomplete at the end shows as U+FFFD, as in `text`
+    // Not a token of its own: the text of a character the reply ended inside (its tokens already carried their log-probs).
+    if (rest) onToken?.(rest, { logprob: Number.NaN, top: [] });
     const text = tokenizer.decode(result.ids, { skipSpecial: true });
     return {
       text,

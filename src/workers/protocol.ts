@@ -79,9 +79,17 @@ export interface ReplyResult {
 }
 
 /** Serving: never waits for a judge, a teacher pass or an update (METHOD §7). */
+/** Where a Hugging Face model's folder is: a Hub repo, a folder URL on any static server, or files read from disk. */
+export type HfModelLocation =
+  | { kind: 'hub'; repo: string; revision?: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'files'; name: string; files: Record<string, Uint8Array> };
+
 export interface PolicyEngineApi {
   init(backend: Settings['backend']): Promise<BackendChoice>;
   load(checkpoint: CheckpointBlob, version: number): Promise<PolicyInfo>;
+  /** A Hugging Face model as the (frozen) policy, instead of a checkpoint (engines that serve only checkpoints omit it). */
+  loadHf?(location: HfModelLocation, version: number): Promise<PolicyInfo>;
   reply(request: ReplyRequest, onToken?: (piece: string, token: StreamedToken) => void): Promise<ReplyResult>;
   /** Staged, applied between replies, never mid-reply. */
   publish(update: PolicyWeights): Promise<void>;
@@ -141,6 +149,8 @@ export interface SignalEngineApi {
   init(backend: Settings['backend']): Promise<BackendChoice>;
   /** The initial checkpoint (the frozen teacher) and the serving version (the student). */
   load(initial: CheckpointBlob, serving: { checkpoint: CheckpointBlob; version: number } | null): Promise<void>;
+  /** A Hugging Face model as the frozen base: teacher and student are the same weights until adapters learn. */
+  loadHf?(location: HfModelLocation): Promise<void>;
   publish(update: PolicyWeights): Promise<void>;
   process(request: SignalRequest, settings: Settings): Promise<SignalResult>;
 }

@@ -6,6 +6,8 @@
 import type { Policy } from '../model/policy.ts';
 import { loadPolicy } from '../model/checkpoint.ts';
 import { Tokenizer } from '../model/tokenizer.ts';
+import type { ChatTokenizer } from '../model/chat-tokenizer.ts';
+import { locationFiles, servedHfModel } from './served-model.ts';
 import { runJudges } from '../rl/judge/run.ts';
 import { judgeErrorIsTransient } from '../connector/judge-errors.ts';
 import type { JudgeBackend } from '../rl/judge/types.ts';
@@ -17,7 +19,7 @@ import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { directiveOnGpu, logprobRows, overlapReport } from './directive-signal.ts';
-import type { BackendChoice, CheckpointBlob, OverlapReport, PolicyWeights, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, HfModelLocation, OverlapReport, PolicyWeights, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
 
 /**
  * The judge cannot be reached right now (network, timeout, 5xx, 429): the turn waits, persisted, and is
@@ -33,7 +35,9 @@ export class SignalEngine implements SignalEngineApi {
   /** The newest published version: the student for π_old, and the `live` teacher. */
   private current: Policy | null = null;
   private currentVersion = 0;
-  private tokenizer: Tokenizer | null = null;
+  private tokenizer: ChatTokenizer | null = null;
+  /** Set when the policy is a Hugging Face base: rebuilt from it, and frozen and current are one model. */
+  private hf: HfModelLocation | null = null;
   /** What the policies can be rebuilt from if the GPU fails. */
   private initial: CheckpointBlob | null = null;
   private published: { checkpoint?: CheckpointBlob; weights?: Record<string, Float32Array> } = {};
@@ -50,14 +54,28 @@ export class SignalEngine implements SignalEngineApi {
 
   async load(initial: CheckpointBlob, serving: { checkpoint: CheckpointBlob; version: number } | null): Promise<void> {
     const { policy, manifest } = await loadPolicy(initial.bytes, initial.manifest);
+    if (this.current !== this.frozen) this.current?.dispose();
+    this.hf = null;
     this.initial = initial;
     this.published = serving ? { checkpoint: serving.checkpoint } : {};
     this.frozen?.dispose();
-    this.current?.dispose();
     this.frozen = policy;
     this.current = serving ? (await loadPolicy(serving.checkpoint.bytes, serving.checkpoint.manifest)).policy : policy.clone();
     this.currentVersion = serving?.version ?? 0;
     this.tokenizer = Tokenizer.fromJSON(manifest.tokenizer as never);
+  }
+
+  async loadHf(location: HfModelLocation): Promise<void> {
+    const served = await servedHfModel(locationFiles(location));
+    this.frozen?.dispose();
+    if (this.current !== this.frozen) this.current?.dispose();
+    this.frozen = served.policy;
+    this.current = served.policy; // a frozen base: one copy serves as teacher and student
+    this.currentVersion = 0;
+    this.tokenizer = served.tokenizer;
+    this.initial = null;
+    this.published = {};
+    this.hf = location;
   }
 
   async publish(update: PolicyWeights): Promise<void> {
@@ -68,6 +86,7 @@ export class SignalEngine implements SignalEngineApi {
   }
 
   private async rebuild(): Promise<void> {
+    if (this.hf) return this.loadHf(this.hf);
     this.frozen = (await loadPolicy(this.initial!.bytes, this.initial!.manifest)).policy;
     const base = this.published.checkpoint ?? this.initial!;
     this.current = (await loadPolicy(base.bytes, base.manifest)).policy;

@@ -4,17 +4,23 @@
  * reply and reply-loss gradients are compared (cpu is the reference).
  */
 import { test, expect, type Page } from '@playwright/test';
-import type { BackendReport, ModelHarness } from './pages/model.ts';
+import type { BackendReport, ModelHarness, Variant } from './pages/model.ts';
 
 let page: Page;
 const reports: Record<string, BackendReport> = {};
+const VARIANTS: Variant[] = ['tiny', 'gqa'];
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
   await page.goto('/test/browser/pages/model.html');
   await page.waitForFunction(() => 'modelHarness' in window);
-  for (const backend of ['cpu', 'wasm', 'webgpu']) {
-    reports[backend] = await page.evaluate((b) => (window as unknown as { modelHarness: ModelHarness }).modelHarness.run(b, 17), backend);
+  for (const variant of VARIANTS) {
+    for (const backend of ['cpu', 'wasm', 'webgpu']) {
+      reports[`${variant}/${backend}`] = await page.evaluate(
+        ([b, v]) => (window as unknown as { modelHarness: ModelHarness }).modelHarness.run(b, 17, v as Variant),
+        [backend, variant],
+      );
+    }
   }
 });
 
@@ -30,10 +36,10 @@ function maxRelDiff(a: number[], b: number[]): number {
   return maxAbsDiff(a, b) / scale;
 }
 
-for (const backend of ['wasm', 'webgpu']) {
-  test(`${backend} matches cpu: logits, score, greedy decode, gradients`, () => {
-    const ref = reports.cpu;
-    const got = reports[backend];
+for (const [variant, backend] of VARIANTS.flatMap((v) => ['wasm', 'webgpu'].map((b) => [v, b]))) {
+  test(`${variant}: ${backend} matches cpu: logits, score, greedy decode, gradients`, () => {
+    const ref = reports[`${variant}/cpu`];
+    const got = reports[`${variant}/${backend}`];
     expect(got.backend).toBe(backend);
     expect(ref.logits.length).toBe(2 * 12 * 104);
     expect(maxAbsDiff(got.logits, ref.logits)).toBeLessThan(1e-3);
@@ -49,8 +55,10 @@ for (const backend of ['wasm', 'webgpu']) {
 }
 
 test('the reference itself is not degenerate', () => {
-  const ref = reports.cpu;
-  expect(new Set(ref.topIds).size).toBeGreaterThan(4);
-  expect(Math.max(...ref.logits) - Math.min(...ref.logits)).toBeGreaterThan(1e-2);
-  for (const g of Object.values(ref.grads)) expect(Math.max(...g.map(Math.abs))).toBeGreaterThan(1e-6);
+  for (const variant of VARIANTS) {
+    const ref = reports[`${variant}/cpu`];
+    expect(new Set(ref.topIds).size).toBeGreaterThan(4);
+    expect(Math.max(...ref.logits) - Math.min(...ref.logits)).toBeGreaterThan(1e-2);
+    for (const g of Object.values(ref.grads)) expect(Math.max(...g.map(Math.abs))).toBeGreaterThan(1e-6);
+  }
 });

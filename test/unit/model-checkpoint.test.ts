@@ -92,7 +92,7 @@ describe('checkpoint', () => {
     const f16 = withHeader(bytes, (h) => (h.embed.dtype = 'F16'));
     await rejects(decodeCheckpoint(f16, { ...manifest, sha256: sha(f16) }), 'dtype');
     // a weight whose shape disagrees with the config (same byte count)
-    const reshaped = withHeader(bytes, (h) => (h.embed.shape = [MINI.dModel, MINI.vocabSize]));
+    const reshaped = withHeader(bytes, (h) => (h.embed.shape = [...h.embed.shape].reverse()));
     await rejects(decodeCheckpoint(reshaped, { ...manifest, sha256: sha(reshaped) }), 'shape');
     // a manifest config that does not match the tensors
     const wider = { ...manifest, config: { ...MINI, dFF: MINI.dFF + 1 } };

@@ -39,3 +39,35 @@ describe('sampling', () => {
     expect(sampleToken(logits, 0, 1, createRng(1)).id).toBe(2);
   });
 });
+
+describe('top-p on a real-sized vocabulary', () => {
+  it('draws exactly what a full sort of the vocabulary draws (same random numbers)', () => {
+    const rng = createRng(41);
+    // the last case: a few ids far above a long flat tail that holds most of the mass (the first cut is not enough)
+    for (const [vocab, topP, spread, spike] of [[50_000, 0.9, 3, 8], [50_000, 0.5, 12, 8], [4_000, 0.999, 1, 8], [50_000, 0.5, 0.1, 6]] as const) {
+      const logits = Float32Array.from({ length: vocab }, () => (rng() - 0.5) * spread * 2 + (rng() < 0.0001 ? spike : 0));
+      for (let draw = 0; draw < 20; draw++) {
+        const seed = 1000 + draw;
+        const got = sampleToken(logits, 0.7, topP, createRng(seed));
+        // reference: sort every id, take the smallest prefix reaching topP, draw from it renormalised
+        const lp = logSoftmax(logits, 0.7);
+        const order = Array.from(lp.keys()).sort((a, b) => lp[b] - lp[a] || a - b);
+        let mass = 0;
+        let size = 0;
+        while (size < order.length && mass < topP) mass += Math.exp(lp[order[size++]]);
+        const u = createRng(seed)();
+        let acc = 0;
+        let want = order[size - 1];
+        for (let r = 0; r < size; r++) {
+          acc += Math.exp(lp[order[r]]) / mass;
+          if (u < acc) {
+            want = order[r];
+            break;
+          }
+        }
+        expect(got.id).toBe(want);
+        expect(got.logprob).toBeCloseTo(lp[want], 10);
+      }
+    }
+  });
+});

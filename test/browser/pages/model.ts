@@ -22,6 +22,18 @@ setWasmPaths({
 
 export const HARNESS_CONFIG: ModelConfig = { vocabSize: 104, dModel: 32, nLayers: 2, nHeads: 2, dFF: 48, maxLen: 64, ropeBase: 10000 };
 
+/** The Hugging Face variations of the same graph: grouped-query attention, q/k/v biases, q/k norm, separate head, llama3 rope scaling. */
+export const GQA_CONFIG: ModelConfig = {
+  vocabSize: 104, dModel: 48, nLayers: 2, nHeads: 6, nKvHeads: 2, headDim: 8, dFF: 64, maxLen: 64, ropeBase: 1e6, rmsEps: 1e-6,
+  qkvBias: true, qkNorm: true, tiedEmbedding: false, ropeScaling: { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxLen: 32 },
+};
+
+const VARIANTS = {
+  tiny: { config: HARNESS_CONFIG, grads: ['embed', 'layers.0.wq', 'layers.1.w_down', 'final_norm'] },
+  gqa: { config: GQA_CONFIG, grads: ['embed', 'layers.0.wk', 'layers.0.bq', 'layers.1.q_norm', 'head'] },
+};
+export type Variant = keyof typeof VARIANTS;
+
 export interface BackendReport {
   backend: string;
   logits: number[];
@@ -38,13 +50,14 @@ export interface BackendReport {
 
 function ids(seed: number, n: number): number[] {
   const rng = createRng(seed);
-  return Array.from({ length: n }, () => 7 + Math.floor(rng() * (HARNESS_CONFIG.vocabSize - 7)));
+  return Array.from({ length: n }, () => 7 + Math.floor(rng() * (HARNESS_CONFIG.vocabSize - 7))); // both variants have 104 tokens
 }
 
-async function run(backend: string, seed: number): Promise<BackendReport> {
+async function run(backend: string, seed: number, variant: Variant = 'tiny'): Promise<BackendReport> {
+  const { config, grads: names } = VARIANTS[variant];
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
   await tf.ready();
-  const policy = Policy.create(HARNESS_CONFIG, seed);
+  const policy = Policy.create(config, seed);
   try {
     const sequence = ids(seed + 1, 12);
     const input = tf.tensor2d([sequence, ids(seed + 2, 12)], [2, 12], 'int32');
@@ -54,7 +67,6 @@ async function run(backend: string, seed: number): Promise<BackendReport> {
     const score = await policy.score(ids(seed + 3, 7), ids(seed + 4, 9), { k: 4, temperature: 0.6 });
     const greedy = await policy.generate(ids(seed + 5, 6), { maxTokens: 8, temperature: 0 });
     const batch = { ids: [ids(seed + 6, 10), ids(seed + 7, 10)], lossMask: [new Array(10).fill(1), [0, 0, 0, 1, 1, 1, 1, 1, 0, 0]] };
-    const names = ['embed', 'layers.0.wqkv', 'layers.1.w_down', 'final_norm'];
     const { value, grads } = tf.variableGrads(() => replyLoss(policy, batch), names.map((n) => policy.variables.get(n)!));
     const report: BackendReport = {
       backend: tf.getBackend(),

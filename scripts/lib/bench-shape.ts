@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs';
+import { Policy } from '../../src/model/policy.ts';
+import { KvCache } from '../../src/model/kv-cache.ts';
+import { sampleToken } from '../../src/model/sampling.ts';
+import { createRng } from '../../src/model/rng.ts';
+import { MODEL_SHAPES } from './model-shapes.ts';
+
+const CONTEXT = 256;
+const DECODE = 16;
+const REPLY = 64;
+
+/**
+ * Seconds of this process's CPU time (user + system) that fn takes. The ratio to the copy bandwidth is taken in
+ * CPU time so that other processes sharing the cores (the wasm backend runs on one thread) do not skew it.
+ */
+async function cpuSeconds(fn: () => unknown): Promise<number> {
+  const before = process.cpuUsage();
+  await fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+}
+
+/** Bytes copied per CPU second by Float32Array.set between two 256 MiB buffers (far beyond any cache): best of 6. */
+export async function copyBandwidth(): Promise<number> {
+  const from = new Float32Array(64 << 20).fill(1);
+  const to = new Float32Array(64 << 20).fill(2);
+  let best = 0;
+  for (let i = 0; i < 7; i++) {
+    const s = await cpuSeconds(() => to.set(from));
+    if (i > 0) best = Math.max(best, from.byteLength / s);
+  }
+  return best;
+}
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+
+/**
+ * A Hugging Face model's exact shape on random weights (frozen, as a served base): KV-cached decode at 256 context,
+ * prefill, teacher scoring of a 64-token reply under a hint, peak tensor memory, and decode speed as a fraction
+ * of the limit the weights' bytes set at this machine's copy bandwidth.
+ */
+export async function benchShape(name: string): Promise<Record<string, unknown>> {
+  const config = MODEL_SHAPES[name];
+  if (!config) throw new Error(`unknown --shape ${name}; known: ${Object.keys(MODEL_SHAPES).join(', ')}`);
+  const bandwidth = await copyBandwidth();
+  const policy = Policy.create(config, 1);
+  const rng = createRng(7);
+  const ids = (n: number) => Array.from({ length: n }, () => Math.floor(rng() * config.vocabSize));
+  const prompt = ids(CONTEXT);
+  let peakBytes = 0;
+  const cache = new KvCache();
+  const step = async (input: number[], start: number) => {
+    const logits = tf.tidy(() => {
+      const out = policy.forward(tf.tensor2d([input], [1, input.length], 'int32'), start, cache.length ? cache : undefined, undefined, input.length - 1);
+      cache.replace(out.layers);
+      return out.logits;
+    });
+    const row = (await logits.data()) as Float32Array;
+    peakBytes = Math.max(peakBytes, tf.memory().numBytes);
+    logits.dispose();
+    return row;
+  };
+  // prefill (the first run also compiles and allocates: timed separately from the second)
+  await step(prompt.slice(0, 8), 0);
+  cache.dispose();
+  let row: Float32Array = new Float32Array();
+  const prefillMs = 1000 * (await cpuSeconds(async () => (row = await step(prompt, 0))));
+  const sample = createRng(1);
+  const stepMs: number[] = [];
+  const stepCpuMs: number[] = [];
+  for (let i = 0; i < DECODE; i++) {
+    const t = performance.now();
+    stepCpuMs.push(
+      1000 *
+        (await cpuSeconds(async () => {
+          const { id } = sampleToken(row, 0.6, 1, sample);
+          row = await step([id], CONTEXT + i);
+        })),
+    );
+    stepMs.push(performance.now() - t);
+  }
+  cache.dispose();
+  // teacher scoring: context with the hint line appended (METHOD §3), then the 64-token reply
+  const hinted = ids(CONTEXT - REPLY);
+  const reply = ids(REPLY);
+  await policy.score(hinted.slice(0, 4), reply.slice(0, 4));
+  const profile = await tf.profile(async () => {
+    const t = performance.now();
+    await policy.score(hinted, reply, { k: 4, temperature: 0.6 });
+    return performance.now() - t;
+  });
+  const scoreMs = 1000 * (await cpuSeconds(() => policy.score(hinted, reply, { k: 4, temperature: 0.6 })));
+  peakBytes = Math.max(peakBytes, profile.peakBytes);
+  const decodeTokensPerS = 1000 / median(stepCpuMs);
+  const weightBytes = policy.parameterCount * 4; // f32; the tied head reads the whole embedding every token
+  const result = {
+    backend: tf.getBackend(),
+    shape: name,
+    params: policy.parameterCount,
+    context_tokens: CONTEXT,
+    decode_tokens_per_s: +decodeTokensPerS.toFixed(2),
+    decode_cpu_ms_per_token_median: +median(stepCpuMs).toFixed(1),
+    decode_wall_tokens_per_s: +(1000 / median(stepMs)).toFixed(2),
+    prefill_tokens_per_s: +((CONTEXT / prefillMs) * 1000).toFixed(1),
+    teacher_score_reply_tokens: REPLY,
+    teacher_score_context_tokens: hinted.length,
+    teacher_score_ms: Math.round(scoreMs),
+    peak_tensor_bytes: peakBytes,
+    weight_bytes_read_per_decoded_token: weightBytes,
+    copy_bandwidth_bytes_per_cpu_s: Math.round(bandwidth),
+    timing: 'per CPU second of this process (the machine is shared; the wasm backend runs on one thread), except decode_wall_tokens_per_s',
+    decode_bandwidth_limit_tokens_per_s: +(bandwidth / weightBytes).toFixed(2),
+    decode_fraction_of_bandwidth_limit: +((weightBytes * decodeTokensPerS) / bandwidth).toFixed(3),
+    targets: { decode_fraction_of_bandwidth_limit: '>= 0.5' },
+  };
+  policy.dispose();
+  return result;
+}

@@ -1,0 +1,35 @@
+import { Policy } from '../model/policy.ts';
+import { loadPolicy } from '../model/checkpoint.ts';
+import { Tokenizer } from '../model/tokenizer.ts';
+import type { ChatTokenizer } from '../model/chat-tokenizer.ts';
+import { loadHfModel } from '../model/hf/load.ts';
+import type { ModelFiles } from '../model/hf/files.ts';
+import type { CheckpointBlob, HfModelLocation } from './protocol.ts';
+import { hubFiles, memoryFiles, urlFiles } from './url-model-files.ts';
+
+/** A policy and the tokenizer it speaks: the built-in checkpoint or a Hugging Face model folder. */
+export interface ServedModel {
+  policy: Policy;
+  tokenizer: ChatTokenizer;
+  /** The checkpoint's preset, or the HF family. */
+  preset: string;
+  /** A Hugging Face base is served frozen (issue 13's adapters learn on top of it). */
+  frozenBase: boolean;
+}
+
+export async function servedCheckpoint(checkpoint: CheckpointBlob): Promise<ServedModel> {
+  const { policy, manifest } = await loadPolicy(checkpoint.bytes, checkpoint.manifest);
+  return { policy, tokenizer: Tokenizer.fromJSON(manifest.tokenizer as never), preset: manifest.preset, frozenBase: false };
+}
+
+export async function servedHfModel(files: ModelFiles): Promise<ServedModel> {
+  const model = await loadHfModel(files);
+  return { policy: new Policy(model.config, model.weights, { trainable: false }), tokenizer: model.tokenizer, preset: model.family, frozenBase: true };
+}
+
+/** The files of a location sent across the worker boundary. */
+export function locationFiles(location: HfModelLocation): ModelFiles {
+  if (location.kind === 'hub') return hubFiles(location.repo, location.revision);
+  if (location.kind === 'url') return urlFiles(location.url);
+  return memoryFiles(location.name, location.files);
+}
