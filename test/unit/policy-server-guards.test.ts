@@ -16,7 +16,7 @@ let server: ListeningChild;
 beforeAll(async () => {
   server = await spawnListening(
     'server/policy-main.ts',
-    ['--port', '0', '--data', data, '--body-limit', '4096', '--rate-limit', '60', '--rate-burst', '4', '--max-tokens', '4', '--cors-origin', 'http://allowed.test', '--log-bodies'],
+    ['--port', '0', '--data', data, '--body-limit', '4096', '--rate-limit', '1', '--rate-burst', '4', '--max-tokens', '4', '--cors-origin', 'http://allowed.test', '--log-bodies'],
     { env: { ...process.env, NEXTSTATE_POLICY_TOKEN: token }, startTimeoutMs: 60_000 },
   );
 }, 90_000);
@@ -43,7 +43,7 @@ describe('policy server guards', () => {
     expect([badRole.status, ((await badRole.json()) as { error: { message: string } }).error.message]).toEqual([400, expect.stringContaining('messages[0].role')]);
     const otherModel = await post({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] });
     expect(otherModel.status).toBe(404);
-    // Burst 4: the three above and this one pass the rate limit; the fifth in a row is refused with a Retry-After.
+    // Burst 4 at one request a minute (no refill during the test, however slow the machine): the three above and this one pass the rate limit; the fifth in a row is refused with a Retry-After.
     expect((await post({ model: 'nextstate-tiny', messages: [{ role: 'user', content: 'hi' }] }, { 'x-session-id': 'g' })).status).toBe(200);
     const fifth = await post({ model: 'nextstate-tiny', messages: [{ role: 'user', content: 'hi' }] }, { 'x-session-id': 'g' });
     expect(fifth.status).toBe(429);
