@@ -37,6 +37,7 @@ export function createWorkerEngines(): WorkerEngines {
       load: (i, s) => signal.load(i, s),
       publish: (u) => signal.publish(u),
       process: (r, s) => signal.process(r, s),
+      proximal: (r, s) => signal.proximal(r, s),
     },
     trainer: {
       init: (b) => trainer.init(b),

@@ -6,6 +6,7 @@ import type { Message } from '../model/chat.ts';
 import type { CheckpointManifest } from '../model/checkpoint.ts';
 import type { NextState, JudgeKind, EvaluativeResult, DirectiveResult } from '../rl/judge/types.ts';
 import type { SampleRecord } from '../rl/records.ts';
+import type { TrainingSample } from '../rl/staleness.ts';
 import type { Settings } from '../rl/settings.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 
@@ -129,12 +130,30 @@ export interface SignalResult {
   timings: SignalTimings;
 }
 
+/** A stored sample more than one version behind, with its turn's context, to recompute (METHOD §7). */
+export interface ProximalRequest {
+  sample: SampleRecord;
+  /** The context the reply answered (the teacher's prompts are built from it and the recorded hints). */
+  messages: Message[];
+}
+
+export interface ProximalResult {
+  /** Set when the GPU failed and the signal engine moved to wasm. */
+  fellBack?: BackendChoice;
+  /** The sample with the proximal policy's numbers, or null when nothing is left to train. */
+  sample: TrainingSample | null;
+  /** The version whose weights recomputed it. */
+  version: number;
+}
+
 export interface SignalEngineApi {
   init(backend: Settings['backend']): Promise<BackendChoice>;
   /** The initial checkpoint (the frozen teacher) and the serving version (the student). */
   load(initial: CheckpointBlob, serving: { checkpoint: CheckpointBlob; version: number } | null): Promise<void>;
   publish(update: PolicyWeights): Promise<void>;
   process(request: SignalRequest, settings: Settings): Promise<SignalResult>;
+  /** Recomputes a sample's student-side numbers with the newest version, the one being trained (METHOD §7). */
+  proximal(request: ProximalRequest, settings: Settings): Promise<ProximalResult>;
 }
 
 /** Metrics of one update (issue 5): loss terms, clipping, case counts, stage times. */
@@ -150,6 +169,10 @@ export interface UpdateMetrics {
   meanAbsAdvantage: number;
   fractionDeltaClipped: number;
   fractionRatioClipped: number;
+  /** Samples trained more than one version behind (METHOD §7), their mean behaviour weight and capped fraction. */
+  proximalSamples?: number;
+  meanBehaviourWeight?: number;
+  fractionBehaviourWeightCapped?: number;
   meanReward: number;
   meanResponseLength: number;
   klToFrozen: number;
@@ -183,7 +206,7 @@ export interface TrainerEngineApi {
    */
   load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number, optimizer?: SavedOptimizer | null): Promise<void>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
-  update(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult>;
+  update(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult>;
 }
 
 /** The key of a turn or sample across the store and the workers. */

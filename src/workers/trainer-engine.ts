@@ -11,11 +11,12 @@ import { hybridLoss } from '../rl/hybrid-loss.ts';
 import { batchFromSamples, disposeBatch } from '../rl/sample-batch.ts';
 import { gatherLast } from '../rl/hybrid-loss.ts';
 import type { SampleRecord } from '../rl/records.ts';
+import type { TrainingSample } from '../rl/staleness.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { samplesResponseLogits } from './response-logits.ts';
-import { advantageStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
+import { advantageStats, behaviourWeightStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
 import type { BackendChoice, CheckpointBlob, TrainerEngineApi, UpdateResult } from './protocol.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 import { turnKey } from './protocol.ts';
@@ -66,7 +67,7 @@ export class TrainerEngine implements TrainerEngineApi {
     });
   }
 
-  async update(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult> {
+  async update(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult> {
     const { result, fellBack } = await withGpuFallback(() => this.updateNow(samples, settings, version), () => this.rebuild());
     this.latest = result.checkpoint;
     return fellBack ? { ...result, fellBack } : result;
@@ -79,7 +80,7 @@ export class TrainerEngine implements TrainerEngineApi {
     this.adam = null;
   }
 
-  private async updateNow(samples: SampleRecord[], settings: Settings, version: number): Promise<UpdateResult> {
+  private async updateNow(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult> {
     const policy = this.policy;
     const frozen = this.frozen;
     if (!policy || !frozen || !this.manifest) throw new Error('TrainerEngine: no checkpoint loaded');
@@ -165,6 +166,7 @@ export class TrainerEngine implements TrainerEngineApi {
         kl: terms.kl,
         ...advantageStats(samples, settings.C),
         fractionRatioClipped: ratioClipped,
+        ...behaviourWeightStats(samples, settings.behaviourWeightCap),
         meanReward: samples.reduce((n, s) => n + s.reward.score, 0) / samples.length,
         meanResponseLength: tokens / samples.length,
         klToFrozen,

@@ -62,6 +62,7 @@ function spied(seen: { settings: Settings[]; userTexts: string[]; judges: string
         seen.userTexts.push(r.nextState.content, ...r.messages.filter((m) => m.role === 'user').map((m) => m.content));
         return engines.signal.process(r, s);
       },
+      proximal: (r, s) => engines.signal.proximal(r, s),
     },
     trainer: {
       init: (b) => engines.trainer.init(b),

@@ -1,0 +1,80 @@
+/**
+ * Which pending samples an update trains on (METHOD §7, NextState extension): those written up to
+ * `maxStaleness` versions behind the policy being trained, oldest first; the ones behind that (or left by a
+ * rollback) stay `stale`. Samples more than one version behind are recomputed with the weights being
+ * trained (the signal engine holds the same version) before they join the batch.
+ */
+import { stalenessClass, type TrainingSample } from '../rl/staleness.ts';
+import type { Settings } from '../rl/settings.ts';
+import type { StoredSample } from '../store/types.ts';
+import type { Message } from '../model/chat.ts';
+import type { SignalEngineApi, BackendChoice } from './protocol.ts';
+
+export interface BatchPlan {
+  /** Pending samples that can never train: kept `stale`. */
+  staleIds: string[];
+  /** Up to B trainable samples, the oldest first, with how far behind each is. */
+  batch: { sample: StoredSample; proximal: boolean }[];
+  /** Trainable samples left for later updates. */
+  waiting: number;
+}
+
+/**
+ * `planBatch(pending, lineage, settings)`: `lineage` is the serving version, its parent, … (at least
+ * `maxStaleness` deep where it exists). With maxStaleness = 1 only samples of the serving version and its
+ * parent train, all on their recorded numbers, as the reference's bound does.
+ */
+export function planBatch(pending: readonly StoredSample[], lineage: readonly number[], settings: Pick<Settings, 'maxStaleness' | 'batchSize'>): BatchPlan {
+  const staleIds: string[] = [];
+  const trainable: { sample: StoredSample; behind: number; proximal: boolean }[] = [];
+  for (const sample of pending) {
+    const which = stalenessClass(sample.policy_version, lineage, settings.maxStaleness);
+    if (which === 'stale') staleIds.push(sample.id);
+    else trainable.push({ sample, behind: lineage.indexOf(sample.policy_version), proximal: which === 'proximal' });
+  }
+  // Oldest first (a stable sort keeps the store's order among equals), so a sample waits as few updates as can be.
+  trainable.sort((a, b) => b.behind - a.behind);
+  const batch = trainable.slice(0, settings.batchSize).map(({ sample, proximal }) => ({ sample, proximal }));
+  return { staleIds, batch, waiting: trainable.length - batch.length };
+}
+
+/** A stored sample without the store's own fields: what the trainer takes. */
+export function trainerSample({ status: _s, id: _id, trained_in_update: _t, ...sample }: StoredSample): TrainingSample {
+  return sample;
+}
+
+export interface PreparedBatch {
+  samples: TrainingSample[];
+  /** Ids of samples whose recomputation left nothing to train: kept `stale`. */
+  staleIds: string[];
+  fellBack?: BackendChoice;
+}
+
+/**
+ * The planned batch as the trainer takes it: each sample more than one version behind recomputed by the
+ * signal engine, which must hold `trainingVersion` (the version the update starts from). `messagesOf` gives
+ * the context of a sample's turn.
+ */
+export async function prepareBatch(
+  plan: BatchPlan,
+  trainingVersion: number,
+  settings: Settings,
+  signal: Pick<SignalEngineApi, 'proximal'>,
+  messagesOf: (sample: StoredSample) => Promise<Message[]>,
+): Promise<PreparedBatch> {
+  const samples: TrainingSample[] = [];
+  const staleIds: string[] = [];
+  let fellBack: BackendChoice | undefined;
+  for (const { sample, proximal } of plan.batch) {
+    if (!proximal) {
+      samples.push(trainerSample(sample));
+      continue;
+    }
+    const result = await signal.proximal({ sample: trainerSample(sample), messages: await messagesOf(sample) }, settings);
+    if (result.fellBack) fellBack = result.fellBack;
+    if (result.version !== trainingVersion) throw new Error(`recomputing a stale sample: the signal engine holds v${result.version}, the update starts from v${trainingVersion}`);
+    if (result.sample) samples.push(result.sample);
+    else staleIds.push(sample.id);
+  }
+  return { samples, staleIds, fellBack };
+}
