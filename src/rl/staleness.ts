@@ -65,5 +65,5 @@ export function withBehaviourWeights(sample: SampleRecord, proximalLogprobs: Arr
 /** Why a sample is kept `stale`, one line for the page (METHOD §7). */
 export function staleReason(maxStaleness: number): string {
   const bound = maxStaleness <= 1 ? 'more than one version' : `more than ${maxStaleness} versions`;
-  return `written ${bound} behind the policy being trained, or by a version a rollback left behind (METHOD §7)`;
+  return `${bound} behind the policy being trained, or from a version a rollback left behind (METHOD §7)`;
 }
