@@ -17,6 +17,8 @@ export interface HybridLoss {
   loss: tf.Scalar;
   /** Each term aggregated like the loss (mean over a sample's trained tokens, then over samples), unweighted. */
   terms: { grpo: tf.Scalar; opd: tf.Scalar; kl: tf.Scalar; entropy: tf.Scalar };
+  /** [N, T] the current policy's log-prob of each sampled token (no further forward pass needed for ρ's metrics). */
+  sampledLogprobs: tf.Tensor2D;
 }
 
 /**
@@ -87,5 +89,5 @@ export function hybridLoss(currentLogits: tf.Tensor3D, batch: SampleBatch, setti
     tf.mul(terms.kl, settings.klCoef),
     tf.mul(terms.entropy, -settings.entropyCoef),
   ]) as tf.Scalar;
-  return { loss, terms };
+  return { loss, terms, sampledLogprobs: lpSampled as tf.Tensor2D };
 }

@@ -305,17 +305,22 @@ export class OnlineLoop {
         const proximalMs = performance.now() - started;
         // Versions are never reused, also after a rollback to an older one.
         const version = Math.max(0, ...(await this.store.listCheckpointVersions())) + 1;
+        const trainStart = performance.now();
         const result = await this.engines.trainer.update(prepared.samples, this.settings, version);
-        Object.assign(result.metrics, this.stageMs, { proximalMs });
+        const trainMs = performance.now() - trainStart;
+        Object.assign(result.metrics, this.stageMs, { proximalMs, trainMs });
         this.stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
         if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
         const { version: _v, ...metrics } = result.metrics;
+        const commitStart = performance.now();
         await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint: result.checkpoint, optimizer: result.optimizer, trainedSampleIds: result.trainedSamples, metrics }));
+        const commitMs = performance.now() - commitStart;
         this.lineage.advance(result.version);
         this.servingVersion = result.version;
         const published = { version: result.version, weights: result.weights };
+        const publishStart = performance.now();
         await Promise.all([this.engines.policy.publish(published), this.engines.signal.publish(published)]);
-        this.events.update?.(result.metrics);
+        this.events.update?.({ ...result.metrics, commitMs, publishMs: performance.now() - publishStart });
       } catch (e) {
         this.events.error?.('update', asError(e));
       } finally {

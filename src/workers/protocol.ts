@@ -182,6 +182,11 @@ export interface UpdateMetrics {
   judgeMs?: number;
   teacherMs?: number;
   kernelMs?: number;
+  /** The loop's stages of this update: recomputing stale samples, the trainer call, the store commit, publishing. */
+  proximalMs?: number;
+  trainMs?: number;
+  commitMs?: number;
+  publishMs?: number;
   tokensPerS: number;
 }
 

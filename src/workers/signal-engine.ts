@@ -145,9 +145,12 @@ export class SignalEngine implements SignalEngineApi {
       score: sample.reward.score as -1 | 0 | 1,
       hints: sample.hints,
     };
-    const { sample: recomputed } = await this.directiveSample(input, messages, settings, false);
+    const { sample: recomputed, studentRows } = await this.directiveSample(input, messages, settings, false);
     if (!recomputed) return { sample: null, version };
-    const proximal = await sampledLogprobs(this.current, sample.prompt_ids, sample.response_ids, settings.temperature);
+    const V = this.current.config.vocabSize;
+    const proximal = studentRows
+      ? sample.response_ids.map((id, t) => studentRows[t * V + id])
+      : await sampledLogprobs(this.current, sample.prompt_ids, sample.response_ids, settings.temperature);
     return { sample: withBehaviourWeights(recomputed, proximal, settings), version };
   }
 
@@ -155,13 +158,14 @@ export class SignalEngine implements SignalEngineApi {
    * The directive signal of one judged turn (METHOD §3–5): the newest version as π_old, the teacher under each
    * accepted hint, selection and support, on the WGSL kernels where they apply, else the reference; the
    * token inspector's report when asked for. Without hints, the sample (if any) needs no teacher.
+   * `studentRows`: π_old's [T·V] log-prob rows where the reference path computed them.
    */
   private async directiveSample(
     input: SampleInput,
     messages: Message[],
     settings: Settings,
     withReport: boolean,
-  ): Promise<{ sample: SampleRecord | null; report: OverlapReport | null; teacherMs: number; kernelMs: number }> {
+  ): Promise<{ sample: SampleRecord | null; report: OverlapReport | null; teacherMs: number; kernelMs: number; studentRows?: Float32Array }> {
     if (input.hints.length === 0) return { sample: buildSample(input, settings), report: null, teacherMs: 0, kernelMs: 0 };
     const t1 = performance.now();
     const current = this.current!;
@@ -191,6 +195,7 @@ export class SignalEngine implements SignalEngineApi {
       t2 = performance.now();
       sample = buildSample({ ...input, vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers }, settings);
       if (withReport) report = overlapReport(student, teachers, T, V, settings, input.sessionId, input.turn);
+      return { sample, report, teacherMs: t2 - t1, kernelMs: performance.now() - t2, studentRows: student };
     }
     return { sample, report, teacherMs: t2 - t1, kernelMs: performance.now() - t2 };
   }

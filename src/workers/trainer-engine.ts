@@ -107,13 +107,12 @@ export class TrainerEngine implements TrainerEngineApi {
     let ratioClipped = 0;
     try {
       for (let epoch = 0; epoch < settings.epochsPerBatch; epoch++) {
-        if (epoch === settings.epochsPerBatch - 1) {
-          ratioClipped = ratioClippedFraction(this.sampledLogprobs(policy, samples, T, settings.temperature), samples, settings);
-        }
         let parts: number[] = [];
         const { value, grads } = tf.variableGrads(() => {
           const out = hybridLoss(samplesResponseLogits(policy, samples, T), batch, settings);
           parts = [out.terms.grpo, out.terms.opd, out.terms.kl].map((t) => t.dataSync()[0]);
+          // ρ before the last epoch's step, from this forward pass rather than another one.
+          if (epoch === settings.epochsPerBatch - 1) ratioClipped = ratioClippedFraction(out.sampledLogprobs.arraySync(), samples, settings);
           return out.loss;
         }, variables);
         const byName: Record<string, tf.Tensor> = {};

@@ -98,6 +98,13 @@ describe('bounded staleness (METHOD §7)', () => {
     expect(result.metrics.loss).toBe(0.9999423027038574);
     expect(weightsHash(result.weights)).toBe('f6f57fafe091d0e7');
     expect(result.metrics.proximalSamples).toBe(0);
+    // Three epochs at a large lr: the ratio-clip metric (now read from the loss's own forward pass) is unchanged too.
+    const trainer = new TrainerEngine();
+    await trainer.load(initial, null, 0);
+    const epochs = await trainer.update(prepared.samples, { ...settings, lr: 3e-2, epochsPerBatch: 3 }, 1);
+    expect(epochs.metrics.fractionRatioClipped).toBe(0.8615384615384616);
+    expect(epochs.metrics.klToFrozen).toBe(2.084823591107762);
+    expect(weightsHash(epochs.weights)).toBe('4fa3244ac81b1701');
   });
 
   it('a sample three versions old trains: recomputed with the current weights, behaviour-weighted, and a −1 lowers its reply', async () => {
