@@ -67,6 +67,8 @@ export class OnlineLoop {
   /** Delays between retries while the judge is unreachable: doubling, capped. */
   readonly retryMs = { first: 1000, max: 30_000 };
   private updating: Promise<void> | null = null;
+  /** Samples kept `stale` in the store (counted at start, then as the loop marks them). */
+  private staleSamples = 0;
   /** Set after a storage quota error: recording stops, the chat goes on. */
   recordingStopped: string | null = null;
 
@@ -99,6 +101,7 @@ export class OnlineLoop {
       this.engines.signal.load(initial, this.servingVersion > 0 ? { checkpoint: serving, version: this.servingVersion } : null),
       this.engines.trainer.load(initial, this.servingVersion > 0 ? serving : null, this.servingVersion, optimizer),
     ]);
+    this.staleSamples = (await this.store.listSamples({ status: 'stale' })).length;
     for (const turn of await this.store.listTurns()) {
       if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
     }
@@ -337,6 +340,7 @@ export class OnlineLoop {
     if (ids.length === 0) return true;
     await this.write(() => this.store.markStale(ids));
     if (this.recordingStopped) return false;
+    this.staleSamples += ids.length;
     this.events.stale?.(ids);
     this.emitQueue();
     return true;
@@ -344,7 +348,7 @@ export class OnlineLoop {
 
   private emitQueue(): void {
     if (!this.events.queue) return;
-    void Promise.all([this.store.listSamples({ status: 'pending' }), this.store.listSamples({ status: 'stale' })]).then(([pending, stale]) =>
+    void this.store.listSamples({ status: 'pending' }).then((pending) =>
       this.events.queue?.({
         pendingSignals: this.signalQueue.length,
         judgeWaiting: this.judgeWaiting,
@@ -352,7 +356,7 @@ export class OnlineLoop {
         batchSize: this.settings.batchSize,
         updating: this.updating !== null,
         servingVersion: this.servingVersion,
-        staleSamples: stale.length,
+        staleSamples: this.staleSamples,
         staleReason: staleReason(this.settings.maxStaleness),
       }),
     );

@@ -14,7 +14,7 @@ import { builtinJudgeBackend } from '../../src/rl/judge/builtin/index.ts';
 import { PolicyEngine } from '../../src/workers/policy-engine.ts';
 import { SignalEngine } from '../../src/workers/signal-engine.ts';
 import { TrainerEngine } from '../../src/workers/trainer-engine.ts';
-import { OnlineLoop } from '../../src/workers/online-loop.ts';
+import { OnlineLoop, type QueueState } from '../../src/workers/online-loop.ts';
 import { planBatch, prepareBatch } from '../../src/workers/bounded-staleness.ts';
 import { loadPolicy } from '../../src/model/checkpoint.ts';
 import type { CheckpointBlob, UpdateMetrics, UpdateResult } from '../../src/workers/protocol.ts';
@@ -183,20 +183,25 @@ describe('bounded staleness (METHOD §7)', () => {
       await store.putSample({ ...old.sample, id: 's/1', status: 'pending' });
       const updates: UpdateMetrics[] = [];
       const staleIds: string[] = [];
-      const loop = new OnlineLoop(await engines(initial), store, { ...settings, maxStaleness }, { update: (m) => updates.push(m), stale: (ids) => staleIds.push(...ids) });
+      const queues: QueueState[] = [];
+      const loop = new OnlineLoop(await engines(initial), store, { ...settings, maxStaleness }, { update: (m) => updates.push(m), stale: (ids) => staleIds.push(...ids), queue: (q) => queues.push(q) });
       await loop.start(initial);
       await loop.idle();
+      await new Promise((r) => setTimeout(r, 50)); // the last queue event reads the store
       const [sample] = await store.listSamples();
       if (maxStaleness === 1) {
         expect(sample.status).toBe('stale');
         expect(staleIds).toEqual(['s/1']);
         expect(updates).toHaveLength(0);
         expect((await store.getTurn('s', 1))?.status).toBe('stale');
+        // The page is told how many and why.
+        expect(queues.at(-1)).toMatchObject({ staleSamples: 1, staleReason: expect.stringMatching(/^more than one version behind/) });
       } else {
         expect(sample.status).toBe('trained');
         expect(sample.trained_in_update).toBe(4);
         expect(updates.map((m) => [m.version, m.proximalSamples])).toEqual([[4, 1]]);
         expect((await store.getCheckpoint(4))?.manifest.training?.parentVersion).toBe(3);
+        expect(queues.at(-1)).toMatchObject({ staleSamples: 0, servingVersion: 4 });
       }
     }
   });
