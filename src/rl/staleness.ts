@@ -5,6 +5,7 @@
  */
 import type { SampleRecord } from './records.ts';
 import type { Settings } from './settings.ts';
+import { topK } from './topk.ts';
 
 /**
  * A sample as an update trains it. One more than one version behind carries the proximal policy's numbers
@@ -66,4 +67,29 @@ export function withBehaviourWeights(sample: SampleRecord, proximalLogprobs: Arr
 export function staleReason(maxStaleness: number): string {
   const bound = maxStaleness <= 1 ? 'more than one version' : `more than ${maxStaleness} versions`;
   return `${bound} behind the policy being trained, or from a version a rollback left behind (METHOD §7)`;
+}
+
+/**
+ * The shortcut of a recomputation (METHOD §4, §7): with the frozen teacher and the student's support, hint
+ * selection and the support depend on π_old only through its top-k sets S_q,i. Where the proximal policy's
+ * top-k sets (from `studentRows`, [T·V]) equal the recorded supports at every position, the selection, the
+ * support and the teacher's log-probs there stand, and only π_old's log-probs at the support are new (in the
+ * proximal top-k's order, as a full recomputation orders them). Null when a set changed: the teacher must score
+ * the reply again. (The selection stands as made under the settings the sample was signalled with.)
+ */
+export function withUnchangedSupport(sample: SampleRecord, studentRows: ArrayLike<number>, V: number, k: number): SampleRecord | null {
+  const T = sample.response_ids.length;
+  if (studentRows.length !== T * V) throw new RangeError(`withUnchangedSupport: student rows must be [T·V] = ${T * V}`);
+  const support: number[][] = [];
+  const old: number[][] = [];
+  const teacher: number[][] = [];
+  for (let i = 0; i < T; i++) {
+    const ids = Array.from(topK(Array.prototype.slice.call(studentRows, i * V, (i + 1) * V) as number[], k).ids);
+    const recorded = sample.support_ids[i];
+    if (ids.length !== recorded.length || ids.some((id) => !recorded.includes(id))) return null;
+    support.push(ids);
+    old.push(ids.map((id) => studentRows[i * V + id]));
+    teacher.push(ids.map((id) => sample.teacher_logprobs_at_support[i][recorded.indexOf(id)]));
+  }
+  return { ...sample, support_ids: support, old_logprobs_at_support: old, teacher_logprobs_at_support: teacher };
 }

@@ -22,18 +22,6 @@ export async function logprobRows(policy: Policy, contextIds: number[], response
   return data;
 }
 
-/** [T] the global log-prob of each response token under `policy` (l_prox of METHOD §7 for the newest version). */
-export async function sampledLogprobs(policy: Policy, contextIds: number[], responseIds: number[], temperature: number): Promise<Float32Array> {
-  const picked = tf.tidy(() => {
-    const rows = tf.logSoftmax(policy.responseLogits(contextIds, responseIds, temperature)) as tf.Tensor2D;
-    const V = rows.shape[1];
-    return tf.gather(tf.reshape(rows, [-1]), tf.tensor1d(responseIds.map((id, t) => t * V + id), 'int32'));
-  });
-  const data = (await picked.data()) as Float32Array;
-  picked.dispose();
-  return data;
-}
-
 function row(flat: Float32Array, i: number, V: number): Float32Array {
   return flat.subarray(i * V, (i + 1) * V);
 }

@@ -12,12 +12,12 @@ import type { JudgeBackend } from '../rl/judge/types.ts';
 import { teacherMessages } from '../rl/teacher.ts';
 import * as tf from '@tensorflow/tfjs';
 import { buildSample, newSampleRecord, sampleCase, turnSeed, withSupport, type SampleInput } from '../rl/sample.ts';
-import { withBehaviourWeights } from '../rl/staleness.ts';
+import { withBehaviourWeights, withUnchangedSupport } from '../rl/staleness.ts';
 import type { SampleRecord } from '../rl/records.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
-import { directiveOnGpu, logprobRows, overlapReport, sampledLogprobs } from './directive-signal.ts';
+import { directiveOnGpu, logprobRows, overlapReport } from './directive-signal.ts';
 import type { BackendChoice, CheckpointBlob, OverlapReport, PolicyWeights, ProximalRequest, ProximalResult, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 
@@ -145,12 +145,13 @@ export class SignalEngine implements SignalEngineApi {
       score: sample.reward.score as -1 | 0 | 1,
       hints: sample.hints,
     };
-    const { sample: recomputed, studentRows } = await this.directiveSample(input, messages, settings, false);
-    if (!recomputed) return { sample: null, version };
     const V = this.current.config.vocabSize;
-    const proximal = studentRows
-      ? sample.response_ids.map((id, t) => studentRows[t * V + id])
-      : await sampledLogprobs(this.current, sample.prompt_ids, sample.response_ids, settings.temperature);
+    const rows = await logprobRows(this.current, sample.prompt_ids, sample.response_ids, settings.temperature);
+    // A frozen teacher need not score the reply again when π_old's top-k sets have not moved.
+    const unchanged = sample.hints.length > 0 && settings.teacher === 'frozen' && settings.support === 'student' ? withUnchangedSupport(sample, rows, V, settings.k) : null;
+    const recomputed = unchanged ?? (await this.directiveSample(input, messages, settings, false, rows)).sample;
+    if (!recomputed) return { sample: null, version };
+    const proximal = sample.response_ids.map((id, t) => rows[t * V + id]);
     return { sample: withBehaviourWeights(recomputed, proximal, settings), version };
   }
 
@@ -158,14 +159,15 @@ export class SignalEngine implements SignalEngineApi {
    * The directive signal of one judged turn (METHOD §3–5): the newest version as π_old, the teacher under each
    * accepted hint, selection and support, on the WGSL kernels where they apply, else the reference; the
    * token inspector's report when asked for. Without hints, the sample (if any) needs no teacher.
-   * `studentRows`: π_old's [T·V] log-prob rows where the reference path computed them.
+   * `studentRows`: π_old's [T·V] log-prob rows when the caller has them already.
    */
   private async directiveSample(
     input: SampleInput,
     messages: Message[],
     settings: Settings,
     withReport: boolean,
-  ): Promise<{ sample: SampleRecord | null; report: OverlapReport | null; teacherMs: number; kernelMs: number; studentRows?: Float32Array }> {
+    studentRows?: Float32Array,
+  ): Promise<{ sample: SampleRecord | null; report: OverlapReport | null; teacherMs: number; kernelMs: number }> {
     if (input.hints.length === 0) return { sample: buildSample(input, settings), report: null, teacherMs: 0, kernelMs: 0 };
     const t1 = performance.now();
     const current = this.current!;
@@ -189,13 +191,12 @@ export class SignalEngine implements SignalEngineApi {
       sample = withSupport(newSampleRecord(input, which), input.hints, gpu.positions);
       report = gpu.report;
     } else {
-      const student = await logprobRows(current, promptIds, responseIds, settings.temperature);
+      const student = studentRows ?? (await logprobRows(current, promptIds, responseIds, settings.temperature));
       const teachers: Float32Array[] = [];
       for (const contextIds of contexts) teachers.push(await logprobRows(teacher, contextIds, responseIds, settings.temperature));
       t2 = performance.now();
       sample = buildSample({ ...input, vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers }, settings);
       if (withReport) report = overlapReport(student, teachers, T, V, settings, input.sessionId, input.turn);
-      return { sample, report, teacherMs: t2 - t1, kernelMs: performance.now() - t2, studentRows: student };
     }
     return { sample, report, teacherMs: t2 - t1, kernelMs: performance.now() - t2 };
   }

@@ -4,7 +4,8 @@
  * maxStaleness = 1 choosing exactly what the reference bound (the policy being trained or its parent) chose.
  */
 import { describe, it, expect } from 'vitest';
-import { behaviourWeights, staleness, stalenessClass, staleReason, withBehaviourWeights } from '../../src/rl/staleness.ts';
+import { behaviourWeights, staleness, stalenessClass, staleReason, withBehaviourWeights, withUnchangedSupport } from '../../src/rl/staleness.ts';
+import { buildSample } from '../../src/rl/sample.ts';
 import { planBatch } from '../../src/workers/bounded-staleness.ts';
 import type { StoredSample } from '../../src/store/types.ts';
 import { createRng } from '../../src/model/rng.ts';
@@ -80,5 +81,45 @@ describe('staleness (METHOD §7)', () => {
     expect(plan.staleIds).toEqual(['t3', 't6']); // 5 behind; off the lineage
     expect(plan.batch.map((b) => [b.sample.id, b.proximal])).toEqual([['t4', true], ['t2', true], ['t5', false]]);
     expect(plan.waiting).toBe(1);
+  });
+});
+
+describe('recomputing a sample with a frozen teacher (METHOD §4, §7)', () => {
+  it('property: when π_old\'s top-k sets stand, the shortcut equals a full recomputation; when one moves, it declines', () => {
+    const rng = createRng(606);
+    for (let trial = 0; trial < 30; trial++) {
+      const [T, V, k, H] = [2 + Math.floor(rng() * 6), 12, 1 + Math.floor(rng() * 4), 1 + Math.floor(rng() * 3)];
+      const logRow = () => {
+        const z = Array.from({ length: V }, () => (rng() - 0.5) * 6);
+        const lse = Math.log(z.reduce((a, x) => a + Math.exp(x), 0));
+        return z.map((x) => Math.fround(x - lse));
+      };
+      const before = Float32Array.from(Array.from({ length: T }, logRow).flat());
+      const teachers = Array.from({ length: H }, () => Float32Array.from(Array.from({ length: T }, logRow).flat()));
+      const input = {
+        sessionId: 's', turn: trial, policyVersion: 0, promptIds: [1, 2], responseIds: Array.from({ length: T }, () => Math.floor(rng() * V)),
+        responseLogprobs: Array.from({ length: T }, () => -rng()), score: (rng() < 0.5 ? -1 : 1) as -1 | 1,
+        hints: Array.from({ length: H }, (_, h) => `hint ${'x'.repeat(h)}`), vocabSize: V, teacherLogprobs: teachers,
+      };
+      const settings = { k, selection: 'sequence' as const, support: 'student' as const, seed: 0 };
+      const recorded = buildSample({ ...input, studentLogprobs: before }, settings)!;
+      // The proximal policy: each row's top-k values shuffled among its top-k ids (the set stands, its order
+      // moves) and the rest lowered a little.
+      const after = Float32Array.from(before);
+      for (let i = 0; i < T; i++) {
+        const top = recorded.support_ids[i];
+        const values = top.map((v) => before[i * V + v]).sort(() => rng() - 0.5);
+        for (let v = 0; v < V; v++) if (!top.includes(v)) after[i * V + v] = Math.fround(before[i * V + v] - 0.01 * rng());
+        top.forEach((v, j) => (after[i * V + v] = values[j]));
+      }
+      expect(withUnchangedSupport(recorded, after, V, k)).toEqual(buildSample({ ...input, studentLogprobs: after }, settings));
+      // A token from outside the top-k becomes the most likely at one position: the set moved.
+      const i = Math.floor(rng() * T);
+      const outside = Array.from({ length: V }, (_, v) => v).find((v) => !recorded.support_ids[i].includes(v))!;
+      const moved = Float32Array.from(after);
+      moved[i * V + outside] = 5;
+      expect(withUnchangedSupport(recorded, moved, V, k)).toBeNull();
+      expect(withUnchangedSupport(recorded, after, V, k + 1)).toBeNull();
+    }
   });
 });
