@@ -2,13 +2,13 @@
  * Which pending samples an update trains on (METHOD §7, NextState extension): those written up to
  * `maxStaleness` versions behind the policy being trained, oldest first; the ones behind that (or left by a
  * rollback) stay `stale`. Samples more than one version behind are recomputed with the weights being
- * trained (the signal engine holds the same version) before they join the batch.
+ * trained before they join the batch.
  */
 import { stalenessClass, type TrainingSample } from '../rl/staleness.ts';
 import type { Settings } from '../rl/settings.ts';
 import type { StoredSample } from '../store/types.ts';
 import type { Message } from '../model/chat.ts';
-import type { SignalEngineApi, BackendChoice } from './protocol.ts';
+import type { BackendChoice, SignalEngineApi, TrainerEngineApi } from './protocol.ts';
 
 export interface BatchPlan {
   /** Pending samples that can never train: kept `stale`. */
@@ -47,33 +47,45 @@ export interface PreparedBatch {
   samples: TrainingSample[];
   /** Ids of samples whose recomputation left nothing to train: kept `stale`. */
   staleIds: string[];
-  fellBack?: BackendChoice;
+  /** An engine that found the GPU gone while recomputing. */
+  fellBack?: { engine: 'trainer' | 'signal'; choice: BackendChoice };
 }
 
 /**
- * The planned batch as the trainer takes it: each sample more than one version behind recomputed by the
- * signal engine, which must hold `trainingVersion` (the version the update starts from). `messagesOf` gives
- * the context of a sample's turn.
+ * The planned batch as the trainer takes it, each sample more than one version behind recomputed with the
+ * weights of `trainingVersion` (the version the update starts from): by the trainer in one batched pass where
+ * the teacher's numbers stand, else by the signal engine, which scores the teacher again. Both must hold
+ * `trainingVersion`. `messagesOf` gives the context of a sample's turn.
  */
 export async function prepareBatch(
   plan: BatchPlan,
   trainingVersion: number,
   settings: Settings,
-  signal: Pick<SignalEngineApi, 'proximal'>,
+  engines: { trainer: Pick<TrainerEngineApi, 'proximal'>; signal: Pick<SignalEngineApi, 'proximal'> },
   messagesOf: (sample: StoredSample) => Promise<Message[]>,
 ): Promise<PreparedBatch> {
+  const checkVersion = (who: string, version: number) => {
+    if (version !== trainingVersion) throw new Error(`recomputing a stale sample: the ${who} holds v${version}, the update starts from v${trainingVersion}`);
+  };
+  const stale = plan.batch.filter((b) => b.proximal).map((b) => b.sample);
+  const fromTrainer = stale.length > 0 ? await engines.trainer.proximal(stale.map(trainerSample), settings) : { version: trainingVersion, samples: [] };
+  checkVersion('trainer', fromTrainer.version);
+  let fellBack: { engine: 'trainer' | 'signal'; choice: BackendChoice } | undefined = fromTrainer.fellBack ? { engine: 'trainer', choice: fromTrainer.fellBack } : undefined;
   const samples: TrainingSample[] = [];
   const staleIds: string[] = [];
-  let fellBack: BackendChoice | undefined;
   for (const { sample, proximal } of plan.batch) {
     if (!proximal) {
       samples.push(trainerSample(sample));
       continue;
     }
-    const result = await signal.proximal({ sample: trainerSample(sample), messages: await messagesOf(sample) }, settings);
-    if (result.fellBack) fellBack = result.fellBack;
-    if (result.version !== trainingVersion) throw new Error(`recomputing a stale sample: the signal engine holds v${result.version}, the update starts from v${trainingVersion}`);
-    if (result.sample) samples.push(result.sample);
+    let recomputed = fromTrainer.samples[stale.indexOf(sample)];
+    if (!recomputed) {
+      const result = await engines.signal.proximal({ sample: trainerSample(sample), messages: await messagesOf(sample) }, settings);
+      if (result.fellBack) fellBack = { engine: 'signal', choice: result.fellBack };
+      checkVersion('signal engine', result.version);
+      recomputed = result.sample;
+    }
+    if (recomputed) samples.push(recomputed);
     else staleIds.push(sample.id);
   }
   return { samples, staleIds, fellBack };

@@ -302,8 +302,8 @@ export class OnlineLoop {
       try {
         const started = performance.now();
         const from = this.servingVersion;
-        const prepared = await prepareBatch(plan, from, this.settings, this.engines.signal, async (s) => (await this.store.getTurn(s.session_id, s.turn))?.messages ?? []);
-        if (prepared.fellBack) this.events.backend?.('signal', prepared.fellBack);
+        const prepared = await prepareBatch(plan, from, this.settings, this.engines, async (s) => (await this.store.getTurn(s.session_id, s.turn))?.messages ?? []);
+        if (prepared.fellBack) this.events.backend?.(prepared.fellBack.engine, prepared.fellBack.choice);
         if (!(await this.markStale(prepared.staleIds)) || prepared.samples.length === 0) return;
         const proximalMs = performance.now() - started;
         // Versions are never reused, also after a rollback to an older one.

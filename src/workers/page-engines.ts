@@ -42,6 +42,7 @@ export function createWorkerEngines(): WorkerEngines {
     trainer: {
       init: (b) => trainer.init(b),
       load: (i, s, v, o) => trainer.load(i, s, v, o),
+      proximal: (samples, s) => trainer.proximal(samples, s),
       update: (samples, s, v) => trainer.update(samples, s, v),
     },
     setJudgeConfig: (config) => signal.setJudgeConfig(config),

@@ -146,6 +146,15 @@ export interface ProximalResult {
   version: number;
 }
 
+/** The trainer's recomputation of stale samples: one per sample, null where the teacher must score again. */
+export interface ProximalBatch {
+  /** Set when the GPU failed and the trainer moved to wasm. */
+  fellBack?: BackendChoice;
+  /** The version whose weights recomputed them. */
+  version: number;
+  samples: (TrainingSample | null)[];
+}
+
 export interface SignalEngineApi {
   init(backend: Settings['backend']): Promise<BackendChoice>;
   /** The initial checkpoint (the frozen teacher) and the serving version (the student). */
@@ -182,7 +191,10 @@ export interface UpdateMetrics {
   judgeMs?: number;
   teacherMs?: number;
   kernelMs?: number;
-  /** The loop's stages of this update: recomputing stale samples, the trainer call, the store commit, publishing. */
+  /**
+   * The loop's stages of this update: recomputing stale samples, the trainer call, the store commit, publishing
+   * (the last two only in the loop's update event: the metrics are stored before them).
+   */
   proximalMs?: number;
   trainMs?: number;
   commitMs?: number;
@@ -210,6 +222,11 @@ export interface TrainerEngineApi {
    * was written with the settings of the next update, otherwise Adam starts over.
    */
   load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number, optimizer?: SavedOptimizer | null): Promise<void>;
+  /**
+   * Samples more than one version behind, recomputed with the weights the next update trains (METHOD §7); null
+   * where the teacher must score the reply again (then the signal engine's `proximal` does).
+   */
+  proximal(samples: SampleRecord[], settings: Settings): Promise<ProximalBatch>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
   update(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult>;
 }

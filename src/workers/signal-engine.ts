@@ -12,7 +12,7 @@ import type { JudgeBackend } from '../rl/judge/types.ts';
 import { teacherMessages } from '../rl/teacher.ts';
 import * as tf from '@tensorflow/tfjs';
 import { buildSample, newSampleRecord, sampleCase, turnSeed, withSupport, type SampleInput } from '../rl/sample.ts';
-import { withBehaviourWeights, withUnchangedSupport } from '../rl/staleness.ts';
+import { withBehaviourWeights } from '../rl/staleness.ts';
 import type { SampleRecord } from '../rl/records.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
@@ -147,9 +147,7 @@ export class SignalEngine implements SignalEngineApi {
     };
     const V = this.current.config.vocabSize;
     const rows = await logprobRows(this.current, sample.prompt_ids, sample.response_ids, settings.temperature);
-    // A frozen teacher need not score the reply again when π_old's top-k sets have not moved.
-    const unchanged = sample.hints.length > 0 && settings.teacher === 'frozen' && settings.support === 'student' ? withUnchangedSupport(sample, rows, V, settings.k) : null;
-    const recomputed = unchanged ?? (await this.directiveSample(input, messages, settings, false, rows)).sample;
+    const { sample: recomputed } = await this.directiveSample(input, messages, settings, false, rows);
     if (!recomputed) return { sample: null, version };
     const proximal = sample.response_ids.map((id, t) => rows[t * V + id]);
     return { sample: withBehaviourWeights(recomputed, proximal, settings), version };

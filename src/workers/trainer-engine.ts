@@ -17,7 +17,8 @@ import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, behaviourWeightStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
-import type { BackendChoice, CheckpointBlob, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import { proximalSamples } from './proximal-samples.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 import { turnKey } from './protocol.ts';
 
@@ -65,6 +66,15 @@ export class TrainerEngine implements TrainerEngineApi {
       const lp = gatherLast(tf.logSoftmax(tf.div(logits, temperature)) as tf.Tensor3D, ids) as tf.Tensor2D;
       return lp.arraySync();
     });
+  }
+
+  /** Samples more than one version behind, recomputed with the weights to be trained where the trainer can (METHOD §7). */
+  async proximal(samples: SampleRecord[], settings: Settings): Promise<ProximalBatch> {
+    const { result, fellBack } = await withGpuFallback(async () => {
+      if (!this.policy) throw new Error('TrainerEngine: no checkpoint loaded');
+      return { version: this.version, samples: await proximalSamples(this.policy, samples, settings) };
+    }, () => this.rebuild());
+    return fellBack ? { ...result, fellBack } : result;
   }
 
   async update(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult> {

@@ -92,7 +92,7 @@ describe('bounded staleness (METHOD §7)', () => {
     expect(turns.map((t) => t.sample.case)).toEqual(['combined', 'combined', 'combined']);
     const pending: StoredSample[] = turns.map((t) => ({ ...t.sample, id: `s/${t.sample.turn}`, status: 'pending' }));
     const plan = planBatch(pending, [0], settings);
-    const prepared = await prepareBatch(plan, 0, settings, e.signal, async () => []);
+    const prepared = await prepareBatch(plan, 0, settings, e, async () => []);
     const result = await e.trainer.update(prepared.samples, settings, 1);
     // The same three samples and settings through the trainer as it was before this change.
     expect(result.metrics.loss).toBe(0.9999423027038574);
@@ -127,32 +127,47 @@ describe('bounded staleness (METHOD §7)', () => {
     // maxStaleness = 1: kept stale, never trained.
     expect(planBatch([pending], lineage, { ...settings, maxStaleness: 1 })).toMatchObject({ staleIds: ['s/1'], batch: [] });
 
-    // The default (4): recomputed by the signal engine with v3.
+    // The default (4): recomputed with v3's weights, by the loop's path, and by each engine's own.
     const plan = planBatch([pending], lineage, settings);
     expect(plan.batch.map((b) => b.proximal)).toEqual([true]);
-    const prepared = await prepareBatch(plan, 3, settings, e.signal, async () => old.messages);
-    const [recomputed] = prepared.samples;
+    const prepared = await prepareBatch(plan, 3, settings, e, async () => old.messages);
+    const bySignal = await e.signal.proximal({ sample: old.sample, messages: old.messages }, settings);
+    const byTrainer = await e.trainer.proximal([old.sample], settings);
+    expect([bySignal.version, byTrainer.version]).toEqual([3, 3]);
     const { policy: fresh } = await loadPolicy(v3.bytes, v3.manifest);
     const scored = await fresh.score(old.sample.prompt_ids, old.sample.response_ids, { temperature: 0.6, k: settings.k });
     fresh.dispose();
     const T = old.sample.response_ids.length;
-    let changed = 0;
-    for (let i = 0; i < T; i++) {
-      // π_old's top-k (the student support) and its log-probs there are v3's own.
-      const ids = Array.from(scored.topIds.subarray(i * settings.k, (i + 1) * settings.k));
-      expect([...recomputed.support_ids[i]].sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
-      recomputed.support_ids[i].forEach((id, j) => {
-        expect(recomputed.old_logprobs_at_support[i][j]).toBeCloseTo(scored.topLogprobs[i * settings.k + ids.indexOf(id)], 4);
-      });
-      if (old.sample.old_logprobs_at_support[i].some((l, j) => Math.abs(l - recomputed.old_logprobs_at_support[i][j]) > 1e-3)) changed++;
-      // l_prox and the behaviour weight against a float64 reference from the independent scoring.
-      expect(recomputed.proximal_logprobs![i]).toBeCloseTo(scored.tokenLogprobs[i], 4);
-      const reference = Math.min(Math.exp(scored.tokenLogprobs[i] - old.sample.response_logprobs[i]), settings.behaviourWeightCap);
-      expect(Math.abs(recomputed.behaviour_weights![i] - reference)).toBeLessThan(1e-4 * reference + 1e-7);
+    const topIds = (i: number) => Array.from(scored.topIds.subarray(i * settings.k, (i + 1) * settings.k));
+    const setsMoved = Array.from({ length: T }, (_, i) => topIds(i).some((id) => !old.sample.support_ids[i].includes(id))).some(Boolean);
+    // The trainer recomputes it alone exactly when v3's top-k sets are v0's (then the frozen teacher's numbers stand).
+    expect(byTrainer.samples[0] === null).toBe(setsMoved);
+    const recomputations = [prepared.samples[0], bySignal.sample!, ...(byTrainer.samples[0] ? [byTrainer.samples[0]] : [])];
+    for (const recomputed of recomputations) {
+      let changed = 0;
+      for (let i = 0; i < T; i++) {
+        // π_old's top-k (the student support) and its log-probs there are v3's own.
+        const ids = topIds(i);
+        expect([...recomputed.support_ids[i]].sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+        recomputed.support_ids[i].forEach((id, j) => {
+          expect(recomputed.old_logprobs_at_support[i][j]).toBeCloseTo(scored.topLogprobs[i * settings.k + ids.indexOf(id)], 4);
+        });
+        if (old.sample.old_logprobs_at_support[i].some((l, j) => Math.abs(l - recomputed.old_logprobs_at_support[i][j]) > 1e-3)) changed++;
+        // l_prox and the behaviour weight against a float64 reference from the independent scoring.
+        expect(recomputed.proximal_logprobs![i]).toBeCloseTo(scored.tokenLogprobs[i], 4);
+        const reference = Math.min(Math.exp(scored.tokenLogprobs[i] - old.sample.response_logprobs[i]), settings.behaviourWeightCap);
+        expect(Math.abs(recomputed.behaviour_weights![i] - reference)).toBeLessThan(1e-4 * reference + 1e-7);
+      }
+      expect(changed).toBeGreaterThan(0); // v3 is not v0: the recorded numbers were out of date
+      expect(recomputed.response_logprobs).toEqual(old.sample.response_logprobs);
+      expect(recomputed.teacher_logprobs_at_support.every((row, i) => row.length === recomputed.support_ids[i].length)).toBe(true);
     }
-    expect(changed).toBeGreaterThan(0); // v3 is not v0: the recorded numbers were out of date
-    expect(recomputed.response_logprobs).toEqual(old.sample.response_logprobs);
-    expect(recomputed.teacher_logprobs_at_support.every((row, i) => row.length === recomputed.support_ids[i].length)).toBe(true);
+    // A sample v3 signalled itself: its top-k sets stand, and the trainer alone recomputes it.
+    const own = await judgedTurn(e, settings, 9, CONVERSATION[0], 3);
+    const ownByTrainer = (await e.trainer.proximal([own.sample], settings)).samples[0]!;
+    expect(ownByTrainer.support_ids).toEqual(own.sample.support_ids);
+    ownByTrainer.old_logprobs_at_support.forEach((row, i) => row.forEach((l, j) => expect(l).toBeCloseTo(own.sample.old_logprobs_at_support[i][j], 4)));
+    ownByTrainer.behaviour_weights!.forEach((w) => expect(w).toBeCloseTo(1, 3));
 
     const before = await replyLogprob(v3, old.sample);
     const result = await e.trainer.update(prepared.samples, settings, 4);
