@@ -7,6 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { behaviourWeights, staleness, stalenessClass, staleReason, withBehaviourWeights, withUnchangedSupport } from '../../src/rl/staleness.ts';
 import { buildSample } from '../../src/rl/sample.ts';
 import { planBatch } from '../../src/workers/bounded-staleness.ts';
+import { VersionLineage, parentVersion } from '../../src/workers/version-lineage.ts';
 import type { StoredSample } from '../../src/store/types.ts';
 import { createRng } from '../../src/model/rng.ts';
 
@@ -121,5 +122,29 @@ describe('recomputing a sample with a frozen teacher (METHOD §4, §7)', () => {
       expect(withUnchangedSupport(recorded, moved, V, k)).toBeNull();
       expect(withUnchangedSupport(recorded, after, V, k + 1)).toBeNull();
     }
+  });
+});
+
+describe('the serving lineage (METHOD §7)', () => {
+  it('reads parents from the manifests only as deep as asked, stops at a deleted checkpoint, and restarts on a rollback', async () => {
+    // v5 from v3 (v4 abandoned by a rollback), v3 from v2, v2 from v1 whose checkpoint was deleted.
+    const parents: Record<number, number | undefined> = { 5: 3, 4: 3, 3: 2, 2: 1 };
+    const reads: number[] = [];
+    const lineage = new VersionLineage(async (v) => {
+      reads.push(v);
+      return v in parents ? ({ training: { parentVersion: parents[v] } } as never) : undefined;
+    });
+    lineage.reset(5, { training: { parentVersion: 3 } } as never);
+    expect(await lineage.ancestors(1)).toEqual([5, 3]);
+    expect(reads).toEqual([]);
+    expect(await lineage.ancestors(2)).toEqual([5, 3, 2]);
+    expect(reads).toEqual([3]);
+    expect(await lineage.ancestors(10)).toEqual([5, 3, 2, 1]);
+    expect(reads).toEqual([3, 2, 1]);
+    lineage.advance(6);
+    expect(await lineage.ancestors(2)).toEqual([6, 5, 3]);
+    lineage.reset(0, {} as never);
+    expect(await lineage.ancestors(4)).toEqual([0]);
+    expect(parentVersion(7, {} as never)).toBe(6); // a checkpoint without a recorded parent: the number before
   });
 });
