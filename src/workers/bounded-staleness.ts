@@ -47,6 +47,8 @@ export interface PreparedBatch {
   samples: TrainingSample[];
   /** Ids of samples whose recomputation left nothing to train: kept `stale`. */
   staleIds: string[];
+  /** How many of them the signal engine recomputed (their teacher scored again), the rest the trainer alone. */
+  rescored: number;
   /** An engine that found the GPU gone while recomputing. */
   fellBack?: { engine: 'trainer' | 'signal'; choice: BackendChoice };
 }
@@ -73,6 +75,7 @@ export async function prepareBatch(
   let fellBack: { engine: 'trainer' | 'signal'; choice: BackendChoice } | undefined = fromTrainer.fellBack ? { engine: 'trainer', choice: fromTrainer.fellBack } : undefined;
   const samples: TrainingSample[] = [];
   const staleIds: string[] = [];
+  let rescored = 0;
   for (const { sample, proximal } of plan.batch) {
     if (!proximal) {
       samples.push(trainerSample(sample));
@@ -84,9 +87,10 @@ export async function prepareBatch(
       if (result.fellBack) fellBack = { engine: 'signal', choice: result.fellBack };
       checkVersion('signal engine', result.version);
       recomputed = result.sample;
+      rescored++;
     }
     if (recomputed) samples.push(recomputed);
     else staleIds.push(sample.id);
   }
-  return { samples, staleIds, fellBack };
+  return { samples, staleIds, rescored, fellBack };
 }

@@ -311,7 +311,7 @@ export class OnlineLoop {
         const trainStart = performance.now();
         const result = await this.engines.trainer.update(prepared.samples, this.settings, version);
         const trainMs = performance.now() - trainStart;
-        Object.assign(result.metrics, this.stageMs, { proximalMs, trainMs });
+        Object.assign(result.metrics, this.stageMs, { proximalMs, proximalRescored: prepared.rescored, trainMs });
         this.stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
         if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
         const { version: _v, ...metrics } = result.metrics;

@@ -196,6 +196,8 @@ export interface UpdateMetrics {
    * (the last two only in the loop's update event: the metrics are stored before them).
    */
   proximalMs?: number;
+  /** Stale samples whose π_old top-k moved, so the signal engine scored their teacher again (METHOD §7). */
+  proximalRescored?: number;
   trainMs?: number;
   commitMs?: number;
   publishMs?: number;

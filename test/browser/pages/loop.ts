@@ -116,6 +116,7 @@ const harness = {
         publish: m.publishMs ?? NaN,
         samples: m.samples,
         proximalSamples: m.proximalSamples ?? 0,
+        proximalRescored: m.proximalRescored ?? 0,
       };
     }),
   errors: () => errors,
