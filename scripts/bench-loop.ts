@@ -58,11 +58,14 @@ try {
         }
       }
       await h.idle();
-      return { ttft, idle, training, serving: h.updateToServingMs() as number[], refused, updates: h.updates().length, version: h.version(), samples: await h.sampleCounts(), errors: h.errors() };
+      return { ttft, idle, training, serving: h.updateToServingMs() as number[], stages: h.updateStages() as Record<string, number>[], refused, updates: h.updates().length, version: h.version(), samples: await h.sampleCounts(), errors: h.errors() };
     },
     [script, idleTurns, turns, batchSize] as const,
   );
   const p95Idle = percentile(report.idle, 95);
+  const samplesTotal = report.samples.trained + report.samples.stale + report.samples.pending;
+  const stageKeys = report.stages.length > 0 ? Object.keys(report.stages[0]) : [];
+  const stagesP50 = Object.fromEntries(stageKeys.map((k) => [k, percentile(report.stages.map((s) => s[k]), 50)]));
   const p95Training = percentile(report.training, 95);
   const result = {
     backend: choices[0].backend,
@@ -80,9 +83,13 @@ try {
     tokens_measured_training: report.training.length,
     replies_refused: report.refused,
     update_to_serving_ms_p50: percentile(report.serving, 50),
+    // Median per update: from the last next state to its signal done, the signal's own time, to the update's
+    // start, then the update's stages (recomputing stale samples, trainer call, commit, publishing to workers).
+    update_stages_ms_p50: stagesP50,
     updates: report.updates,
     final_version: report.version,
-    // Written by a version more than one behind the one being trained (turns sent faster than updates land).
+    // Stale: written more than maxStaleness versions behind the one being trained (METHOD §7), never trained.
+    samples_stale_fraction: samplesTotal > 0 ? report.samples.stale / samplesTotal : 0,
     samples_trained: report.samples.trained,
     samples_stale: report.samples.stale,
     samples_pending: report.samples.pending,

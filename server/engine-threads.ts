@@ -34,11 +34,13 @@ export async function createThreadEngines(): Promise<ThreadEngines> {
       load: (i, s) => signal.load(i, s),
       publish: (u) => signal.publish(u),
       process: (r, s) => signal.process(r, s),
+      proximal: (r, s) => signal.proximal(r, s),
     },
     trainer: {
       init: (b) => trainer.init(b),
       load: (i, s, v, o) => trainer.load(i, s, v, o),
       update: (samples, s, v) => trainer.update(samples, s, v),
+      proximal: (samples, s) => trainer.proximal(samples, s),
     },
     terminate: async () => void (await Promise.all(threads.map((t) => t.terminate()))),
   };

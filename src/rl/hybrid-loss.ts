@@ -17,6 +17,8 @@ export interface HybridLoss {
   loss: tf.Scalar;
   /** Each term aggregated like the loss (mean over a sample's trained tokens, then over samples), unweighted. */
   terms: { grpo: tf.Scalar; opd: tf.Scalar; kl: tf.Scalar; entropy: tf.Scalar };
+  /** [N, T] the current policy's log-prob of each sampled token (no further forward pass needed for ρ's metrics). */
+  sampledLogprobs: tf.Tensor2D;
 }
 
 /**
@@ -53,7 +55,8 @@ function clippedSurrogate(lp: tf.Tensor, lpOld: tf.Tensor, a: tf.Tensor, epsLo: 
  * Per token: `L = w_RL·L_GRPO + w_OPD·L_OPD (+ klCoef·k3 − entropyCoef·H)`, where
  * `L_GRPO = max(−r·ρ_t, −r·clip(ρ_t))` on the sampled token (samples with hasGRPO) and
  * `L_OPD = Σ_{v∈S_t} max(−A_v·ρ_v, −A_v·clip(ρ_v))` (samples with hasOPD); mean over a sample's trained
- * tokens (a sample with none adds 0), then mean over the N samples.
+ * tokens (a sample with none adds 0), then mean over the N samples. With `batch.behaviourWeights` (METHOD §7)
+ * both terms of token t are multiplied by its weight; the KL and entropy terms are not.
  * Inside `tf.variableGrads` / `tf.tidy`, `tf.keep` the terms to read them afterwards.
  */
 export function hybridLoss(currentLogits: tf.Tensor3D, batch: SampleBatch, settings: LossSettings): HybridLoss {
@@ -66,10 +69,12 @@ export function hybridLoss(currentLogits: tf.Tensor3D, batch: SampleBatch, setti
   const logprobs = tf.logSoftmax(tf.div(currentLogits, settings.temperature)) as tf.Tensor3D;
   const lpSampled = gatherLast(logprobs, batch.sampledIds);
 
-  const grpoPerToken = tf.mul(clippedSurrogate(lpSampled, batch.oldLogprobs, tf.expandDims(batch.reward, 1), epsLo, epsHi), tf.expandDims(batch.hasGRPO, 1));
+  // METHOD §7: a stale sample's policy terms are weighted per token by its behaviour importance weight.
+  const behaviour = (perToken: tf.Tensor) => (batch.behaviourWeights ? tf.mul(perToken, batch.behaviourWeights) : perToken);
+  const grpoPerToken = behaviour(tf.mul(clippedSurrogate(lpSampled, batch.oldLogprobs, tf.expandDims(batch.reward, 1), epsLo, epsHi), tf.expandDims(batch.hasGRPO, 1)));
   const lpSupport = gatherLast(logprobs, batch.supportIds);
   const opdPerEntry = tf.mul(clippedSurrogate(lpSupport, batch.oldLogprobsAtSupport, batch.advantages, epsLo, epsHi), batch.supportMask);
-  const opdPerToken = tf.mul(tf.sum(opdPerEntry, 2), tf.expandDims(batch.hasOPD, 1));
+  const opdPerToken = behaviour(tf.mul(tf.sum(opdPerEntry, 2), tf.expandDims(batch.hasOPD, 1)));
   const klPerToken = batch.refLogprobs
     ? tf.sub(tf.add(tf.exp(tf.neg(tf.sub(lpSampled, batch.refLogprobs))), tf.sub(lpSampled, batch.refLogprobs)), 1)
     : tf.zerosLike(lpSampled);
@@ -84,5 +89,5 @@ export function hybridLoss(currentLogits: tf.Tensor3D, batch: SampleBatch, setti
     tf.mul(terms.kl, settings.klCoef),
     tf.mul(terms.entropy, -settings.entropyCoef),
   ]) as tf.Scalar;
-  return { loss, terms };
+  return { loss, terms, sampledLogprobs: lpSampled as tf.Tensor2D };
 }

@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { clippedAdvantages } from './advantages.ts';
-import type { SampleRecord } from './records.ts';
 import type { Settings } from './settings.ts';
+import type { TrainingSample } from './staleness.ts';
 
 /** Everything `hybridLoss` needs besides the current logits. Float tensors are float32; ids are int32. */
 export interface SampleBatch {
@@ -13,7 +13,7 @@ export interface SampleBatch {
   sampledIds: tf.Tensor2D;
   /** [N, T] 1 on the response tokens that train. */
   responseMask: tf.Tensor2D;
-  /** [N, T] the sampling policy's log-prob of each sampled token. */
+  /** [N, T] π_old of each sampled token: the sampling policy's, or the proximal policy's (METHOD §7). */
   oldLogprobs: tf.Tensor2D;
   /** [N] the evaluative score r, broadcast to every response token. */
   reward: tf.Tensor1D;
@@ -31,15 +31,19 @@ export interface SampleBatch {
   hasOPD: tf.Tensor1D;
   /** [N, T] the frozen reference policy's log-prob of each sampled token, for the k3 KL. */
   refLogprobs?: tf.Tensor2D;
+  /** [N, T] behaviour importance weights (METHOD §7; 1 for samples without them); absent when no sample has them. */
+  behaviourWeights?: tf.Tensor2D;
 }
 
 /**
  * `batchFromSamples(samples, settings, options)`: pads to T = `options.length` (default: the longest
  * response) and K = the largest support (at least 1). `options.refLogprobs[n]` are the reference
  * policy's log-probs of sample n's response tokens (needed when the KL coefficient is non-zero).
+ * A sample trained with the decoupled objective (METHOD §7) brings its proximal log-probs, used as π_old of
+ * its sampled tokens, and its behaviour weights.
  */
 export function batchFromSamples(
-  samples: readonly SampleRecord[],
+  samples: readonly TrainingSample[],
   settings: Pick<Settings, 'C'>,
   options: { length?: number; refLogprobs?: readonly ArrayLike<number>[] } = {},
 ): SampleBatch {
@@ -52,6 +56,8 @@ export function batchFromSamples(
   const responseMask = new Float32Array(N * T);
   const oldLogprobs = new Float32Array(N * T);
   const refLogprobs = new Float32Array(N * T);
+  const weighted = samples.some((s) => s.behaviour_weights);
+  const behaviourWeights = new Float32Array(weighted ? N * T : 0);
   const supportIds = new Int32Array(N * T * K);
   const supportMask = new Float32Array(N * T * K);
   const advantages = new Float32Array(N * T * K);
@@ -63,7 +69,8 @@ export function batchFromSamples(
       const at = n * T + t;
       sampledIds[at] = s.response_ids[t];
       responseMask[at] = s.loss_mask[t];
-      oldLogprobs[at] = s.response_logprobs[t];
+      oldLogprobs[at] = (s.proximal_logprobs ?? s.response_logprobs)[t];
+      if (weighted) behaviourWeights[at] = s.behaviour_weights?.[t] ?? 1;
       if (options.refLogprobs) refLogprobs[at] = options.refLogprobs[n][t];
       const a = clippedAdvantages(s.old_logprobs_at_support[t], s.teacher_logprobs_at_support[t], settings.C).advantages;
       s.support_ids[t].forEach((id, j) => {
@@ -87,6 +94,7 @@ export function batchFromSamples(
     hasGRPO: tf.tensor1d(samples.map((s) => (s.case === 'opd' ? 0 : 1))),
     hasOPD: tf.tensor1d(samples.map((s) => (s.case === 'grpo' ? 0 : 1))),
     refLogprobs: options.refLogprobs ? tf.tensor2d(refLogprobs, [N, T]) : undefined,
+    behaviourWeights: weighted ? tf.tensor2d(behaviourWeights, [N, T]) : undefined,
   };
 }
 

@@ -33,6 +33,8 @@ export interface Settings {
   adamEpsilon: number;
   gradClip: number;
   epochsPerBatch: number;
+  maxStaleness: number;
+  behaviourWeightCap: number;
   seed: number;
   backend: Backend;
 }
@@ -84,6 +86,8 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: Spec<Settings[K]> 
   adamEpsilon: { type: 'number', default: 1e-8, min: 0, max: 1, minExclusive: true, doc: "Adam ε; a larger one damps the first steps' uniform moves (MEASURED)." },
   gradClip: { type: 'number', default: 1, min: -1, max: 1000, doc: 'Global gradient-norm clip per step; ≤ 0 off.' },
   epochsPerBatch: { type: 'number', default: 1, min: 1, max: 32, integer: true, doc: 'Optimizer passes over each batch; the ratio clip keeps extra passes safe (MEASURED).' },
+  maxStaleness: { type: 'number', default: 4, min: 1, max: 32, integer: true, doc: 'Samples up to this many versions behind the policy being trained still train (decoupled objective beyond 1); older ones stay stale (METHOD §7).' },
+  behaviourWeightCap: { type: 'number', default: 2, min: 1, max: 100, doc: 'Cap c of the behaviour importance weight min(exp(l_prox − l_behav), c) on samples more than one version behind (METHOD §7).' },
   seed: { type: 'number', default: 0, min: 0, max: 4294967295, integer: true, doc: 'Seed of sampling and of the random hint selection.' },
   backend: { type: 'choice', default: 'auto', choices: BACKENDS, doc: 'tfjs backend: auto (WebGPU if available, else wasm), webgpu, wasm or cpu.' },
 };

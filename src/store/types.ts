@@ -66,8 +66,8 @@ export type TurnUpdate = Partial<Pick<StoredTurn, 'status' | 'trained_in_update'
 export type JudgeRecord = EvaluativeRecord | DirectiveRecord;
 
 /**
- * `stale`: written by a policy more than one version behind the one being trained (METHOD §7), so never
- * trained. `failed`: an update failed on its batch every time it was tried; set aside with the error so the
+ * `stale`: written by a policy more than `maxStaleness` versions behind the one being trained, or by a version
+ * a rollback left behind (METHOD §7), so never trained. `failed`: an update failed on its batch every time it was tried; set aside with the error so the
  * next batch trains (`retryFailed` queues it again). `foreign`: imported; its version number is another
  * browser's (METHOD §7 cannot place it), so it trains only when the visitor asks (`adoptImported`).
  * All are kept, and exported, like every other record.

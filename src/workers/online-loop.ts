@@ -10,9 +10,12 @@ import type { EvaluativeRecord, DirectiveRecord } from '../rl/records.ts';
 import type { BackendChoice, CheckpointBlob, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 import { turnKey } from './protocol.ts';
-import type { RecordStore, SessionInfo, StoredSample, StoredTurn as StoreTurn } from '../store/types.ts';
+import type { RecordStore, SessionInfo, StoredTurn as StoreTurn } from '../store/types.ts';
 import { sessionLog } from './session-log.ts';
 import type { OverlapReport } from './protocol.ts';
+import { VersionLineage } from './version-lineage.ts';
+import { planBatch, prepareBatch } from './bounded-staleness.ts';
+import { staleReason } from '../rl/staleness.ts';
 
 /** A stored turn with the directive signal's numbers for the token inspector. */
 export type StoredTurn = StoreTurn & { report?: OverlapReport | null };
@@ -31,6 +34,9 @@ export interface QueueState {
   batchSize: number;
   updating: boolean;
   servingVersion: number;
+  /** Samples kept `stale`, never trained (METHOD §7), and why, for the page. */
+  staleSamples: number;
+  staleReason: string;
 }
 
 export interface LoopEvents {
@@ -52,20 +58,10 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-/**
- * The version a checkpoint was trained from (online updates record it; otherwise the number before), or
- * undefined for the shipped checkpoint.
- */
-function parentVersion(version: number, manifest: CheckpointBlob['manifest']): number | undefined {
-  if (version === 0) return undefined;
-  const parent = manifest.training?.parentVersion;
-  return typeof parent === 'number' ? parent : version - 1;
-}
-
 export class OnlineLoop {
   private servingVersion = 0;
-  /** The version the serving one was trained from: with it, the versions whose samples may train (METHOD §7). */
-  private servingParent: number | undefined;
+  /** The serving version and its ancestors: samples up to maxStaleness of them behind may train (METHOD §7). */
+  private readonly lineage = new VersionLineage(async (v) => (await this.store.getCheckpoint(v))?.manifest);
   private readonly signalQueue: { sessionId: string; turn: number }[] = [];
   private pumping = false;
   private judgeWaiting: string | null = null;
@@ -83,6 +79,8 @@ export class OnlineLoop {
   private failedBatch: { key: string; attempts: number } | null = null;
   /** Updates failed since the last one that succeeded, whatever their batch: the backoff grows with it. */
   private failuresInARow = 0;
+  /** Samples kept `stale` in the store (counted at start, then as the loop marks them). */
+  private staleSamples = 0;
   /** Set after a storage quota error: recording stops, the chat goes on. */
   recordingStopped: string | null = null;
 
@@ -109,12 +107,13 @@ export class OnlineLoop {
     const serving: CheckpointBlob = stored_ ? { bytes: stored_.bytes, manifest: stored_.manifest } : initial;
     this.servingVersion = serving === initial ? 0 : version;
     const optimizer = (await this.store.getOptimizer()) ?? null;
-    this.servingParent = parentVersion(this.servingVersion, serving.manifest);
+    this.lineage.reset(this.servingVersion, serving.manifest);
     await Promise.all([
       this.engines.policy.load(serving, this.servingVersion),
       this.engines.signal.load(initial, this.servingVersion > 0 ? { checkpoint: serving, version: this.servingVersion } : null),
       this.engines.trainer.load(initial, this.servingVersion > 0 ? serving : null, this.servingVersion, optimizer),
     ]);
+    this.staleSamples = (await this.store.listSamples({ status: 'stale' })).length;
     for (const turn of await this.store.listTurns()) {
       if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
     }
@@ -146,7 +145,7 @@ export class OnlineLoop {
       this.engines.trainer.load(first, version > 0 ? checkpoint : null, version, optimizer ?? null),
     ]);
     this.servingVersion = version;
-    this.servingParent = parentVersion(version, target.manifest);
+    this.lineage.reset(version, target.manifest);
     this.emitQueue();
   }
 
@@ -315,51 +314,54 @@ export class OnlineLoop {
     this.events.signal?.(result);
   }
 
-  /** Every B pending samples: one update, committed atomically, then published (METHOD §6–7). */
+  /**
+   * Every B pending samples: one update, committed atomically, then published (METHOD §6–7). Samples up to
+   * `maxStaleness` versions behind the policy being trained train (beyond one, recomputed with its weights
+   * and weighted by the behaviour importance weight); older ones, and those of versions a rollback left
+   * behind, are kept as `stale` and never trained.
+   */
   private async maybeUpdate(): Promise<void> {
     if (this.updating || this.recordingStopped) return;
-    let pending = await this.store.listSamples({ status: 'pending' });
+    const pending = await this.store.listSamples({ status: 'pending' });
     if (pending.length < this.settings.batchSize || this.updating) return;
-    // METHOD §7: samples come from the policy being trained or the one before it (its parent: after a
-    // rollback, the versions served since are not). Older ones (a judge that waited, a rollback) are kept
-    // as `stale` and never trained.
-    const trainable = (s: StoredSample) => s.policy_version === this.servingVersion || s.policy_version === this.servingParent;
-    const staleIds = pending.filter((s) => !trainable(s)).map((s) => s.id);
-    if (staleIds.length > 0) {
-      await this.write(() => this.store.markStale(staleIds));
-      if (this.recordingStopped) return;
-      pending = pending.filter(trainable);
-      this.events.stale?.(staleIds);
-      this.emitQueue();
-      if (pending.length < this.settings.batchSize) return;
-    }
-    // Oldest first, so a sample waits at most one update.
-    const batch = pending
-      .sort((a, b) => a.policy_version - b.policy_version)
-      .slice(0, this.settings.batchSize)
-      .map(({ status: _s, trained_in_update: _t, error: _e, ...sample }) => sample);
+    const lineage = await this.lineage.ancestors(this.settings.maxStaleness);
+    if (this.updating) return;
+    const plan = planBatch(pending, lineage, this.settings);
+    if (!(await this.markStale(plan.staleIds))) return;
+    if (plan.batch.length < this.settings.batchSize) return;
     this.updating = (async () => {
       this.emitQueue();
       try {
+        const started = performance.now();
+        const from = this.servingVersion;
+        const prepared = await prepareBatch(plan, from, this.settings, this.engines, async (s) => (await this.store.getTurn(s.session_id, s.turn))?.messages ?? []);
+        if (prepared.fellBack) this.events.backend?.(prepared.fellBack.engine, prepared.fellBack.choice);
+        if (!(await this.markStale(prepared.staleIds)) || prepared.samples.length === 0) return;
+        const proximalMs = performance.now() - started;
         // Versions are never reused, also after a rollback to an older one.
         const version = Math.max(0, ...(await this.store.listCheckpointVersions())) + 1;
-        const result = await this.engines.trainer.update(batch, this.settings, version);
-        Object.assign(result.metrics, this.stageMs);
+        const trainStart = performance.now();
+        const result = await this.engines.trainer.update(prepared.samples, this.settings, version);
+        const trainMs = performance.now() - trainStart;
+        Object.assign(result.metrics, this.stageMs, { proximalMs, proximalRescored: prepared.rescored, trainMs });
         this.stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
         if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
         const { version: _v, ...metrics } = result.metrics;
+        const commitStart = performance.now();
         await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint: result.checkpoint, optimizer: result.optimizer, trainedSampleIds: result.trainedSamples, metrics }));
-        this.servingParent = this.servingVersion;
+        const commitMs = performance.now() - commitStart;
+        this.lineage.advance(result.version);
         this.servingVersion = result.version;
         const published = { version: result.version, weights: result.weights };
+        const publishStart = performance.now();
         await Promise.all([this.engines.policy.publish(published), this.engines.signal.publish(published)]);
         this.failedBatch = null;
         this.failuresInARow = 0;
-        this.events.update?.(result.metrics);
+        this.events.update?.({ ...result.metrics, commitMs, publishMs: performance.now() - publishStart });
       } catch (e) {
         const error = asError(e);
         this.events.error?.('update', error);
-        await this.afterFailedUpdate(batch.map((s) => s.id), error);
+        await this.afterFailedUpdate(plan.batch.map((b) => b.sample.id), error);
       } finally {
         this.updating = null;
         this.emitQueue();
@@ -426,6 +428,17 @@ export class OnlineLoop {
     return ids.length;
   }
 
+  /** Marks pending samples `stale` (METHOD §7) and tells the page; false when recording has stopped. */
+  private async markStale(ids: string[]): Promise<boolean> {
+    if (ids.length === 0) return true;
+    await this.write(() => this.store.markStale(ids));
+    if (this.recordingStopped) return false;
+    this.staleSamples += ids.length;
+    this.events.stale?.(ids);
+    this.emitQueue();
+    return true;
+  }
+
   private emitQueue(): void {
     if (!this.events.queue) return;
     void this.store.listSamples({ status: 'pending' }).then((pending) =>
@@ -436,6 +449,8 @@ export class OnlineLoop {
         batchSize: this.settings.batchSize,
         updating: this.updating !== null,
         servingVersion: this.servingVersion,
+        staleSamples: this.staleSamples,
+        staleReason: staleReason(this.settings.maxStaleness),
       }),
     );
   }

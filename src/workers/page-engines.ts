@@ -36,10 +36,12 @@ export function createWorkerEngines(): WorkerEngines {
       loadHf: (l) => signal.loadHf(l),
       publish: (u) => signal.publish(u),
       process: (r, s) => signal.process(r, s),
+      proximal: (r, s) => signal.proximal(r, s),
     },
     trainer: {
       init: (b) => whileStarting(workers.trainer, 'trainer', trainer.init(b)),
       load: (i, s, v, o) => trainer.load(i, s, v, o),
+      proximal: (samples, s) => trainer.proximal(samples, s),
       update: (samples, s, v) => trainer.update(samples, s, v),
     },
     setJudgeConfig: (config) => signal.setJudgeConfig(config),

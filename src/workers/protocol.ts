@@ -6,6 +6,7 @@ import type { Message } from '../model/chat.ts';
 import type { CheckpointManifest } from '../model/checkpoint.ts';
 import type { NextState, JudgeKind, EvaluativeResult, DirectiveResult } from '../rl/judge/types.ts';
 import type { SampleRecord } from '../rl/records.ts';
+import type { TrainingSample } from '../rl/staleness.ts';
 import type { Settings } from '../rl/settings.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 
@@ -145,6 +146,31 @@ export interface SignalResult {
   timings: SignalTimings;
 }
 
+/** A stored sample more than one version behind, with its turn's context, to recompute (METHOD §7). */
+export interface ProximalRequest {
+  sample: SampleRecord;
+  /** The context the reply answered (the teacher's prompts are built from it and the recorded hints). */
+  messages: Message[];
+}
+
+export interface ProximalResult {
+  /** Set when the GPU failed and the signal engine moved to wasm. */
+  fellBack?: BackendChoice;
+  /** The sample with the proximal policy's numbers, or null when nothing is left to train. */
+  sample: TrainingSample | null;
+  /** The version whose weights recomputed it. */
+  version: number;
+}
+
+/** The trainer's recomputation of stale samples: one per sample, null where the teacher must score again. */
+export interface ProximalBatch {
+  /** Set when the GPU failed and the trainer moved to wasm. */
+  fellBack?: BackendChoice;
+  /** The version whose weights recomputed them. */
+  version: number;
+  samples: (TrainingSample | null)[];
+}
+
 export interface SignalEngineApi {
   init(backend: Settings['backend']): Promise<BackendChoice>;
   /** The initial checkpoint (the frozen teacher) and the serving version (the student). */
@@ -153,6 +179,8 @@ export interface SignalEngineApi {
   loadHf?(location: HfModelLocation): Promise<void>;
   publish(update: PolicyWeights): Promise<void>;
   process(request: SignalRequest, settings: Settings): Promise<SignalResult>;
+  /** Recomputes a sample's student-side numbers with the newest version, the one being trained (METHOD §7). */
+  proximal(request: ProximalRequest, settings: Settings): Promise<ProximalResult>;
 }
 
 /** Metrics of one update (issue 5): loss terms, clipping, case counts, stage times. */
@@ -168,6 +196,10 @@ export interface UpdateMetrics {
   meanAbsAdvantage: number;
   fractionDeltaClipped: number;
   fractionRatioClipped: number;
+  /** Samples trained more than one version behind (METHOD §7), their mean behaviour weight and capped fraction. */
+  proximalSamples?: number;
+  meanBehaviourWeight?: number;
+  fractionBehaviourWeightCapped?: number;
   meanReward: number;
   meanResponseLength: number;
   klToFrozen: number;
@@ -177,11 +209,22 @@ export interface UpdateMetrics {
   judgeMs?: number;
   teacherMs?: number;
   kernelMs?: number;
+  /**
+   * The loop's stages of this update: recomputing stale samples, the trainer call, the store commit, publishing
+   * (the last two only in the loop's update event: the metrics are stored before them).
+   */
+  proximalMs?: number;
+  /** Stale samples whose π_old top-k moved, so the signal engine scored their teacher again (METHOD §7). */
+  proximalRescored?: number;
+  trainMs?: number;
+  commitMs?: number;
+  publishMs?: number;
   tokensPerS: number;
 }
 
 /** A sample on its way to an update, with its store id (an import may have renamed it), which the result names. */
-export type TrainingSample = SampleRecord & { id: string };
+/** A sample as an update trains it: with its stored id (reported back as trained) and, when stale, its recomputed quantities. */
+export type BatchSample = TrainingSample & { id: string };
 
 export interface UpdateResult {
   /** Set when the GPU failed and the trainer moved to wasm. */
@@ -203,8 +246,13 @@ export interface TrainerEngineApi {
    * was written with the settings of the next update, otherwise Adam starts over.
    */
   load(initial: CheckpointBlob, serving: CheckpointBlob | null, servingVersion: number, optimizer?: SavedOptimizer | null): Promise<void>;
+  /**
+   * Samples more than one version behind, recomputed with the weights the next update trains (METHOD §7); null
+   * where the teacher must score the reply again (then the signal engine's `proximal` does).
+   */
+  proximal(samples: SampleRecord[], settings: Settings): Promise<ProximalBatch>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
-  update(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult>;
+  update(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult>;
 }
 
 /** The key of a turn or sample across the store and the workers. */

@@ -13,13 +13,15 @@ import { judgeErrorIsTransient } from '../connector/judge-errors.ts';
 import type { JudgeBackend } from '../rl/judge/types.ts';
 import { teacherMessages } from '../rl/teacher.ts';
 import * as tf from '@tensorflow/tfjs';
-import { buildSample, newSampleRecord, sampleCase, turnSeed, withSupport } from '../rl/sample.ts';
+import { buildSample, newSampleRecord, sampleCase, turnSeed, withSupport, type SampleInput } from '../rl/sample.ts';
+import { withBehaviourWeights } from '../rl/staleness.ts';
 import type { SampleRecord } from '../rl/records.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { directiveOnGpu, logprobRows, overlapReport } from './directive-signal.ts';
-import type { BackendChoice, CheckpointBlob, HfModelLocation, OverlapReport, PolicyWeights, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, HfModelLocation, OverlapReport, PolicyWeights, ProximalRequest, ProximalResult, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
+import type { Message } from '../model/chat.ts';
 
 /**
  * The judge cannot be reached right now (network, timeout, 5xx, 429): the turn waits, persisted, and is
@@ -115,7 +117,7 @@ export class SignalEngine implements SignalEngineApi {
     const evaluative = judged.evaluative!;
     const directive = judged.directive!;
     const t1 = performance.now();
-    const base = {
+    const input: SampleInput = {
       sessionId: request.sessionId,
       turn: request.turn,
       policyVersion: request.policyVersion,
@@ -123,47 +125,96 @@ export class SignalEngine implements SignalEngineApi {
       responseIds: request.responseIds,
       responseLogprobs: request.responseLogprobs,
       score: evaluative.score,
+      hints: directive.accepted ? directive.hints : [],
     };
-    if (!directive.accepted) {
-      const sample = buildSample({ ...base, hints: [] }, settings);
-      return { sessionId: request.sessionId, turn: request.turn, evaluative, directive, sample, report: null, timings: { judgeMs: t1 - t0, teacherMs: 0, kernelMs: 0 } };
-    }
-    // π_old is the sampling policy; the newest version is at most one ahead of it (METHOD §7).
-    const teacher = settings.teacher === 'frozen' ? this.frozen : this.current;
-    const T = request.responseIds.length;
-    const V = this.current.config.vocabSize;
-    // A long hint may push the context past maxLen: keep its newest tokens.
-    const contexts = directive.hints.map((hint) => this.tokenizer!.encodePrompt(teacherMessages(request.messages, hint)).slice(-(teacher.config.maxLen - T)));
-    const input = { ...base, hints: directive.hints };
-    const which = sampleCase(evaluative.score, true)!;
-    let sample: SampleRecord | null;
-    let report: OverlapReport;
-    let t2: number;
-    if (tf.getBackend() === 'webgpu' && settings.support === 'student' && (settings.selection === 'sequence' || settings.selection === 'token')) {
-      t2 = performance.now();
-      const gpu = await directiveOnGpu(this.current, teacher, request.promptIds, contexts, request.responseIds, {
-        ...settings,
-        seed: turnSeed(settings.seed, request.sessionId, request.turn),
-      });
-      sample = withSupport(newSampleRecord(input, which), directive.hints, gpu.positions);
-      report = gpu.report;
-    } else {
-      const student = await logprobRows(this.current, request.promptIds, request.responseIds, settings.temperature);
-      const teachers: Float32Array[] = [];
-      for (const contextIds of contexts) teachers.push(await logprobRows(teacher, contextIds, request.responseIds, settings.temperature));
-      t2 = performance.now();
-      sample = buildSample({ ...input, vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers }, settings);
-      report = overlapReport(student, teachers, T, V, settings, request.sessionId, request.turn);
-    }
-    const t3 = performance.now();
+    const signal = await this.directiveSample(input, request.messages, settings, true);
     return {
       sessionId: request.sessionId,
       turn: request.turn,
       evaluative,
       directive,
-      sample,
-      report,
-      timings: { judgeMs: t1 - t0, teacherMs: t2 - t1, kernelMs: t3 - t2 },
+      sample: signal.sample,
+      report: signal.report,
+      timings: { judgeMs: t1 - t0, teacherMs: signal.teacherMs, kernelMs: signal.kernelMs },
     };
+  }
+
+  /**
+   * A sample signalled under an older policy, recomputed with the newest published weights, which are the
+   * weights being trained (METHOD §7 decoupled objective): π_old's top-k, the hint selection, the support set
+   * and the log-probs the advantages are made of, from the recorded hints and score; then l_prox of the
+   * sampled tokens and the behaviour weights. `sample: null` when nothing is left to train (an `opd` sample
+   * whose recomputed supports are all empty). `version` is the version the numbers come from.
+   */
+  async proximal(request: ProximalRequest, settings: Settings): Promise<ProximalResult> {
+    const { result, fellBack } = await withGpuFallback(() => this.proximalNow(request, settings), () => this.rebuild());
+    return fellBack ? { ...result, fellBack } : result;
+  }
+
+  private async proximalNow({ sample, messages }: ProximalRequest, settings: Settings): Promise<ProximalResult> {
+    if (!this.current) throw new Error('SignalEngine: no checkpoint loaded');
+    const version = this.currentVersion;
+    const input: SampleInput = {
+      sessionId: sample.session_id,
+      turn: sample.turn,
+      policyVersion: sample.policy_version,
+      promptIds: sample.prompt_ids,
+      responseIds: sample.response_ids,
+      responseLogprobs: sample.response_logprobs,
+      score: sample.reward.score as -1 | 0 | 1,
+      hints: sample.hints,
+    };
+    const V = this.current.config.vocabSize;
+    const rows = await logprobRows(this.current, sample.prompt_ids, sample.response_ids, settings.temperature);
+    const { sample: recomputed } = await this.directiveSample(input, messages, settings, false, rows);
+    if (!recomputed) return { sample: null, version };
+    const proximal = sample.response_ids.map((id, t) => rows[t * V + id]);
+    return { sample: withBehaviourWeights(recomputed, proximal, settings), version };
+  }
+
+  /**
+   * The directive signal of one judged turn (METHOD §3–5): the newest version as π_old, the teacher under each
+   * accepted hint, selection and support, on the WGSL kernels where they apply, else the reference; the
+   * token inspector's report when asked for. Without hints, the sample (if any) needs no teacher.
+   * `studentRows`: π_old's [T·V] log-prob rows when the caller has them already.
+   */
+  private async directiveSample(
+    input: SampleInput,
+    messages: Message[],
+    settings: Settings,
+    withReport: boolean,
+    studentRows?: Float32Array,
+  ): Promise<{ sample: SampleRecord | null; report: OverlapReport | null; teacherMs: number; kernelMs: number }> {
+    if (input.hints.length === 0) return { sample: buildSample(input, settings), report: null, teacherMs: 0, kernelMs: 0 };
+    const t1 = performance.now();
+    const current = this.current!;
+    const teacher = settings.teacher === 'frozen' ? this.frozen! : current;
+    const responseIds = [...input.responseIds];
+    const promptIds = [...input.promptIds];
+    const T = responseIds.length;
+    const V = current.config.vocabSize;
+    // A long hint may push the context past maxLen: keep its newest tokens.
+    const contexts = input.hints.map((hint) => this.tokenizer!.encodePrompt(teacherMessages(messages, hint)).slice(-(teacher.config.maxLen - T)));
+    const which = sampleCase(input.score, true)!;
+    let sample: SampleRecord | null;
+    let report: OverlapReport | null = null;
+    let t2: number;
+    if (tf.getBackend() === 'webgpu' && settings.support === 'student' && (settings.selection === 'sequence' || settings.selection === 'token')) {
+      t2 = performance.now();
+      const gpu = await directiveOnGpu(current, teacher, promptIds, contexts, responseIds, {
+        ...settings,
+        seed: turnSeed(settings.seed, input.sessionId, input.turn),
+      });
+      sample = withSupport(newSampleRecord(input, which), input.hints, gpu.positions);
+      report = gpu.report;
+    } else {
+      const student = studentRows ?? (await logprobRows(current, promptIds, responseIds, settings.temperature));
+      const teachers: Float32Array[] = [];
+      for (const contextIds of contexts) teachers.push(await logprobRows(teacher, contextIds, responseIds, settings.temperature));
+      t2 = performance.now();
+      sample = buildSample({ ...input, vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers }, settings);
+      if (withReport) report = overlapReport(student, teachers, T, V, settings, input.sessionId, input.turn);
+    }
+    return { sample, report, teacherMs: t2 - t1, kernelMs: performance.now() - t2 };
   }
 }

@@ -11,12 +11,14 @@ import { hybridLoss } from '../rl/hybrid-loss.ts';
 import { batchFromSamples, disposeBatch } from '../rl/sample-batch.ts';
 import { gatherLast } from '../rl/hybrid-loss.ts';
 import type { SampleRecord } from '../rl/records.ts';
+import type { TrainingSample } from '../rl/staleness.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { samplesResponseLogits } from './response-logits.ts';
-import { advantageStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
-import type { BackendChoice, CheckpointBlob, TrainerEngineApi, TrainingSample, UpdateResult } from './protocol.ts';
+import { advantageStats, behaviourWeightStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
+import type { BackendChoice, BatchSample, CheckpointBlob, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import { proximalSamples } from './proximal-samples.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 
 function adamKey(s: Settings): string {
@@ -65,7 +67,16 @@ export class TrainerEngine implements TrainerEngineApi {
     });
   }
 
-  async update(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult> {
+  /** Samples more than one version behind, recomputed with the weights to be trained where the trainer can (METHOD §7). */
+  async proximal(samples: SampleRecord[], settings: Settings): Promise<ProximalBatch> {
+    const { result, fellBack } = await withGpuFallback(async () => {
+      if (!this.policy) throw new Error('TrainerEngine: no checkpoint loaded');
+      return { version: this.version, samples: await proximalSamples(this.policy, samples, settings) };
+    }, () => this.rebuild());
+    return fellBack ? { ...result, fellBack } : result;
+  }
+
+  async update(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult> {
     const { result, fellBack } = await withGpuFallback(() => this.updateNow(samples, settings, version), () => this.rebuild());
     this.latest = result.checkpoint;
     return fellBack ? { ...result, fellBack } : result;
@@ -78,7 +89,7 @@ export class TrainerEngine implements TrainerEngineApi {
     this.adam = null;
   }
 
-  private async updateNow(samples: TrainingSample[], settings: Settings, version: number): Promise<UpdateResult> {
+  private async updateNow(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult> {
     const policy = this.policy;
     const frozen = this.frozen;
     if (!policy || !frozen || !this.manifest) throw new Error('TrainerEngine: no checkpoint loaded');
@@ -105,13 +116,12 @@ export class TrainerEngine implements TrainerEngineApi {
     let ratioClipped = 0;
     try {
       for (let epoch = 0; epoch < settings.epochsPerBatch; epoch++) {
-        if (epoch === settings.epochsPerBatch - 1) {
-          ratioClipped = ratioClippedFraction(this.sampledLogprobs(policy, samples, T, settings.temperature), samples, settings);
-        }
         let parts: number[] = [];
         const { value, grads } = tf.variableGrads(() => {
           const out = hybridLoss(samplesResponseLogits(policy, samples, T), batch, settings);
           parts = [out.terms.grpo, out.terms.opd, out.terms.kl].map((t) => t.dataSync()[0]);
+          // ρ before the last epoch's step, from this forward pass rather than another one.
+          if (epoch === settings.epochsPerBatch - 1) ratioClipped = ratioClippedFraction(out.sampledLogprobs.arraySync(), samples, settings);
           return out.loss;
         }, variables);
         const byName: Record<string, tf.Tensor> = {};
@@ -164,6 +174,7 @@ export class TrainerEngine implements TrainerEngineApi {
         kl: terms.kl,
         ...advantageStats(samples, settings.C),
         fractionRatioClipped: ratioClipped,
+        ...behaviourWeightStats(samples, settings.behaviourWeightCap),
         meanReward: samples.reduce((n, s) => n + s.reward.score, 0) / samples.length,
         meanResponseLength: tokens / samples.length,
         klToFrozen,

@@ -2,6 +2,7 @@
 import { clippedAdvantages } from '../rl/advantages.ts';
 import type { SampleRecord } from '../rl/records.ts';
 import type { Settings } from '../rl/settings.ts';
+import type { TrainingSample } from '../rl/staleness.ts';
 
 /** Mean |A| and the fraction of differences D that the clip C changed (METHOD §5), over all support entries. */
 export function advantageStats(samples: readonly SampleRecord[], C: number): { meanAbsAdvantage: number; fractionDeltaClipped: number } {
@@ -20,12 +21,15 @@ export function advantageStats(samples: readonly SampleRecord[], C: number): { m
   return { meanAbsAdvantage: entries ? sum / entries : 0, fractionDeltaClipped: entries ? clipped / entries : 0 };
 }
 
-/** Fraction of trained sampled tokens whose ratio ρ lies outside [1 − eps_lo, 1 + eps_hi] (METHOD §6). */
-export function ratioClippedFraction(current: number[][], samples: readonly SampleRecord[], settings: Pick<Settings, 'epsLo' | 'epsHi'>): number {
+/**
+ * Fraction of trained sampled tokens whose ratio ρ lies outside [1 − eps_lo, 1 + eps_hi] (METHOD §6); π_old is
+ * the proximal policy for a sample trained with the decoupled objective (METHOD §7).
+ */
+export function ratioClippedFraction(current: number[][], samples: readonly TrainingSample[], settings: Pick<Settings, 'epsLo' | 'epsHi'>): number {
   let n = 0;
   let out = 0;
   samples.forEach((s, i) => {
-    s.response_logprobs.forEach((old, t) => {
+    (s.proximal_logprobs ?? s.response_logprobs).forEach((old, t) => {
       if (s.loss_mask[t] === 0) return;
       const rho = Math.exp(Math.max(-20, Math.min(20, current[i][t] - old)));
       n++;
@@ -48,4 +52,29 @@ export function k3Kl(current: number[][], frozen: number[][], samples: readonly 
     });
   });
   return n ? sum / n : 0;
+}
+
+/**
+ * The decoupled objective's share of an update (METHOD §7): how many samples trained more than one version
+ * behind, and over their trained tokens the mean behaviour weight and the fraction the cap c limited.
+ */
+export function behaviourWeightStats(
+  samples: readonly TrainingSample[],
+  cap: number,
+): { proximalSamples: number; meanBehaviourWeight: number; fractionBehaviourWeightCapped: number } {
+  let proximalSamples = 0;
+  let n = 0;
+  let sum = 0;
+  let capped = 0;
+  for (const s of samples) {
+    if (!s.behaviour_weights) continue;
+    proximalSamples++;
+    s.behaviour_weights.forEach((w, t) => {
+      if (s.loss_mask[t] === 0) return;
+      n++;
+      sum += w;
+      if (w >= cap) capped++;
+    });
+  }
+  return { proximalSamples, meanBehaviourWeight: n ? sum / n : 1, fractionBehaviourWeightCapped: n ? capped / n : 0 };
 }

@@ -62,10 +62,12 @@ function spied(seen: { settings: Settings[]; userTexts: string[]; judges: string
         seen.userTexts.push(r.nextState.content, ...r.messages.filter((m) => m.role === 'user').map((m) => m.content));
         return engines.signal.process(r, s);
       },
+      proximal: (r, s) => engines.signal.proximal(r, s),
     },
     trainer: {
       init: (b) => engines.trainer.init(b),
       load: (i, s, v) => engines.trainer.load(i, s, v),
+      proximal: (samples, s) => engines.trainer.proximal(samples, s),
       update: (samples, s, version) => {
         seen.settings.push(s);
         return engines.trainer.update(samples, s, version);

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { hybridLoss, type LossSettings } from '../../src/rl/hybrid-loss.ts';
 import { batchFromSamples, disposeBatch } from '../../src/rl/sample-batch.ts';
 import type { SampleCase, SampleRecord } from '../../src/rl/records.ts';
+import type { TrainingSample } from '../../src/rl/staleness.ts';
 import { createRng, type Rng } from '../../src/model/rng.ts';
 
 const BASE: LossSettings = { temperature: 0.6, epsLo: 0.2, epsHi: 0.28, wRL: 1, wOPD: 1, klCoef: 0, entropyCoef: 0 };
@@ -22,7 +23,7 @@ function logSoftmaxRow(logits: Float64Array, V: number, row: number, temperature
 }
 
 /** METHOD §5–6 evaluated directly, loop by loop, in float64: independent of the tfjs code. */
-function directLoss(logits: Float64Array, T: number, V: number, samples: SampleRecord[], s: LossSettings, C: number, ref?: number[][]): number {
+function directLoss(logits: Float64Array, T: number, V: number, samples: TrainingSample[], s: LossSettings, C: number, ref?: number[][]): number {
   const clip = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
   const surrogate = (lp: number, old: number, a: number) => {
     const rho = Math.exp(clip(lp - old, -20, 20));
@@ -36,7 +37,8 @@ function directLoss(logits: Float64Array, T: number, V: number, samples: SampleR
       if (!sample.loss_mask[t]) return;
       const lp = logSoftmaxRow(logits, V, n * T + t, s.temperature);
       let L = 0;
-      if (sample.case !== 'opd') L += s.wRL * surrogate(lp[id], sample.response_logprobs[t], sample.reward.score);
+      // METHOD §7: π_old of a recomputed sample is the proximal policy's.
+      if (sample.case !== 'opd') L += s.wRL * surrogate(lp[id], (sample.proximal_logprobs ?? sample.response_logprobs)[t], sample.reward.score);
       if (sample.case !== 'grpo') {
         const old = sample.old_logprobs_at_support[t];
         const z = old.reduce((acc, l) => acc + Math.exp(l), 0);
@@ -46,6 +48,7 @@ function directLoss(logits: Float64Array, T: number, V: number, samples: SampleR
           L += s.wOPD * surrogate(lp[v], old[j], (d * Math.exp(old[j])) / z);
         });
       }
+      L *= sample.behaviour_weights?.[t] ?? 1;
       if (ref) L += s.klCoef * (Math.exp(-(lp[id] - ref[n][t])) - 1 + (lp[id] - ref[n][t]));
       L -= s.entropyCoef * -lp.reduce((acc, l) => acc + Math.exp(l) * l, 0);
       sum += L;
@@ -85,7 +88,7 @@ function randomLogits(rng: Rng, size: number): Float64Array {
   return Float64Array.from({ length: size }, () => Math.fround((rng() - 0.5) * 3));
 }
 
-async function lossAndGrad(logits: Float64Array, shape: [number, number, number], samples: SampleRecord[], s: LossSettings, C: number, ref?: number[][]) {
+async function lossAndGrad(logits: Float64Array, shape: [number, number, number], samples: TrainingSample[], s: LossSettings, C: number, ref?: number[][]) {
   const batch = batchFromSamples(samples, { C }, { length: shape[1], refLogprobs: ref });
   const x = tf.tensor3d(Float32Array.from(logits), shape);
   const { value, grad: grads } = tf.valueAndGrad((t: tf.Tensor) => hybridLoss(t as tf.Tensor3D, batch, s).loss)(x);
@@ -161,6 +164,28 @@ describe('hybridLoss (METHOD §6)', () => {
       }
     });
   }
+
+  it('the decoupled objective (METHOD §7): proximal π_old and behaviour weights, value and gradient', async () => {
+    const rng = createRng(321);
+    const [N, T, V] = [3, 4, 6];
+    const logits = randomLogits(rng, N * T * V);
+    const samples: TrainingSample[] = (['combined', 'grpo', 'opd'] as SampleCase[]).map((c, n) => randomSample(rng, c, n, T, T, V, logits));
+    // Two stale samples with their proximal numbers (one weight at the cap 2), one fresh sample without.
+    for (const s of samples.slice(0, 2)) {
+      s.proximal_logprobs = s.response_logprobs.map((l) => l + (rng() - 0.5) * 0.5);
+      s.behaviour_weights = s.response_ids.map(() => 0.2 + rng() * 1.6);
+    }
+    samples[0].behaviour_weights![0] = 2;
+    const s: LossSettings = { ...BASE, klCoef: 0.3, entropyCoef: 0.1 };
+    const ref = samples.map((x, n) => x.response_ids.map((id, t) => logSoftmaxRow(logits, V, n * T + t, 0.6)[id] + (rng() - 0.5)));
+    const { value, grad } = await lossAndGrad(logits, [N, T, V], samples, s, 1, ref);
+    const f = (x: Float64Array) => directLoss(x, T, V, samples, s, 1, ref);
+    expect(value).toBeCloseTo(f(logits), 5);
+    const unweighted = directLoss(logits, T, V, samples.map(({ behaviour_weights: _w, proximal_logprobs: _p, ...x }) => x), s, 1, ref);
+    expect(Math.abs(value - unweighted)).toBeGreaterThan(1e-3);
+    const fd = finiteDifferences(logits, f);
+    for (let i = 0; i < fd.length; i++) expect(Math.abs(grad[i] - fd[i])).toBeLessThan(2e-4 + 1e-3 * Math.abs(fd[i]));
+  });
 
   it('the k3 KL and the entropy bonus: value and gradient', async () => {
     const rng = createRng(77);

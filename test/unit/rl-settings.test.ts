@@ -17,7 +17,7 @@ describe('settings (METHOD §2–6 knobs)', () => {
     expect(DEFAULT_SETTINGS).toMatchObject({
       judgeVotes: 3, judgeTemperature: 0.6, k: 4, selection: 'sequence', support: 'student', C: 1,
       temperature: 0.6, topP: 1, epsLo: 0.2, epsHi: 0.28, wRL: 1, wOPD: 1, klCoef: 0, entropyCoef: 0,
-      teacher: 'frozen', lr: 3e-4, adamBeta1: 0.9, adamBeta2: 0.98, backend: 'auto',
+      teacher: 'frozen', lr: 3e-4, adamBeta1: 0.9, adamBeta2: 0.98, backend: 'auto', maxStaleness: 4, behaviourWeightCap: 2,
     });
     expect(validateSettings({})).toEqual(DEFAULT_SETTINGS);
   });

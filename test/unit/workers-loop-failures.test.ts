@@ -90,6 +90,7 @@ describe('OnlineLoop with imports and failing updates', () => {
     const trainer: LoopEngines['trainer'] = {
       init: (b) => real.trainer.init(b),
       load: (...args) => real.trainer.load(...args),
+      proximal: (...args) => real.trainer.proximal(...args),
       update: async (samples, s, version) => {
         // A worker answers in a later task, never synchronously.
         await new Promise((r) => setTimeout(r, 1));
@@ -156,6 +157,7 @@ describe('OnlineLoop with imports and failing updates', () => {
     const trainer: LoopEngines['trainer'] = {
       init: (b) => real.trainer.init(b),
       load: (...args) => real.trainer.load(...args),
+      proximal: (...args) => real.trainer.proximal(...args),
       update: async () => {
         await new Promise((r) => setTimeout(r, 1));
         at.push(performance.now());

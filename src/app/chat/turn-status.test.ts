@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { TurnView } from '../state/turns.svelte.ts';
 import { scoreLabel, selectedHint, trainingLine } from './turn-status.ts';
+import { staleReason } from '../../rl/staleness.ts';
 
 function view(over: Partial<TurnView> & { status?: TurnView['stored']['status']; trained?: number }): TurnView {
   const stored = { session_id: 's', turn: 1, status: over.status ?? 'sampled', trained_in_update: over.trained } as TurnView['stored'];
@@ -17,6 +18,8 @@ describe('turn lines under a reply', () => {
     const stale = view({ status: 'stale' });
     (stale.stored as { policy_version: number }).policy_version = 2;
     expect(trainingLine(stale, null)).toMatch(/^Not trained: written by v2, more than one version behind/);
+    const loop = { pendingSamples: 0, batchSize: 4, servingVersion: 9, staleReason: staleReason(4) };
+    expect(trainingLine(stale, loop)).toBe('Not trained: written by v2, more than 4 versions behind the policy being trained, or from a version a rollback left behind (METHOD §7).');
   });
 
   it('say why a sampled turn is not trained: its batch failed (with the error), or it was imported', () => {

@@ -3,11 +3,14 @@
  * reply: waiting for a next state, being judged, no sample, waiting for an update, trained, or not trained and why.
  */
 import type { TurnView } from '../state/turns.svelte.ts';
+import { staleReason } from '../../rl/staleness.ts';
 
 export interface LoopPosition {
   pendingSamples: number;
   batchSize: number;
   servingVersion: number;
+  /** Why samples are kept stale (METHOD §7), from the loop's settings. */
+  staleReason?: string;
 }
 
 export function trainingLine(view: TurnView, loop: LoopPosition | null): string {
@@ -34,7 +37,7 @@ export function trainingLine(view: TurnView, loop: LoopPosition | null): string 
     case 'trained':
       return `Trained in the update that made v${t.trained_in_update}.`;
     case 'stale':
-      return `Not trained: written by v${t.policy_version}, more than one version behind the policy being trained (METHOD §7).`;
+      return `Not trained: written by v${t.policy_version}, ${loop?.staleReason ?? staleReason(1)}.`;
   }
 }
 

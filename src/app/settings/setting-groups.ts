@@ -36,6 +36,10 @@ export const SETTING_GROUPS: SettingGroup[] = [
     { key: 'gradClip', label: 'Gradient clip' },
     { key: 'epochsPerBatch', label: 'Epochs per batch' },
   ] },
+  { title: 'Asynchrony (METHOD §7)', keys: [
+    { key: 'maxStaleness', label: 'Max staleness (versions)' },
+    { key: 'behaviourWeightCap', label: 'Behaviour weight cap c' },
+  ] },
   { title: 'Sampling', keys: [
     { key: 'temperature', label: 'Temperature' },
     { key: 'topP', label: 'Top-p' },

@@ -23,7 +23,7 @@ const fallbacks: { engine: string; backend: string; reason: string }[] = [];
 let queue: QueueState | null = null;
 let updateStartedAt: number | null = null;
 /** When each message was sent (its next state written at once) and each update began and was published. */
-const timeline = { sends: [] as number[], updates: [] as { start: number; end: number; version: number }[] };
+const timeline = { sends: [] as number[], updates: [] as { start: number; end: number; version: number }[], signals: [] as { end: number; ms: number }[] };
 
 /** A small random policy, so plumbing tests need no shipped model. */
 async function randomCheckpoint(): Promise<CheckpointBlob> {
@@ -55,6 +55,7 @@ const harness = {
         updates.push(m);
         timeline.updates.push({ start: updateStartedAt ?? NaN, end: performance.now(), version: m.version });
       },
+      signal: (r) => timeline.signals.push({ end: performance.now(), ms: r.timings.judgeMs + r.timings.teacherMs + r.timings.kernelMs }),
       queue: (q) => {
         if (q.updating && !queue?.updating) updateStartedAt = performance.now();
         queue = q;
@@ -94,8 +95,32 @@ const harness = {
   /** Per update: from the last next state written before it began to the new version published for serving. */
   updateToServingMs: () =>
     timeline.updates.map((u) => u.end - Math.max(...timeline.sends.filter((t) => t <= u.start))),
+  /**
+   * Where update-to-serving goes, per update: the last next state's wait for its signal, the signal itself,
+   * the wait for the trainer, then the update's own stages (its metrics).
+   */
+  updateStages: () =>
+    timeline.updates.map((u) => {
+      const sent = Math.max(...timeline.sends.filter((t) => t <= u.start));
+      const signal = timeline.signals.find((x) => x.end >= sent);
+      const m = updates.find((x) => x.version === u.version) ?? ({} as UpdateMetrics);
+      return {
+        signalled: signal ? signal.end - sent : NaN,
+        signal: signal?.ms ?? NaN,
+        untilUpdate: u.start - sent,
+        proximal: m.proximalMs ?? NaN,
+        train: m.trainMs ?? NaN,
+        backward: m.backwardMs,
+        trainerSync: m.syncMs,
+        commit: m.commitMs ?? NaN,
+        publish: m.publishMs ?? NaN,
+        samples: m.samples,
+        proximalSamples: m.proximalSamples ?? 0,
+        proximalRescored: m.proximalRescored ?? 0,
+      };
+    }),
   errors: () => errors,
-  /** Samples by status: pending, trained, stale (METHOD §7: more than one version behind). */
+  /** Samples by status: pending, trained, stale (METHOD §7: more than maxStaleness versions behind). */
   sampleCounts: async () => {
     const counts: Record<string, number> = { pending: 0, trained: 0, stale: 0 };
     for (const s of await store.listSamples()) counts[s.status]++;

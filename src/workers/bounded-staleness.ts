@@ -1,0 +1,96 @@
+/**
+ * Which pending samples an update trains on (METHOD §7, NextState extension): those written up to
+ * `maxStaleness` versions behind the policy being trained, oldest first; the ones behind that (or left by a
+ * rollback) stay `stale`. Samples more than one version behind are recomputed with the weights being
+ * trained before they join the batch.
+ */
+import { stalenessClass, type TrainingSample } from '../rl/staleness.ts';
+import type { Settings } from '../rl/settings.ts';
+import type { StoredSample } from '../store/types.ts';
+import type { Message } from '../model/chat.ts';
+import type { BackendChoice, BatchSample, SignalEngineApi, TrainerEngineApi } from './protocol.ts';
+
+export interface BatchPlan {
+  /** Pending samples that can never train: kept `stale`. */
+  staleIds: string[];
+  /** Up to B trainable samples, the oldest first, with how far behind each is. */
+  batch: { sample: StoredSample; proximal: boolean }[];
+  /** Trainable samples left for later updates. */
+  waiting: number;
+}
+
+/**
+ * `planBatch(pending, lineage, settings)`: `lineage` is the serving version, its parent, … (at least
+ * `maxStaleness` deep where it exists). With maxStaleness = 1 only samples of the serving version and its
+ * parent train, all on their recorded numbers, as the reference's bound does.
+ */
+export function planBatch(pending: readonly StoredSample[], lineage: readonly number[], settings: Pick<Settings, 'maxStaleness' | 'batchSize'>): BatchPlan {
+  const staleIds: string[] = [];
+  const trainable: { sample: StoredSample; behind: number; proximal: boolean }[] = [];
+  for (const sample of pending) {
+    const which = stalenessClass(sample.policy_version, lineage, settings.maxStaleness);
+    if (which === 'stale') staleIds.push(sample.id);
+    else trainable.push({ sample, behind: lineage.indexOf(sample.policy_version), proximal: which === 'proximal' });
+  }
+  // Oldest first (a stable sort keeps the store's order among equals), so a sample waits as few updates as can be.
+  trainable.sort((a, b) => b.behind - a.behind);
+  const batch = trainable.slice(0, settings.batchSize).map(({ sample, proximal }) => ({ sample, proximal }));
+  return { staleIds, batch, waiting: trainable.length - batch.length };
+}
+
+/** A stored sample without the store's own fields, but with its stored id (an import may have renamed it): what the trainer takes. */
+export function trainerSample({ status: _s, trained_in_update: _t, error: _e, ...sample }: StoredSample): BatchSample {
+  return sample;
+}
+
+export interface PreparedBatch {
+  samples: BatchSample[];
+  /** Ids of samples whose recomputation left nothing to train: kept `stale`. */
+  staleIds: string[];
+  /** How many of them the signal engine recomputed (their teacher scored again), the rest the trainer alone. */
+  rescored: number;
+  /** An engine that found the GPU gone while recomputing. */
+  fellBack?: { engine: 'trainer' | 'signal'; choice: BackendChoice };
+}
+
+/**
+ * The planned batch as the trainer takes it, each sample more than one version behind recomputed with the
+ * weights of `trainingVersion` (the version the update starts from): by the trainer in one batched pass where
+ * the teacher's numbers stand, else by the signal engine, which scores the teacher again. Both must hold
+ * `trainingVersion`. `messagesOf` gives the context of a sample's turn.
+ */
+export async function prepareBatch(
+  plan: BatchPlan,
+  trainingVersion: number,
+  settings: Settings,
+  engines: { trainer: Pick<TrainerEngineApi, 'proximal'>; signal: Pick<SignalEngineApi, 'proximal'> },
+  messagesOf: (sample: StoredSample) => Promise<Message[]>,
+): Promise<PreparedBatch> {
+  const checkVersion = (who: string, version: number) => {
+    if (version !== trainingVersion) throw new Error(`recomputing a stale sample: the ${who} holds v${version}, the update starts from v${trainingVersion}`);
+  };
+  const stale = plan.batch.filter((b) => b.proximal).map((b) => b.sample);
+  const fromTrainer = stale.length > 0 ? await engines.trainer.proximal(stale.map(trainerSample), settings) : { version: trainingVersion, samples: [] };
+  checkVersion('trainer', fromTrainer.version);
+  let fellBack: { engine: 'trainer' | 'signal'; choice: BackendChoice } | undefined = fromTrainer.fellBack ? { engine: 'trainer', choice: fromTrainer.fellBack } : undefined;
+  const samples: BatchSample[] = [];
+  const staleIds: string[] = [];
+  let rescored = 0;
+  for (const { sample, proximal } of plan.batch) {
+    if (!proximal) {
+      samples.push(trainerSample(sample));
+      continue;
+    }
+    let recomputed = fromTrainer.samples[stale.indexOf(sample)];
+    if (!recomputed) {
+      const result = await engines.signal.proximal({ sample: trainerSample(sample), messages: await messagesOf(sample) }, settings);
+      if (result.fellBack) fellBack = { engine: 'signal', choice: result.fellBack };
+      checkVersion('signal engine', result.version);
+      recomputed = result.sample;
+      rescored++;
+    }
+    if (recomputed) samples.push({ ...recomputed, id: sample.id });
+    else staleIds.push(sample.id);
+  }
+  return { samples, staleIds, rescored, fellBack };
+}
