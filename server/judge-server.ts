@@ -10,6 +10,7 @@ import { HEALTH_PATH, JUDGE_PATH, type JudgeHealth, type JudgeWireResponse } fro
 import { checkBearerToken } from './bearer-token.ts';
 import { corsHeaders, originAllowed } from './cors.ts';
 import { HttpError, sendError, sendJson } from './http-error.ts';
+import { answerClientErrors, guardedServerOptions } from './http-guards.ts';
 import { httpErrorForBackendFailure } from './judge-errors-to-http.ts';
 import { parseJudgeBody } from './parse-judge-body.ts';
 import { createRateLimiter, type RateLimit } from './rate-limit.ts';
@@ -31,11 +32,16 @@ export interface JudgeServerOptions {
   logBodies?: boolean;
   /** Strings (the upstream key, the client token) blanked out of every answer and log line. */
   secrets?: string[];
+  /** Time a request has to arrive whole (headers and body); the server's own time limit (`--timeout-ms`). */
+  requestTimeoutMs?: number;
 }
 
 export const DEFAULT_CORS_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173', 'http://localhost:4173', 'http://127.0.0.1:4173'];
 export const DEFAULT_BODY_LIMIT_BYTES = 1 << 20;
 export const DEFAULT_RATE_LIMIT: RateLimit = { perMinute: 120, burst: 30 };
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** How much of a request body `logBodies` writes into one log line. */
+export const LOGGED_BODY_CHARS = 2_000;
 
 export function createJudgeServer(options: JudgeServerOptions): Server {
   const corsOrigins = options.corsOrigins ?? DEFAULT_CORS_ORIGINS;
@@ -50,8 +56,9 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
     rateLimitOrThrow(client);
     checkBearerToken(req.headers.authorization, options.token);
     const body = await readJsonBody(req, bodyLimit);
-    if (options.logBodies) note.push(`body=${JSON.stringify(body)}`);
-    const parsed = parseJudgeBody(body, limits);
+    // The text as it came (bounded, quoted onto one line): re-serialising the parsed value overflows on deep nesting.
+    if (options.logBodies) note.push(`body=${JSON.stringify(boundedForLog(body.text))}`);
+    const parsed = parseJudgeBody(body.value, limits);
     note.push(`kind=${parsed.turn.kind}`, `signals=${parsed.signals.join(',')}`, `m=${parsed.m}`);
     const aborted = new AbortController();
     res.on('close', () => aborted.abort());
@@ -116,7 +123,8 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
     throw new HttpError(404, 'not_found', `no route ${req.method} ${path}; try GET ${HEALTH_PATH} or POST ${JUDGE_PATH}`);
   }
 
-  const server = createServer((req, res) => {
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const server = createServer(guardedServerOptions(requestTimeoutMs), (req, res) => {
     const started = performance.now();
     const client = req.socket.remoteAddress ?? 'unknown';
     const note: string[] = [];
@@ -139,7 +147,10 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
         log(scrub(`${new Date().toISOString()} ${client} ${req.method} ${path} ${res.statusCode} ${ms}ms ${note.join(' ')}`.trimEnd()));
       });
   });
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 20_000;
+  answerClientErrors(server, requestTimeoutMs, (line) => log(scrub(line)));
   return server;
+}
+
+function boundedForLog(text: string): string {
+  return text.length <= LOGGED_BODY_CHARS ? text : `${text.slice(0, LOGGED_BODY_CHARS)}… (${text.length} chars)`;
 }

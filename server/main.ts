@@ -30,6 +30,7 @@ const server = createJudgeServer({
   defaultM: settings.defaultM,
   maxM: settings.maxM,
   logBodies: settings.logBodies,
+  requestTimeoutMs: settings.timeoutMs,
   secrets: settings.upstream?.apiKey ? [settings.upstream.apiKey] : [],
 });
 
