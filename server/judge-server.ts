@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { runJudges } from '../src/rl/judge/run.ts';
 import type { JudgeBackend, JudgeSignal } from '../src/rl/judge/types.ts';
 import { HEALTH_PATH, JUDGE_PATH, type JudgeHealth, type JudgeWireResponse } from '../src/connector/judge-wire.ts';
+import { scrubSecrets } from '../src/connector/scrub-secrets.ts';
 import { checkBearerToken } from './bearer-token.ts';
 import { corsHeaders, originAllowed } from './cors.ts';
 import { HttpError, sendError, sendJson } from './http-error.ts';
@@ -30,7 +31,7 @@ export interface JudgeServerOptions {
   /** One line per request; never secrets, and message bodies only with `logBodies`. */
   log?: (line: string) => void;
   logBodies?: boolean;
-  /** Strings (the upstream key, the client token) blanked out of every answer and log line. */
+  /** Strings (the upstream's key, credentials and address; the client token) blanked out of every answer and log line. */
   secrets?: string[];
   /** Time a request has to arrive whole (headers and body); the server's own time limit (`--timeout-ms`). */
   requestTimeoutMs?: number;
@@ -49,7 +50,7 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
   const limits = { defaultM: options.defaultM ?? 3, maxM: options.maxM ?? 8 };
   const rateLimit = options.rateLimit === null ? undefined : createRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
   const secrets = [...(options.secrets ?? []), options.token].filter((s): s is string => !!s);
-  const scrub = (text: string) => secrets.reduce((out, s) => out.split(s).join('[redacted]'), text);
+  const scrub = (text: string) => scrubSecrets(text, secrets);
   const log = options.log ?? ((line: string) => console.log(line));
 
   async function judge(req: IncomingMessage, res: ServerResponse, note: string[], client: string): Promise<void> {
@@ -66,7 +67,8 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
     const recording: JudgeBackend = {
       name: options.backend.name,
       async complete(request, m, callOptions) {
-        const out = await options.backend.complete(request, m, callOptions);
+        // Scrubbed before the votes are read, so hints and raw texts alike go out without an echoed secret.
+        const out = (await options.backend.complete(request, m, callOptions)).map(scrub);
         texts[request.signal] = out;
         return out;
       },
