@@ -1,10 +1,12 @@
 /**
- * The judge server's guards below its routes (issue 18 items 8 and 11), over raw sockets on 127.0.0.1:
+ * The judge server's guards below its routes (issue 18 items 7, 8 and 11), over raw sockets on 127.0.0.1:
  * Node's own refusals come back as JSON, a stalled request is cut at the server's own time limit, `null`
- * is a 400 naming the field for every optional field, and `--log-bodies` does not turn a 400 into a 500.
+ * is a 400 naming the field for every optional field, `--log-bodies` does not turn a 400 into a 500, and
+ * `/healthz` keeps answering while the built-in judge works through bodies near the 1 MiB limit.
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnListening } from '../../server/spawn-listening.ts';
 import { builtinJudgeBackend } from '../../src/rl/judge/builtin/index.ts';
 import { listenJudgeServer, postJudge, type LoopbackJudgeServer } from '../support/judge-server-on-loopback.ts';
 
@@ -134,3 +136,50 @@ describe('--log-bodies', () => {
     }
   });
 });
+
+describe('a busy judge server', () => {
+  // The server in a process of its own (`npm run judge-server`, built-in judge), so only its own work can delay it.
+  it('answers /healthz while judging bodies near the 1 MiB limit, and judges each in well under a second', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of ['NEXTSTATE_JUDGE_UPSTREAM_URL', 'NEXTSTATE_JUDGE_UPSTREAM_MODEL', 'NEXTSTATE_JUDGE_UPSTREAM_KEY', 'NEXTSTATE_JUDGE_TOKEN']) delete env[name];
+    const busy = await spawnListening('server/main.ts', ['--port', '0', '--rate-limit', '0'], { env });
+    try {
+      await judgeWhileCheckingHealth(busy.url);
+    } finally {
+      await busy.stop();
+    }
+  }, 60_000);
+});
+
+/** Posts four hostile bodies at once while polling `/healthz`; every answer must come quickly. */
+async function judgeWhileCheckingHealth(url: string): Promise<void> {
+  const fill = (piece: string, n: number) => piece.repeat(Math.ceil(n / piece.length)).slice(0, n);
+  const hostile = [
+    body({ next_state: { role: 'user', content: '.'.repeat(300_000) }, reply: fill('Lima is the capital. ', 300_000) }),
+    body({ next_state: { role: 'user', content: fill('no, i meant  .  ..  but  it is  ', 300_000) }, messages: [{ role: 'user', content: fill('what is 7 ', 300_000) }] }),
+    body({ kind: 'terminal', next_state: { role: 'tool', content: '\n'.repeat(300_000) + 'x' }, reply: fill('HTTP/', 300_000) }),
+    body({ kind: 'terminal', next_state: { role: 'tool', content: `exit code${' '.repeat(300_000)}x` } }),
+  ];
+  for (const b of hostile) expect(JSON.stringify(b).length).toBeLessThan(1 << 20);
+  const healthLatencies: number[] = [];
+  let judging = true;
+  const polling = (async () => {
+    while (judging) {
+      const started = performance.now();
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      healthLatencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  const judged = await Promise.all(hostile.map(async (b) => {
+    const started = performance.now();
+    const r = await postJudge(url, b);
+    return { status: r.status, ms: performance.now() - started };
+  }));
+  judging = false;
+  await polling;
+  expect(judged.map((j) => j.status)).toEqual([200, 200, 200, 200]);
+  for (const j of judged) expect(j.ms).toBeLessThan(1_000);
+  expect(healthLatencies.length).toBeGreaterThan(0);
+  expect(Math.max(...healthLatencies)).toBeLessThan(500);
+}
