@@ -1,6 +1,6 @@
 /**
- * The built-in judge on hostile next states (issue 18 item 7): every scan is linear (the time at 4n stays
- * within a generous bound of the time at n; a quadratic scan takes 16 times as long), what it reads of a
+ * The built-in judge on hostile next states (issue 18 item 7): every scan is linear (the time at 8n stays
+ * within a generous 24 times the time at n; a quadratic scan takes 64 times as long), what it reads of a
  * text is bounded, and a megabyte is judged in milliseconds. The indexed lexicon matcher is compared with
  * the plain scan it replaced on random lexicons and tokens.
  */
@@ -17,14 +17,14 @@ import { parseJudgeScore } from '../../src/rl/judge/parse.ts';
 const ENGLISH = 'No, that is wrong: I asked about the capital of Peru, not Chile. It is Lima, but thanks anyway! Could you make it shorter? ';
 
 /**
- * The fastest of five runs of each, taken in turns after a warm-up, in ms: the runs least disturbed by
+ * The fastest of seven runs of each, taken in turns after a warm-up, in ms: the runs least disturbed by
  * whatever else shares the CPU, and both sizes see the same disturbances.
  */
 function fastestPair(small: () => unknown, large: () => unknown): [number, number] {
   small();
   large();
   const best: [number, number] = [Infinity, Infinity];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 7; i++) {
     [small, large].forEach((run, k) => {
       const started = performance.now();
       run();
@@ -38,9 +38,12 @@ function fastest(run: () => unknown): number {
   return fastestPair(run, () => {})[0];
 }
 
-/** Linear: four times the input takes at most ten times as long (a quadratic scan takes sixteen), above a floor of noise. */
+/**
+ * Linear: eight times the input takes at most 24 times as long, above a floor of noise. A quadratic scan
+ * takes 64 times as long, so the bound tells the two apart even on a CPU shared with other work.
+ */
 function expectLinear([tSmall, tLarge]: [number, number]): void {
-  expect(tLarge, `${tSmall.toFixed(2)} ms at n, ${tLarge.toFixed(2)} ms at 4n`).toBeLessThan(10 * Math.max(tSmall, 5));
+  expect(tLarge, `${tSmall.toFixed(2)} ms at n, ${tLarge.toFixed(2)} ms at 8n`).toBeLessThan(24 * Math.max(tSmall, 5));
 }
 
 const fill = (piece: string, n: number) => piece.repeat(Math.ceil(n / piece.length)).slice(0, n);
@@ -70,10 +73,11 @@ const TOOL_FAMILIES: [string, (n: number) => string][] = [
   ['a long stack trace', (n) => fill('    at f (file.js:1:2)\n', n) + 'TypeError: x is not a function'],
 ];
 
-describe('every scan of the built-in judge is linear', () => {
-  const n = 4_000;
+// A timing can lose to a busy CPU or a collection once; a quadratic scan loses every time: two retries.
+describe('every scan of the built-in judge is linear', { retry: 2 }, () => {
+  const n = 3_000;
   it.each(USER_FAMILIES)('user next state: %s', (_, make) => {
-    const [small, large] = [make(n), make(4 * n)];
+    const [small, large] = [make(n), make(8 * n)];
     const read = (text: string) => () => readUserNextState(text, 'Santiago is the capital of Chile. 7 8 9', 'what is the capital of peru?');
     expectLinear(fastestPair(read(small), read(large)));
   });
@@ -85,11 +89,11 @@ describe('every scan of the built-in judge is linear', () => {
     ['list lines', (k: number) => fill('\n  - ', k)],
   ])('what the reply already does: %s', (_, make) => {
     const read = (text: string) => () => STYLE_DIMENSIONS.map((d) => replyHasStyle(text, d));
-    expectLinear(fastestPair(read(make(n)), read(make(4 * n))));
+    expectLinear(fastestPair(read(make(n)), read(make(8 * n))));
   });
 
   it.each(TOOL_FAMILIES)('tool result: %s', (_, make) => {
-    const [small, large] = [make(n), make(4 * n)];
+    const [small, large] = [make(n), make(8 * n)];
     const read = (text: string) => () => readToolResult(text, 'run the tests');
     expectLinear(fastestPair(read(small), read(large)));
   });
