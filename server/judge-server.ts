@@ -15,7 +15,7 @@ import { answerClientErrors, guardedServerOptions } from './http-guards.ts';
 import { httpErrorForBackendFailure } from './judge-errors-to-http.ts';
 import { parseJudgeBody } from './parse-judge-body.ts';
 import { createRateLimiter, type RateLimit } from './rate-limit.ts';
-import { readJsonBody } from './read-body.ts';
+import { readJsonBodyWithText } from './read-body.ts';
 
 export interface JudgeServerOptions {
   backend: JudgeBackend;
@@ -56,7 +56,7 @@ export function createJudgeServer(options: JudgeServerOptions): Server {
   async function judge(req: IncomingMessage, res: ServerResponse, note: string[], client: string): Promise<void> {
     rateLimitOrThrow(client);
     checkBearerToken(req.headers.authorization, options.token);
-    const body = await readJsonBody(req, bodyLimit);
+    const body = await readJsonBodyWithText(req, bodyLimit);
     // The text as it came (bounded, quoted onto one line): re-serialising the parsed value overflows on deep nesting.
     if (options.logBodies) note.push(`body=${JSON.stringify(boundedForLog(body.text))}`);
     const parsed = parseJudgeBody(body.value, limits);

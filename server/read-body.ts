@@ -8,7 +8,13 @@ export interface JsonBody {
   text: string;
 }
 
-export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<JsonBody> {
+/** The parsed body. */
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  return (await readJsonBodyWithText(req, limitBytes)).value;
+}
+
+/** The parsed body and its text. */
+export async function readJsonBodyWithText(req: IncomingMessage, limitBytes: number): Promise<JsonBody> {
   const tooLarge = () => new HttpError(413, 'body_too_large', `request body is larger than the limit of ${limitBytes} bytes`);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge();
