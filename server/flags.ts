@@ -31,10 +31,11 @@ export const USAGE = `usage: npm run judge-server -- [flags]
   --rate-burst N       burst size of the rate limit (default ${DEFAULT_RATE_LIMIT.burst})
   --m N                votes per signal when a request does not say (default 3)
   --max-m N            most votes a request may ask for (default 8)
-  --timeout-ms MS      time allowed for each upstream call (default 30000)
+  --timeout-ms MS      time allowed for each upstream call, and for a request to arrive whole (default 30000)
   --log-bodies         also log request bodies (off by default)
 environment:
-  NEXTSTATE_JUDGE_UPSTREAM_URL    OpenAI-compatible API root (e.g. http://127.0.0.1:8000/v1); unset: built-in judge
+  NEXTSTATE_JUDGE_UPSTREAM_URL    OpenAI-compatible API root (e.g. http://127.0.0.1:8000/v1); unset: built-in judge;
+                                  user:password@ in it is sent as Basic auth; neither it nor the address reaches clients
   NEXTSTATE_JUDGE_UPSTREAM_MODEL  model name sent upstream
   NEXTSTATE_JUDGE_UPSTREAM_KEY    upstream API key (never leaves this server)
   NEXTSTATE_JUDGE_TOKEN           bearer token clients must send (optional)`;

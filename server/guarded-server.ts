@@ -7,7 +7,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { corsHeaders, originAllowed } from './cors.ts';
 import { HttpError, sendError } from './http-error.ts';
+import { answerClientErrors, guardedServerOptions } from './http-guards.ts';
 import { createRateLimiter, type RateLimit } from './rate-limit.ts';
+import { scrubSecrets } from '../src/connector/scrub-secrets.ts';
 
 export interface Guards {
   /** How the server names itself in messages ("judge server", "policy server"). */
@@ -22,6 +24,8 @@ export interface Guards {
   secrets: string[];
   /** One line per request. */
   log: (line: string) => void;
+  /** Time a request has to arrive whole (headers and body): the server's own time limit (default 60 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface RequestContext {
@@ -38,8 +42,8 @@ export type Route = (req: IncomingMessage, res: ServerResponse, context: Request
 
 export function createGuardedServer(guards: Guards, route: Route, toHttpError: (error: unknown) => HttpError): Server {
   const rateLimit = guards.rateLimit ? createRateLimiter(guards.rateLimit) : undefined;
-  const secrets = guards.secrets.filter((s) => !!s);
-  const scrub = (text: string) => secrets.reduce((out, s) => out.split(s).join('[redacted]'), text);
+  const scrub = (text: string) => scrubSecrets(text, guards.secrets);
+  const requestTimeoutMs = guards.requestTimeoutMs ?? 60_000;
   const allowHeaders = ['authorization', 'content-type', ...(guards.corsRequestHeaders ?? [])];
 
   async function guarded(req: IncomingMessage, res: ServerResponse, context: RequestContext): Promise<void> {
@@ -56,7 +60,7 @@ export function createGuardedServer(guards: Guards, route: Route, toHttpError: (
     await route(req, res, context);
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer(guardedServerOptions(requestTimeoutMs), (req, res) => {
     const started = performance.now();
     const client = req.socket.remoteAddress ?? 'unknown';
     const cors = corsHeaders(req.headers.origin, guards.corsOrigins, allowHeaders);
@@ -92,7 +96,7 @@ export function createGuardedServer(guards: Guards, route: Route, toHttpError: (
         guards.log(scrub(`${new Date().toISOString()} ${client} ${req.method} ${path} ${res.statusCode} ${ms}ms ${context.note.join(' ')}`.trimEnd()));
       });
   });
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 20_000;
+  // Node's own refusals (malformed HTTP, oversized headers, a stalled request) answered as JSON too.
+  answerClientErrors(server, requestTimeoutMs, (line) => guards.log(scrub(line)));
   return server;
 }

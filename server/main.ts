@@ -3,7 +3,7 @@
  * environment (flags.ts), picks the backend, listens; all behaviour lives in judge-server.ts.
  */
 import { FlagError, parseJudgeServerFlags, USAGE } from './flags.ts';
-import { judgeBackendFor } from './judge-backend.ts';
+import { judgeBackendFor, upstreamSecrets } from './judge-backend.ts';
 import { createJudgeServer } from './judge-server.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -30,7 +30,8 @@ const server = createJudgeServer({
   defaultM: settings.defaultM,
   maxM: settings.maxM,
   logBodies: settings.logBodies,
-  secrets: settings.upstream?.apiKey ? [settings.upstream.apiKey] : [],
+  requestTimeoutMs: settings.timeoutMs,
+  secrets: upstreamSecrets(settings.upstream),
 });
 
 const loopback = ['127.0.0.1', '::1', 'localhost'].includes(settings.host);

@@ -2,7 +2,19 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-error.ts';
 
+/** A parsed body and the text it was parsed from (what a body log shows: re-serialising may overflow the stack). */
+export interface JsonBody {
+  value: unknown;
+  text: string;
+}
+
+/** The parsed body. */
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  return (await readJsonBodyWithText(req, limitBytes)).value;
+}
+
+/** The parsed body and its text. */
+export async function readJsonBodyWithText(req: IncomingMessage, limitBytes: number): Promise<JsonBody> {
   const tooLarge = () => new HttpError(413, 'body_too_large', `request body is larger than the limit of ${limitBytes} bytes`);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge();
@@ -17,8 +29,9 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     if (size > limitBytes) throw tooLarge();
     chunks.push(chunk);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return { value: JSON.parse(text) as unknown, text };
   } catch (error) {
     throw new HttpError(400, 'invalid_json', `request body is not valid JSON: ${(error as Error).message}`);
   }

@@ -9,6 +9,7 @@ import { defaultBackoff, retryingBackend, type BackoffPolicy } from './backoff.t
 import type { FetchLike } from './judge-fetch.ts';
 import { openAICompatibleJudge } from './openai-judge.ts';
 import { judgeServerBackend } from './judge-server-client.ts';
+import { withoutCredentials } from './url-without-credentials.ts';
 
 export type JudgeConfig =
   | { kind: 'builtin' }
@@ -31,20 +32,6 @@ export function redactJudgeConfig(config: JudgeConfig): RedactedJudgeConfig {
       return { kind: 'server', url: withoutCredentials(config.url), hasToken: !!config.token };
     case 'openai':
       return { kind: 'openai', baseUrl: withoutCredentials(config.baseUrl), model: config.model, hasApiKey: !!config.apiKey };
-  }
-}
-
-/** Drops `user:password@` and the query string from a URL (the places secrets get pasted into). */
-function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    parsed.search = '';
-    parsed.hash = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '(not a URL)';
   }
 }
 

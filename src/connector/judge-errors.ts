@@ -1,60 +1,86 @@
 /**
- * Named errors of a remote judge call (issue 7). Messages name the endpoint and what went wrong,
- * never a key or token: they end up in logs and on the page.
+ * Named errors of a remote judge call (issue 7). Messages name the endpoint (never its credentials) and
+ * what went wrong, never a key or token: they end up in logs and on the page. `reason` is the same
+ * without the endpoint, for a server that must not tell its clients where its upstream is.
  */
+import { withoutCredentials } from './url-without-credentials.ts';
+
+/** A failed judge call: `url` as it may be shown, `reason` what went wrong. */
+abstract class JudgeCallError extends Error {
+  readonly url: string;
+  constructor(url: string, readonly reason: string) {
+    const shown = withoutCredentials(url);
+    super(`judge at ${shown} ${reason}`);
+    this.url = shown;
+  }
+}
 
 /** The judge answered with a non-2xx HTTP status. */
-export class JudgeHttpError extends Error {
+export class JudgeHttpError extends JudgeCallError {
   override name = 'JudgeHttpError';
   constructor(
-    readonly url: string,
+    url: string,
     readonly status: number,
     detail: string,
     /** From a `Retry-After` header, when the judge sent one. */
     readonly retryAfterMs?: number,
   ) {
-    super(`judge at ${url} answered HTTP ${status}${detail ? `: ${detail}` : ''}`);
+    super(url, `answered HTTP ${status}${detail ? `: ${detail}` : ''}`);
   }
 }
 
 /** The judge did not answer within the time allowed for one call. */
-export class JudgeTimeoutError extends Error {
+export class JudgeTimeoutError extends JudgeCallError {
   override name = 'JudgeTimeoutError';
-  constructor(readonly url: string, readonly timeoutMs: number) {
-    super(`judge at ${url} did not answer within ${timeoutMs} ms`);
+  constructor(url: string, readonly timeoutMs: number) {
+    super(url, `did not answer within ${timeoutMs} ms`);
   }
 }
 
 /** The judge could not be reached at all (refused, reset, DNS, offline). */
-export class JudgeUnreachableError extends Error {
+export class JudgeUnreachableError extends JudgeCallError {
   override name = 'JudgeUnreachableError';
-  constructor(readonly url: string, cause: unknown) {
-    super(`judge at ${url} is unreachable: ${describeCause(cause)}`);
+  constructor(url: string, cause: unknown) {
+    super(url, `is unreachable: ${describeCause(cause, url)}`);
   }
 }
 
 /** The judge answered 2xx with a body that is not what the protocol says. */
-export class JudgeMalformedResponseError extends Error {
+export class JudgeMalformedResponseError extends JudgeCallError {
   override name = 'JudgeMalformedResponseError';
-  constructor(readonly url: string, detail: string) {
-    super(`judge at ${url} sent a malformed response: ${detail}`);
+  constructor(url: string, detail: string) {
+    super(url, `sent a malformed response: ${detail}`);
+  }
+}
+
+/** The judge's answer was larger than a judge answer may be; reading stopped at the limit. */
+export class JudgeResponseTooLargeError extends JudgeCallError {
+  override name = 'JudgeResponseTooLargeError';
+  constructor(url: string, readonly limitBytes: number) {
+    super(url, `sent an answer larger than the limit of ${limitBytes} bytes; the vote failed`);
   }
 }
 
 /** Every one of the m vote calls failed; `errors` holds each call's own error. */
-export class JudgeVotesFailedError extends Error {
+export class JudgeVotesFailedError extends JudgeCallError {
   override name = 'JudgeVotesFailedError';
-  constructor(readonly url: string, readonly errors: Error[]) {
-    super(`all ${errors.length} judge calls to ${url} failed; first: ${errors[0]?.message ?? 'none'}`);
+  constructor(url: string, readonly errors: Error[]) {
+    super(url, `failed on all ${errors.length} calls; first: ${errors[0] ? judgeErrorReason(errors[0]) : 'none'}`);
   }
 }
 
 /** The caller aborted the judge call (not a judge failure). */
-export class JudgeAbortedError extends Error {
+export class JudgeAbortedError extends JudgeCallError {
   override name = 'JudgeAbortedError';
-  constructor(readonly url: string) {
-    super(`judge call to ${url} was aborted`);
+  constructor(url: string) {
+    super(url, 'call was aborted');
   }
+}
+
+/** What went wrong, without the endpoint: a judge error's `reason`, else the error's name. */
+export function judgeErrorReason(error: unknown): string {
+  if (error instanceof JudgeCallError) return error.reason;
+  return error instanceof Error ? `failed (${error.name})` : 'failed';
 }
 
 /** True when trying again later may succeed: network errors, timeouts, 5xx and 429. */
@@ -72,11 +98,13 @@ export function judgeErrorIsTimeout(error: unknown): boolean {
   return false;
 }
 
-function describeCause(cause: unknown): string {
+/** A network error's message and code; the URL the runtime may quote in it is shown without credentials. */
+function describeCause(cause: unknown, url: string): string {
   if (cause instanceof Error) {
     const inner = (cause as { cause?: unknown }).cause;
     const code = inner && typeof inner === 'object' && 'code' in inner ? String((inner as { code: unknown }).code) : '';
-    return code ? `${cause.message} (${code})` : cause.message;
+    const message = cause.message.split(url).join(withoutCredentials(url));
+    return code ? `${message} (${code})` : message;
   }
   return String(cause);
 }

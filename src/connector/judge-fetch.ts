@@ -6,11 +6,16 @@ import {
   JudgeAbortedError,
   JudgeHttpError,
   JudgeMalformedResponseError,
+  JudgeResponseTooLargeError,
   JudgeTimeoutError,
   JudgeUnreachableError,
 } from './judge-errors.ts';
+import { scrubSecrets } from './scrub-secrets.ts';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** The largest judge answer read (a chat completion of a few thousand tokens is a few tens of kB). */
+export const MAX_JUDGE_RESPONSE_BYTES = 4 << 20;
 
 export interface JudgeFetchOptions {
   timeoutMs: number;
@@ -18,6 +23,8 @@ export interface JudgeFetchOptions {
   fetch?: FetchLike;
   /** Secrets to blank out of any error text taken from the response (an upstream may echo a key). */
   secrets?: (string | undefined)[];
+  /** Reading stops past this many bytes of answer (default `MAX_JUDGE_RESPONSE_BYTES`). */
+  maxResponseBytes?: number;
 }
 
 /** Sends the request and returns the parsed JSON body of a 2xx answer. */
@@ -39,15 +46,19 @@ export async function fetchJudgeJson(url: string, init: RequestInit, options: Ju
     } catch (error) {
       throw failure(url, error, timedOut, options);
     }
-    let text: string;
+    const limit = options.maxResponseBytes ?? MAX_JUDGE_RESPONSE_BYTES;
+    let read: CappedText;
     try {
-      text = await response.text();
+      read = await readCapped(response, limit);
     } catch (error) {
       throw failure(url, error, timedOut, options);
     }
+    const { text } = read;
     if (!response.ok) {
-      throw new JudgeHttpError(url, response.status, scrub(errorDetail(text), options.secrets), retryAfterMs(response.headers.get('retry-after')));
+      // An error answer's start says what went wrong; the rest of an oversized one is not needed.
+      throw new JudgeHttpError(url, response.status, scrubSecrets(errorDetail(text), options.secrets ?? []), retryAfterMs(response.headers.get('retry-after')));
     }
+    if (!read.complete) throw new JudgeResponseTooLargeError(url, limit);
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -57,6 +68,45 @@ export async function fetchJudgeJson(url: string, init: RequestInit, options: Ju
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onCallerAbort);
   }
+}
+
+interface CappedText {
+  text: string;
+  /** False when the answer went past the limit and `text` is only its start. */
+  complete: boolean;
+}
+
+/** Reads the body as it streams in, stopping (and cancelling the rest) once it passes `limit` bytes. */
+async function readCapped(response: Response, limit: number): Promise<CappedText> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit && response.ok) {
+    await response.body?.cancel().catch(() => {});
+    return { text: '', complete: false };
+  }
+  if (!response.body) return { text: '', complete: true };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let complete = true;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > limit) {
+      chunks.push(value.subarray(0, limit - size));
+      complete = false;
+      await reader.cancel().catch(() => {});
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return { text: new TextDecoder().decode(bytes), complete };
 }
 
 function failure(url: string, error: unknown, timedOut: boolean, options: JudgeFetchOptions): Error {
@@ -75,12 +125,6 @@ function errorDetail(text: string): string {
     // not JSON: fall through to the raw text
   }
   return text.slice(0, 300);
-}
-
-function scrub(text: string, secrets: (string | undefined)[] = []): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
-  return out;
 }
 
 /** `Retry-After` as seconds or an HTTP date, in milliseconds. */

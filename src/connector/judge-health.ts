@@ -6,6 +6,7 @@ import type { JudgeConfig } from './judge-config.ts';
 import { judgeErrorIsTransient } from './judge-errors.ts';
 import { fetchJudgeJson, type FetchLike } from './judge-fetch.ts';
 import { judgeServerBackend } from './judge-server-client.ts';
+import { withoutCredentials } from './url-without-credentials.ts';
 
 export type JudgeHealthReport = { ok: true; backend: string } | { ok: false; backend: string; reason: string; transient: boolean };
 
@@ -18,7 +19,7 @@ export async function checkJudgeHealth(
     case 'builtin':
       return { ok: true, backend: 'builtin' };
     case 'server': {
-      const backend = `server:${config.url.replace(/\/+$/, '')}`;
+      const backend = `server:${withoutCredentials(config.url)}`;
       try {
         const health = await judgeServerBackend({ url: config.url, token: config.token, timeoutMs, fetch: options.fetch }).health({ signal: options.signal });
         return { ok: true, backend: `${backend} (${health.backend})` };

@@ -8,6 +8,7 @@ import { defaultBackoff, withBackoff, type BackoffPolicy } from './backoff.ts';
 import { JudgeMalformedResponseError } from './judge-errors.ts';
 import { fetchJudgeJson, type FetchLike } from './judge-fetch.ts';
 import { HEALTH_PATH, JUDGE_PATH, judgeWireRequest, type JudgeHealth, type JudgeWireResponse } from './judge-wire.ts';
+import { withoutCredentials } from './url-without-credentials.ts';
 
 export interface JudgeServerClientOptions {
   /** The server's root, e.g. `http://127.0.0.1:8787`. */
@@ -34,7 +35,8 @@ export function judgeServerBackend(options: JudgeServerClientOptions): JudgeServ
   const policy = options.backoff ?? defaultBackoff;
 
   return {
-    name: `server:${root}`,
+    // A name is shown and stored with judge records: never with the credentials a pasted URL may carry.
+    name: `server:${withoutCredentials(root)}`,
     async complete(request, m, callOptions = {}) {
       const { signal: which, ...turn } = request;
       const body = JSON.stringify(judgeWireRequest(turn, [which], m));

@@ -7,6 +7,8 @@ import { judgePrompt } from '../rl/judge/prompts.ts';
 import type { JudgeBackend, JudgeRequest } from '../rl/judge/types.ts';
 import { JudgeAbortedError, JudgeMalformedResponseError, JudgeVotesFailedError } from './judge-errors.ts';
 import { fetchJudgeJson, type FetchLike } from './judge-fetch.ts';
+import { scrubSecrets } from './scrub-secrets.ts';
+import { credentialsInUrl } from './url-without-credentials.ts';
 
 export interface OpenAIJudgeOptions {
   /** The API root, e.g. `http://127.0.0.1:8000/v1`; `/chat/completions` is appended. */
@@ -32,9 +34,11 @@ export function failedVoteText(error: Error): string {
  * JSON) becomes a failed vote; only when all m fail does `complete` reject, with JudgeVotesFailedError.
  */
 export function openAICompatibleJudge(options: OpenAIJudgeOptions): JudgeBackend {
-  const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const { url, basic } = endpoint(options.baseUrl);
+  const secrets = [options.apiKey, basic, ...credentialsInUrl(options.baseUrl)];
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+  else if (basic) headers.authorization = `Basic ${basic}`;
 
   async function oneVote(request: JudgeRequest, signal?: AbortSignal): Promise<string> {
     const body = JSON.stringify({
@@ -48,9 +52,10 @@ export function openAICompatibleJudge(options: OpenAIJudgeOptions): JudgeBackend
       timeoutMs: options.timeoutMs,
       signal,
       fetch: options.fetch,
-      secrets: [options.apiKey],
+      secrets,
     });
-    return completionText(url, json);
+    // An upstream that echoes its key (or its URL's password) inside a completion must not pass it on.
+    return scrubSecrets(completionText(url, json), secrets);
   }
 
   return {
@@ -63,6 +68,32 @@ export function openAICompatibleJudge(options: OpenAIJudgeOptions): JudgeBackend
       return settled.map((s) => (s.status === 'fulfilled' ? s.value : failedVoteText(asError(s.reason))));
     },
   };
+}
+
+/**
+ * The chat-completions URL without the base URL's `user:password@` (fetch refuses such URLs, quoting them in
+ * its error), and those credentials as a Basic authorization value.
+ */
+function endpoint(baseUrl: string): { url: string; basic?: string } {
+  const root = baseUrl.replace(/\/+$/, '');
+  let parsed: URL;
+  try {
+    parsed = new URL(`${root}/chat/completions`);
+  } catch {
+    return { url: `${root}/chat/completions` };
+  }
+  if (!parsed.username && !parsed.password) return { url: parsed.toString() };
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const pair = `${decode(parsed.username)}:${decode(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), basic: btoa(String.fromCharCode(...new TextEncoder().encode(pair))) };
 }
 
 /** `choices[0].message.content` of a chat-completions answer. */

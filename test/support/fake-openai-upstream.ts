@@ -5,8 +5,10 @@
  * By default it is an oracle: a `<<score:X>>` marker in the prompt is answered with reasoning and
  * `\boxed{X}`, and for the hint prompt a `<<hint:TEXT>>` marker with `\boxed{1}` and that hint (no marker:
  * `\boxed{-1}`). `POST /control/plan` sets a plan of behaviours that successive calls take in turn:
- * answer a fixed text, be slow, answer an HTTP status, answer malformed JSON. `GET /control/stats` tells
- * what the calls carried (authorization headers, temperatures, models).
+ * answer a fixed text, be slow, answer an HTTP status, answer malformed JSON, stream a huge answer, echo
+ * what the call carried (its authorization and the address it was sent to) inside a completion.
+ * `GET /control/stats` tells what the calls carried (authorization headers, temperatures, models) and how
+ * many answers the caller stopped reading before their end.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
@@ -15,13 +17,17 @@ export type UpstreamStep =
   | { kind: 'text'; text: string }
   | { kind: 'slow'; delayMs: number }
   | { kind: 'status'; status: number; retryAfterS?: number }
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  | { kind: 'huge'; bytes: number }
+  | { kind: 'echo' };
 
 export interface UpstreamStats {
   calls: number;
   authorizations: string[];
   temperatures: number[];
   models: string[];
+  /** Answers whose connection closed before all their bytes were written. */
+  unfinished: number;
 }
 
 interface ChatBody {
@@ -32,7 +38,7 @@ interface ChatBody {
 
 let plan: UpstreamStep[] = [];
 let next = 0;
-const stats: UpstreamStats = { calls: 0, authorizations: [], temperatures: [], models: [] };
+const stats: UpstreamStats = { calls: 0, authorizations: [], temperatures: [], models: [], unfinished: 0 };
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -92,7 +98,34 @@ async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"choices": [ this is not json');
       return;
+    case 'huge':
+      return streamHuge(res, step.bytes);
+    case 'echo':
+      return completion(res, body, `Called with ${req.headers.authorization ?? 'anonymous'} at http://${req.headers.host}${req.url}. \\boxed{1}`);
   }
+}
+
+/** A valid chat completion whose content is `bytes` long, written in 64 KiB pieces as the reader takes them. */
+function streamHuge(res: ServerResponse, bytes: number): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const piece = 'x'.repeat(64 << 10);
+  let left = bytes;
+  let finished = false;
+  res.on('close', () => {
+    if (!finished) stats.unfinished++;
+  });
+  res.write('{"choices": [{"index": 0, "message": {"role": "assistant", "content": "');
+  const more = () => {
+    while (left > 0 && !res.destroyed) {
+      const n = Math.min(left, piece.length);
+      left -= n;
+      if (!res.write(piece.slice(0, n))) return void res.once('drain', more);
+    }
+    if (res.destroyed) return;
+    finished = true;
+    res.end(' \\\\boxed{1}"}, "finish_reason": "stop"}]}');
+  };
+  more();
 }
 
 const server = createServer((req, res) => {
@@ -109,7 +142,7 @@ const server = createServer((req, res) => {
       return json(res, 200, { ok: true });
     }
     if (req.method === 'POST' && path === '/control/reset-stats') {
-      Object.assign(stats, { calls: 0, authorizations: [], temperatures: [], models: [] });
+      Object.assign(stats, { calls: 0, authorizations: [], temperatures: [], models: [], unfinished: 0 });
       return json(res, 200, { ok: true });
     }
     if (req.method === 'GET' && path === '/control/stats') return json(res, 200, stats);

@@ -127,3 +127,20 @@ describe('judgeServerBackend', () => {
     await expect(client.health()).rejects.toBeInstanceOf(JudgeUnreachableError);
   });
 });
+
+describe('credentials pasted into a judge URL', () => {
+  it('appear in no backend name, health reason or error message', async () => {
+    const { checkJudgeHealth } = await import('../../src/connector/judge-health.ts');
+    const password = 'pasted-pw-77e1c0';
+    const port = await closedLoopbackPort();
+    const url = `http://someone:${password}@127.0.0.1:${port}/`;
+    const client = judgeServerBackend({ url, timeoutMs: 500, backoff: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+    expect(client.name).toBe(`server:http://127.0.0.1:${port}`);
+    const error = (await client.complete({ ...turn('thanks'), signal: 'evaluative' }, 1).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/judge at http:\/\/127\.0\.0\.1:\d+\/v1\/judge /);
+    const report = await checkJudgeHealth({ kind: 'server', url }, { timeoutMs: 500 });
+    const openai = openAICompatibleJudge({ baseUrl: `http://someone:${password}@127.0.0.1:${port}/v1`, model: 'j', timeoutMs: 500 });
+    const failed = (await openai.complete({ ...turn('thanks'), signal: 'evaluative' }, 2).catch((e: unknown) => e)) as Error;
+    for (const text of [client.name, error.message, JSON.stringify(report), failed.message]) expect(text).not.toContain(password);
+  });
+});

@@ -9,7 +9,15 @@ describe('parseJudgeScore', () => {
     ['\\boxed{-1}', -1],
     ['\\boxed{0}', 0],
     ['\\boxed{+1}', 1],
-    ['\\boxed{ -1 }', -1],
+    ['\\boxed{ -1 }', null],
+    ['\\boxed{ 1 }', null],
+    ['\\boxed{01}', null],
+    ['\\boxed{-01}', null],
+    ['\\boxed{1} \\boxed{10}', 1],
+    ['\\boxed{-1} \\boxed{ 1 }', -1],
+    ['\\boxed{-0}', 0],
+    ['\\boxed{--1}', null],
+    ['\\boxed{+-1}', null],
     ['first \\boxed{1} then on reflection \\boxed{-1}', -1],
     ['first \\boxed{-1} then \\boxed{0}', 0],
     ['\\boxed{2}', null],
@@ -24,6 +32,35 @@ describe('parseJudgeScore', () => {
     ['The step {is} fine: \\boxed{1}.\n[HINT_START]x[HINT_END]', 1],
   ])('%j -> %j', (text, expected) => {
     expect(parseJudgeScore(text)).toBe(expected);
+  });
+});
+
+/**
+ * METHOD §2 written out without a regex: walk every `\\boxed{`, take a sign, one ASCII digit and `}`;
+ * the last such box decides, and only 1, 0 and -1 are votes.
+ */
+function referenceScore(text: string): number | null {
+  const open = '\\boxed{';
+  let last: number | undefined;
+  for (let at = text.indexOf(open); at >= 0; at = text.indexOf(open, at + 1)) {
+    let i = at + open.length;
+    const sign = text[i] === '-' ? -1 : 1;
+    if (text[i] === '-' || text[i] === '+') i++;
+    const digit = '0123456789'.indexOf(text[i] ?? '');
+    if (digit >= 0 && text[i + 1] === '}') last = sign * digit;
+  }
+  if (last === undefined || ![1, 0, -1].includes(last)) return null;
+  return last === 0 ? 0 : last;
+}
+
+describe('parseJudgeScore against the reference on random strings', () => {
+  it('agrees on seeded random texts built from the pieces of a box', () => {
+    const rng = createRng(20261125);
+    const pieces = ['\\boxed{', '\\boxed', '}', '{', '1', '0', '2', '9', '-', '+', ' ', 'x', '\\', '\n', '１', '01'];
+    for (let trial = 0; trial < 5_000; trial++) {
+      const text = Array.from({ length: 1 + Math.floor(rng() * 14) }, () => pick(rng, pieces)).join('');
+      expect(parseJudgeScore(text), JSON.stringify(text)).toBe(referenceScore(text));
+    }
   });
 });
 
@@ -94,6 +131,15 @@ describe('hintCandidates', () => {
     expect(hintCandidates(votes)).toEqual(['bbbbbbbbbbbb', 'aaaaaaaaaaaa']);
   });
 
+  it('counts characters as code points, not UTF-16 units (METHOD §3)', () => {
+    const sixEmoji = '🙂🙂🙂🙂🙂🙂'; // 6 characters, 12 UTF-16 units
+    const elevenEmoji = '🙂'.repeat(11); // 11 characters, 22 units
+    const twelveLetters = 'abcdefghijkl';
+    expect(hintCandidates([{ score: 1, hint: sixEmoji }])).toEqual([]);
+    expect(hintCandidates([{ score: 1, hint: twelveLetters }, { score: 1, hint: elevenEmoji }])).toEqual([elevenEmoji, twelveLetters]);
+    expect(hintCandidates([{ score: 1, hint: `${'é'.normalize('NFD')}${'🙂'.repeat(4)}` }])).toEqual([]); // 6 code points
+  });
+
   it('returns nothing when no vote offers a usable hint', () => {
     expect(hintCandidates([])).toEqual([]);
     expect(hintCandidates([{ score: -1, hint: null }, { score: 1, hint: 'short' }])).toEqual([]);
@@ -101,19 +147,21 @@ describe('hintCandidates', () => {
 
   it('matches an independent filter on seeded random votes', () => {
     const rng = createRng(7);
-    const pool = ['use lowercase letters', 'short', 'The user wants a list.', '   padded but long enough   ', 'x'.repeat(11), 'y'.repeat(10), 'Answer with one sentence only.'];
+    const pool = ['use lowercase letters', 'short', 'The user wants a list.', '   padded but long enough   ', 'x'.repeat(11), 'y'.repeat(10),
+      'Answer with one sentence only.', '🙂'.repeat(6), '🙂'.repeat(11), 'zz🙂🙂🙂🙂🙂🙂🙂🙂🙂', 'emoji 🙂🙂 ok'];
+    const characters = (s: string) => Array.from(s).length;
     for (let trial = 0; trial < 300; trial++) {
       const votes = Array.from({ length: Math.floor(rng() * 6) }, () => ({ score: pick(rng, [1, 1, -1, null]), hint: pick(rng, [...pool, null]) }));
       const expected: string[] = [];
       for (const v of votes) {
         const h = v.hint?.trim();
-        if (v.score === 1 && h !== undefined && h.length >= 11 && !expected.includes(h)) expected.push(h);
+        if (v.score === 1 && h !== undefined && characters(h) >= 11 && !expected.includes(h)) expected.push(h);
       }
       // insertion sort by length keeps the earlier of equal lengths first
       const sorted: string[] = [];
       for (const h of expected) {
         let at = sorted.length;
-        while (at > 0 && sorted[at - 1].length > h.length) at--;
+        while (at > 0 && characters(sorted[at - 1]) > characters(h)) at--;
         sorted.splice(at, 0, h);
       }
       expect(hintCandidates(votes)).toEqual(sorted.slice(0, 3));

@@ -16,4 +16,5 @@ export { majorityVote, hintCandidates, stepReward, MAX_HINT_CANDIDATES, MIN_HINT
 export { runJudges, DEFAULT_JUDGE_VOTES } from './run.ts';
 export type { JudgeResults } from './run.ts';
 export { evaluativePrompt, directivePrompt, judgePrompt, PROMPT_CONTEXT_MESSAGES } from './prompts.ts';
+export { boundedText, JUDGE_TEXT_CHARS } from './bounded-text.ts';
 export * from './builtin/index.ts';

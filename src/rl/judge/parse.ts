@@ -4,16 +4,17 @@ import type { JudgeScore } from './types.ts';
 export const HINT_START = '[HINT_START]';
 export const HINT_END = '[HINT_END]';
 
-// A boxed integer, optionally signed and padded: \boxed{1}, \boxed{ -1 }, \boxed{+1}, \boxed{2}.
-const BOXED_INTEGER = /\\boxed\{\s*([+-]?\d+)\s*\}/g;
+// One signed digit, nothing else inside the braces: the reference framework's `\\boxed\{([-+]?\d)\}`.
+const BOXED_DIGIT = /\\boxed\{([-+]?[0-9])\}/g;
 
 /**
- * `parseJudgeScore(text) -> -1 | 0 | 1 | null` (METHOD §2): the value of the last `\boxed{<signed integer>}`
- * in the text; a value outside {1, 0, -1}, or no match, is a failed vote (null).
+ * `parseJudgeScore(text) -> -1 | 0 | 1 | null` (METHOD §2): the value of the last `\boxed{<signed digit>}`
+ * in the text; a value outside {1, 0, -1}, or no match, is a failed vote (null). `\boxed{ 1 }` and
+ * `\boxed{10}` are not boxed digits, so they neither count nor hide an earlier one.
  */
 export function parseJudgeScore(text: string): JudgeScore | null {
   let last: string | undefined;
-  for (const match of text.matchAll(BOXED_INTEGER)) last = match[1];
+  for (const match of text.matchAll(BOXED_DIGIT)) last = match[1];
   if (last === undefined) return null;
   const value = Number(last);
   return value === 1 || value === -1 ? value : value === 0 ? 0 : null;

@@ -2,8 +2,10 @@
  * Judge prompt builders (METHOD §2–3): system + user chat messages for an OpenAI-compatible
  * chat-completions call. Personal chat shows the conversation, the reply and the next state; environments
  * add the task and the recent steps. The wording is ours; the answer format is the shared text protocol.
+ * Every text is shown bounded (`boundedText`), so a prompt stays within a judge model's context.
  */
 import type { Message } from '../../model/chat.ts';
+import { boundedText } from './bounded-text.ts';
 import { HINT_END, HINT_START } from './parse.ts';
 import type { JudgeRequest } from './types.ts';
 
@@ -13,26 +15,26 @@ export const PROMPT_CONTEXT_MESSAGES = 8;
 function transcript(messages: readonly Message[]): string {
   const shown = messages.slice(-PROMPT_CONTEXT_MESSAGES);
   if (shown.length === 0) return '(none)';
-  return shown.map((m) => `<${m.role}>\n${m.content}\n</${m.role}>`).join('\n');
+  return shown.map((m) => `<${m.role}>\n${boundedText(m.content)}\n</${m.role}>`).join('\n');
 }
 
 function nextStateBlock(req: JudgeRequest): string {
   const who = req.nextState.role === 'user' ? 'what the user wrote next' : 'what the tool returned';
-  return `## Next state (${req.nextState.role}: ${who})\n${req.nextState.content}`;
+  return `## Next state (${req.nextState.role}: ${who})\n${boundedText(req.nextState.content)}`;
 }
 
 function situation(req: JudgeRequest): string {
   if (req.kind === 'personal') {
     return [
       `## Conversation so far\n${transcript(req.messages)}`,
-      `## Assistant reply under review\n${req.reply}`,
+      `## Assistant reply under review\n${boundedText(req.reply)}`,
       nextStateBlock(req),
     ].join('\n\n');
   }
   return [
-    `## Task (${req.kind} environment)\n${req.task ?? '(not given)'}`,
+    `## Task (${req.kind} environment)\n${req.task === undefined ? '(not given)' : boundedText(req.task)}`,
     `## Recent steps\n${transcript(req.history ?? req.messages)}`,
-    `## Step under review (the agent's action)\n${req.reply}`,
+    `## Step under review (the agent's action)\n${boundedText(req.reply)}`,
     nextStateBlock(req),
   ].join('\n\n');
 }

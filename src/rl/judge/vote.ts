@@ -6,6 +6,13 @@ export const MAX_HINT_CANDIDATES = 3;
 /** A hint must be longer than this many characters once stripped (METHOD §3). */
 export const MIN_HINT_LENGTH = 10;
 
+/** Characters as METHOD §3 counts them: code points, so an emoji is one, not two UTF-16 units. */
+function characters(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
 function validVotes(votes: readonly (number | null)[]): number[] {
   return votes.filter((v): v is number => v !== null && Number.isFinite(v));
 }
@@ -30,18 +37,18 @@ export function majorityVote(votes: readonly (number | null)[]): JudgeScore {
 
 /**
  * `hintCandidates(votes) -> string[]` (METHOD §3): hints of votes with score 1 whose stripped text is
- * longer than 10 characters; exact duplicates removed; shortest first (stable); at most 3.
+ * longer than 10 characters (code points); exact duplicates removed; shortest first (stable); at most 3.
  */
 export function hintCandidates(votes: readonly DirectiveVote[]): string[] {
   const kept: string[] = [];
   for (const { score, hint } of votes) {
     if (score !== 1 || hint === null) continue;
     const stripped = hint.trim();
-    if (stripped.length > MIN_HINT_LENGTH && !kept.includes(stripped)) kept.push(stripped);
+    if (characters(stripped) > MIN_HINT_LENGTH && !kept.includes(stripped)) kept.push(stripped);
   }
   return kept
-    .map((hint, index) => ({ hint, index }))
-    .sort((a, b) => a.hint.length - b.hint.length || a.index - b.index)
+    .map((hint, index) => ({ hint, index, length: characters(hint) }))
+    .sort((a, b) => a.length - b.length || a.index - b.index)
     .slice(0, MAX_HINT_CANDIDATES)
     .map(({ hint }) => hint);
 }

@@ -73,9 +73,11 @@ export function readFeedback(tokens: readonly Token[]): FeedbackHit[] {
     const kind = negated ? negatedKind(hit.meaning, tokens[hit.start].text) : hit.meaning;
     if (kind) hits.push({ kind, start: hit.start, end: hit.end });
   }
+  const covered = new Array<boolean>(tokens.length).fill(false);
+  for (const h of hits) covered.fill(true, h.start, h.end);
   tokens.forEach((t, i) => {
     if (t.text === 'no' && (tokens[i + 1] === undefined || tokens[i + 1].clause !== t.clause || ['i', 'it', "it's", 'that', "that's"].includes(tokens[i + 1].text))) {
-      if (!hits.some((h) => h.start <= i && i < h.end)) hits.push({ kind: 'correction', start: i, end: i + 1 });
+      if (!covered[i]) hits.push({ kind: 'correction', start: i, end: i + 1 });
     }
   });
   return hits;

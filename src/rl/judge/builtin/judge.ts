@@ -4,6 +4,7 @@
  * (`runJudges`) serve both.
  */
 import type { Message } from '../../../model/chat.ts';
+import { boundedText } from '../bounded-text.ts';
 import { HINT_END, HINT_START } from '../parse.ts';
 import type { JudgeBackend, JudgeKind, JudgeRequest, NextState } from '../types.ts';
 import type { NextStateReading } from './reading.ts';
@@ -16,11 +17,16 @@ export interface BuiltinJudgeTexts {
   directive: string;
 }
 
-/** What the built-in judge reads from a turn: its score, reason and hint (the texts are written from this). */
+/**
+ * What the built-in judge reads from a turn: its score, reason and hint (the texts are written from this).
+ * It reads each text bounded (`boundedText`: at most `JUDGE_TEXT_CHARS`, both ends of a longer one), and
+ * every scan over a text is linear, so a turn of any size is judged in milliseconds.
+ */
 export function readNextState(reply: string, nextState: NextState, _kind: JudgeKind, context: readonly Message[] = []): NextStateReading {
-  if (nextState.role === 'tool') return readToolResult(nextState.content, reply);
+  const seen = boundedText(reply);
+  if (nextState.role === 'tool') return readToolResult(boundedText(nextState.content), seen);
   const previousRequest = [...context].reverse().find((m) => m.role === 'user')?.content;
-  return readUserNextState(nextState.content, reply, previousRequest);
+  return readUserNextState(boundedText(nextState.content), seen, previousRequest === undefined ? undefined : boundedText(previousRequest));
 }
 
 /**
@@ -48,6 +54,8 @@ export function builtinJudge(reply: string, nextState: NextState, kind: JudgeKin
 export const builtinJudgeBackend: JudgeBackend = {
   name: 'builtin',
   async complete(request: JudgeRequest, m: number, options?: { signal?: AbortSignal }): Promise<string[]> {
+    // Let whatever waits (a health check, another request, the page's messages) go first: judging is synchronous.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     options?.signal?.throwIfAborted();
     const texts = builtinJudge(request.reply, request.nextState, request.kind, request.messages);
     return new Array<string>(m).fill(texts[request.signal]);

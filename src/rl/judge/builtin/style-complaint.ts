@@ -71,10 +71,11 @@ export function readStyleWish(tokens: readonly Token[]): StyleReading | null {
   for (const h of hits) weights.set(h.meaning.dimension, (weights.get(h.meaning.dimension) ?? 0) + h.meaning.weight);
   const [dimension, weight] = [...weights].reduce((best, entry) => (entry[1] > best[1] ? entry : best));
   if (weight < 1) return null;
+  const clauses = clauseCounts(tokens);
   const votes = { on: 0, off: 0 };
   let complaint = false;
   for (const h of hits.filter((x) => x.meaning.dimension === dimension)) {
-    const unwanted = isUnwanted(tokens, h.start, h.end, h.meaning.complaint === true);
+    const unwanted = isUnwanted(clauses, h.start, h.end, h.meaning.complaint === true);
     complaint ||= unwanted;
     const direction: StyleDirection = unwanted === (h.meaning.describes === 'on') ? 'off' : 'on';
     votes[direction] += h.meaning.weight;
@@ -82,21 +83,46 @@ export function readStyleWish(tokens: readonly Token[]): StyleReading | null {
   return { dimension, direction: votes.off > votes.on ? 'off' : 'on', complaint };
 }
 
-/** Whether the words of the cue's clause say the user does not want the cued thing. */
-function isUnwanted(tokens: readonly Token[], start: number, end: number, complaint: boolean): boolean {
-  const clause = tokens[start].clause;
-  let removers = 0;
-  let complains = complaint;
-  for (let i = start - 1; i >= 0 && tokens[i].clause === clause; i--) {
+/**
+ * Running counts over the tokens, so that what a cue's clause says around it is read in constant time
+ * (a message of many cues in one clause stays linear): `removers[i]` counts removers before token i,
+ * `complainsBefore[i]` complaints that look forward, `complainsAfter[i]` complaints that look back;
+ * `clauseStart[i]` and `clauseEnd[i]` bound token i's clause.
+ */
+interface ClauseCounts {
+  removers: number[];
+  complainsBefore: number[];
+  complainsAfter: number[];
+  clauseStart: number[];
+  clauseEnd: number[];
+}
+
+function clauseCounts(tokens: readonly Token[]): ClauseCounts {
+  const n = tokens.length;
+  const counts: ClauseCounts = {
+    removers: [0], complainsBefore: [0], complainsAfter: [0], clauseStart: new Array<number>(n), clauseEnd: new Array<number>(n),
+  };
+  for (let i = 0; i < n; i++) {
     const word = tokens[i].text;
+    const next = tokens[i + 1]?.text ?? '';
     // "not too long" is still a wish for brevity: a remover right before "too" belongs to it.
-    if (REMOVERS.has(word) && tokens[i + 1]?.text !== 'too') removers++;
-    if (COMPLAINERS.has(word)) complains = true;
-    if (word === 'so' && ['many', 'much'].includes(tokens[i + 1]?.text ?? '')) complains = true;
+    const remover = REMOVERS.has(word) && next !== 'too';
+    const before = COMPLAINERS.has(word) || (word === 'so' && ['many', 'much'].includes(next));
+    const after = COMPLAINERS.has(word) || (word === 'go' && ['to', 'must'].includes(tokens[i - 1]?.text ?? '')); // "the smiley has to go"
+    counts.removers.push(counts.removers[i] + (remover ? 1 : 0));
+    counts.complainsBefore.push(counts.complainsBefore[i] + (before ? 1 : 0));
+    counts.complainsAfter.push(counts.complainsAfter[i] + (after ? 1 : 0));
+    counts.clauseStart[i] = i > 0 && tokens[i - 1].clause === tokens[i].clause ? counts.clauseStart[i - 1] : i;
   }
-  for (let i = end; i < tokens.length && tokens[i].clause === clause; i++) {
-    const word = tokens[i].text;
-    if (COMPLAINERS.has(word) || (word === 'go' && ['to', 'must'].includes(tokens[i - 1].text))) complains = true; // "the smiley has to go"
-  }
+  for (let i = n - 1; i >= 0; i--) counts.clauseEnd[i] = i < n - 1 && tokens[i + 1].clause === tokens[i].clause ? counts.clauseEnd[i + 1] : i + 1;
+  return counts;
+}
+
+/** Whether the words of the cue's clause say the user does not want the cued thing. */
+function isUnwanted(c: ClauseCounts, start: number, end: number, complaint: boolean): boolean {
+  const from = c.clauseStart[start];
+  const to = c.clauseEnd[start];
+  const removers = c.removers[start] - c.removers[from];
+  const complains = complaint || c.complainsBefore[start] - c.complainsBefore[from] > 0 || (end < to && c.complainsAfter[to] - c.complainsAfter[end] > 0);
   return (removers % 2 === 1) !== complains;
 }

@@ -79,28 +79,76 @@ export interface TypoTolerance {
   known?: ReadonlySet<string>;
 }
 
+/** A lexicon prepared for matching: entries longest first, and where each may start. */
+interface PreparedLexicon<T> {
+  entries: { words: string[]; stems: string[]; meaning: T }[];
+  exact: Set<string>;
+  /** Entries by their first word, by the stem of a first word of four letters or more, by the first letter of a typo-tolerant one. */
+  byWord: Map<string, number[]>;
+  byStem: Map<string, number[]>;
+  byLetter: Map<string, number[]>;
+}
+
+// Prepared once per lexicon and tolerance (both are module constants of their readers).
+const prepared = new WeakMap<readonly LexiconEntry<unknown>[], WeakMap<TypoTolerance, PreparedLexicon<unknown>>>();
+
+const STEMMABLE = /^[a-z]{4,}/;
+
+function prepare<T>(lexicon: readonly LexiconEntry<T>[], typos: TypoTolerance): PreparedLexicon<T> {
+  const cached = prepared.get(lexicon)?.get(typos);
+  if (cached) return cached as PreparedLexicon<T>;
+  const entries = lexicon
+    .map((e) => ({ words: e.phrase.split(' '), meaning: e.meaning }))
+    .sort((a, b) => b.words.length - a.words.length)
+    .map((e) => ({ ...e, stems: e.words.map(stem) }));
+  const index = (map: Map<string, number[]>, k: string, i: number) => {
+    const list = map.get(k);
+    if (list) list.push(i);
+    else map.set(k, [i]);
+  };
+  const lex: PreparedLexicon<T> = {
+    entries,
+    exact: new Set([...entries.flatMap((e) => e.words), ...(typos.known ?? [])]),
+    byWord: new Map(),
+    byStem: new Map(),
+    byLetter: new Map(),
+  };
+  entries.forEach((e, i) => {
+    const first = e.words[0];
+    index(lex.byWord, first, i);
+    if (STEMMABLE.test(first)) index(lex.byStem, e.stems[0], i);
+    if (e.words.length === 1 && typos.minLength > 0 && first.length >= typos.minLength) index(lex.byLetter, first[0], i);
+  });
+  if (!prepared.has(lexicon)) prepared.set(lexicon, new WeakMap());
+  prepared.get(lexicon)?.set(typos, lex as PreparedLexicon<unknown>);
+  return lex;
+}
+
 /**
  * Finds lexicon phrases in the tokens, longest phrase first at each position, without overlaps. Words
  * match by their stems ("capitalizing" ~ "capitalize"); a single-word entry also matches a token one edit away (same first letter, both at least
- * `typos.minLength` long) unless that token is itself a lexicon word or a `known` word.
+ * `typos.minLength` long) unless that token is itself a lexicon word or a `known` word. Linear in the
+ * tokens: at each position only the entries that can start with that token are tried, in lexicon order.
  */
 export function findPhrases<T>(tokens: readonly Token[], lexicon: readonly LexiconEntry<T>[], typos: TypoTolerance): LexiconHit<T>[] {
-  const entries = lexicon
-    .map((e) => ({ words: e.phrase.split(' '), meaning: e.meaning }))
-    .sort((a, b) => b.words.length - a.words.length);
-  const stemmable = new Set(entries.flatMap((e) => e.words).filter((w) => /^[a-z]{4,}/.test(w)));
-  const exact = new Set([...entries.flatMap((e) => e.words), ...(typos.known ?? [])]);
-  // Each word is stemmed once per call, not once per (token, entry) pair.
-  const stems = new Map<string, string>();
-  const stemOf = (w: string) => stems.get(w) ?? stems.set(w, stem(w)).get(w)!;
-  const matches = (token: string, word: string, single: boolean): boolean =>
-    token === word ||
-    (stemmable.has(word) && stemOf(token) === stemOf(word)) ||
-    (single && typos.minLength > 0 && word.length >= typos.minLength && token.length >= typos.minLength &&
-      token[0] === word[0] && !exact.has(token) && editDistance(token, word) <= 1);
+  const lex = prepare(lexicon, typos);
+  const stems = tokens.map((t) => stem(t.text));
+  const matches = (at: number, word: string, wordStem: string, single: boolean): boolean => {
+    const token = tokens[at].text;
+    return token === word ||
+      (STEMMABLE.test(word) && stems[at] === wordStem) ||
+      (single && typos.minLength > 0 && word.length >= typos.minLength && token.length >= typos.minLength &&
+        token[0] === word[0] && !lex.exact.has(token) && editDistance(token, word) <= 1);
+  };
   const hits: LexiconHit<T>[] = [];
   for (let i = 0; i < tokens.length; ) {
-    const hit = entries.find((e) => e.words.every((w, k) => i + k < tokens.length && matches(tokens[i + k].text, w, e.words.length === 1)));
+    const text = tokens[i].text;
+    const typo = typos.minLength > 0 && text.length >= typos.minLength && !lex.exact.has(text);
+    const candidates = [...(lex.byWord.get(text) ?? []), ...(lex.byStem.get(stems[i]) ?? []), ...((typo && lex.byLetter.get(text[0])) || [])];
+    if (candidates.length > 1) candidates.sort((a, b) => a - b);
+    const hit = candidates
+      .map((c) => lex.entries[c])
+      .find((e) => e.words.every((w, k) => i + k < tokens.length && matches(i + k, w, e.stems[k], e.words.length === 1)));
     if (hit) {
       hits.push({ meaning: hit.meaning, start: i, end: i + hit.words.length });
       i += hit.words.length;

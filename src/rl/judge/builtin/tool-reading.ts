@@ -10,20 +10,22 @@ interface ErrorSign {
   advice: string;
 }
 
-// Checked in order: the first sign that fits gives the advice.
+// Checked in order: the first sign that fits gives the advice. Every pattern is linear in the output: no
+// unbounded run is scanned again from each of its characters (an indented "at" line starts after spaces
+// within its line, not across blank lines; "Hunk #1 FAILED" is matched word by word, not across the line).
 const ERROR_SIGNS: ErrorSign[] = [
   { pattern: /command not found|not recognized as an internal or external command|: not found$/im, advice: 'Check the command name for typos and use a program that is installed.' },
   { pattern: /no such file or directory|cannot find the (?:file|path)|ENOENT/i, advice: 'Check that the path exists (list the directory first) before using it.' },
   { pattern: /permission denied|EACCES|operation not permitted|access is denied/i, advice: 'Use a location the agent may write to, or a command that needs no extra permission.' },
   { pattern: /^\S+:\d+:\d+: (?!warning|note)|\bundefined(?::| reference| symbol| variable| method| name)/im, advice: 'Fix the reported line in the code before building or running it again.' },
-  { pattern: /traceback \(most recent call last\)|^\s+at \S.*:\d+(?::\d+)?\)?$|^\w*(?:Error|Exception)\b|exception in thread|panicked at|segmentation fault|core dumped/im, advice: 'Read the error, fix its cause in the code, then run it again.' },
+  { pattern: /traceback \(most recent call last\)|^[^\S\n\r\u2028\u2029]+at \S.*:\d+(?::\d+)?\)?$|^\w*(?:Error|Exception)\b|exception in thread|panicked at|segmentation fault|core dumped/im, advice: 'Read the error, fix its cause in the code, then run it again.' },
   { pattern: /missing required (?:argument|parameter|field)|invalid (?:argument|option|parameter|value)|unknown (?:option|argument|flag)|usage:/i, advice: 'Call it with the arguments it documents, using their exact names.' },
-  { pattern: /\b(?:HTTP\/?\S* )?[45]\d\d (?:Not Found|Bad Request|Unauthorized|Forbidden|Internal Server Error|Service Unavailable|Bad Gateway)\b|\bHTTP [45]\d\d\b/i, advice: 'Check the URL and the request before trying again.' },
+  { pattern: /\b[45]\d\d (?:Not Found|Bad Request|Unauthorized|Forbidden|Internal Server Error|Service Unavailable|Bad Gateway)\b|\bHTTP [45]\d\d\b/i, advice: 'Check the URL and the request before trying again.' },
   { pattern: /connection refused|could not connect|failed to connect|network is unreachable|name or service not known|ECONNREFUSED/i, advice: 'Make sure the service is running and the host and port are right.' },
   { pattern: /timed out|timeout|\bkilled\b/i, advice: 'Use a faster command or a shorter wait; this one did not finish in time.' },
-  { pattern: /patch (?:failed|does not apply)|merge conflict|hunk .* failed/i, advice: 'Base the patch on the current file contents.' },
+  { pattern: /patch (?:failed|does not apply)|merge conflict|hunks? (?:#\d+ )?failed/i, advice: 'Base the patch on the current file contents.' },
   { pattern: /no element|not found|no matching|does not exist|doesn't exist|could not find|couldn't find|unable to locate/i, advice: 'Look at what is actually there before acting on it.' },
-  { pattern: /exit(?:ed)? (?:with )?(?:code|status)\s*:?\s*[1-9]\d*|returned non-zero|non-zero exit/i, advice: 'Read the output for the cause of the failure and fix it before retrying.' },
+  { pattern: /exit(?:ed)? (?:with )?(?:code|status)\s*(?::\s*)?[1-9]|returned non-zero|non-zero exit/i, advice: 'Read the output for the cause of the failure and fix it before retrying.' },
   { pattern: /"(?:ok|success|succeeded)"\s*:\s*false/i, advice: 'Read the reason the tool gave and change the call to avoid it.' },
   { pattern: /"(?:error|errors?)"\s*:\s*(?!null|false|\[\]|""|0\b)|\b(?:error|fatal|failed|failure|fail)\b|\berr!|\b(?:cannot|can't|could not|couldn't|unable to)\b/i, advice: 'Read the error message and change the step to avoid it.' },
 ];

@@ -89,6 +89,7 @@ function contradictsReply(message: string, tokens: readonly Token[], keys: Reque
   if (asksQuestion(message) || keys.numbers.length === 0 || REQUEST_OPENERS.has(tokens[0].text)) return false;
   if (!tokens.some((t) => ASSERTING.has(t.text))) return false;
   const said = requestKeys(reply);
-  const shared = [...keys.words].some((w) => said.words.has(w)) || keys.numbers.some((n) => said.numbers.includes(n));
-  return said.numbers.length > 0 && shared && keys.numbers.some((n) => !said.numbers.includes(n));
+  const saidNumbers = new Set(said.numbers);
+  const shared = [...keys.words].some((w) => said.words.has(w)) || keys.numbers.some((n) => saidNumbers.has(n));
+  return said.numbers.length > 0 && shared && keys.numbers.some((n) => !saidNumbers.has(n));
 }
