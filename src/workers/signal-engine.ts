@@ -7,6 +7,7 @@ import type { Policy } from '../model/policy.ts';
 import { loadPolicy } from '../model/checkpoint.ts';
 import { Tokenizer } from '../model/tokenizer.ts';
 import { runJudges } from '../rl/judge/run.ts';
+import { stepReward } from '../rl/judge/vote.ts';
 import { judgeErrorIsTransient } from '../connector/judge-errors.ts';
 import type { JudgeBackend } from '../rl/judge/types.ts';
 import { teacherMessages } from '../rl/teacher.ts';
@@ -86,7 +87,8 @@ export class SignalEngine implements SignalEngineApi {
     try {
       judged = await runJudges(
         this.judge,
-        { kind: request.kind, messages: request.messages, reply: request.reply, nextState: request.nextState },
+        { kind: request.kind, messages: request.messages, reply: request.reply, nextState: request.nextState,
+          ...(request.kind === 'personal' ? {} : { task: request.task, history: request.messages }) },
         settings.judgeVotes,
       );
     } catch (e) {
@@ -96,6 +98,8 @@ export class SignalEngine implements SignalEngineApi {
     const evaluative = judged.evaluative!;
     const directive = judged.directive!;
     const t1 = performance.now();
+    // Environments (METHOD §2): r = outcome + mean(valid votes); its sign picks the sample's case (§6).
+    const step = request.kind === 'personal' ? undefined : stepReward(request.outcome ?? 0, evaluative.votes);
     const base = {
       sessionId: request.sessionId,
       turn: request.turn,
@@ -103,7 +107,8 @@ export class SignalEngine implements SignalEngineApi {
       promptIds: request.promptIds,
       responseIds: request.responseIds,
       responseLogprobs: request.responseLogprobs,
-      score: evaluative.score,
+      score: step === undefined ? evaluative.score : (Math.sign(step) as -1 | 0 | 1),
+      ...(step === undefined ? {} : { stepReward: step }),
     };
     if (!directive.accepted) {
       const sample = buildSample({ ...base, hints: [] }, settings);
@@ -116,7 +121,7 @@ export class SignalEngine implements SignalEngineApi {
     // A long hint may push the context past maxLen: keep its newest tokens.
     const contexts = directive.hints.map((hint) => this.tokenizer!.encodePrompt(teacherMessages(request.messages, hint)).slice(-(teacher.config.maxLen - T)));
     const input = { ...base, hints: directive.hints };
-    const which = sampleCase(evaluative.score, true)!;
+    const which = sampleCase(base.score, true)!;
     let sample: SampleRecord | null;
     let report: OverlapReport;
     let t2: number;
