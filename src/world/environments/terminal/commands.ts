@@ -126,8 +126,7 @@ const wc: Command = (args, stdin, tree) => {
     else if (!tree.isFile(p)) stderr += `wc: ${p}: No such file or directory\n`;
     else { rows.push({ name: p, n: count(tree.read(p)!) }); size += new TextEncoder().encode(tree.read(p)!).length; }
   }
-  const firstFailed = !tree.exists(o.operands[0]);
-  const width = o.operands.length === 1 || firstFailed ? 1 : Math.max(String(size).length, minimum);
+  const width = o.operands.length === 1 ? 1 : Math.max(String(size).length, minimum);
   if (o.operands.length > 1) rows.push({ name: 'total', n: rows.reduce((s, r) => s + r.n, 0) });
   // Errors and counts interleave in operand order on a terminal; here stderr and stdout are kept apart.
   const stdout = rows.map((r) => `${String(r.n).padStart(width)} ${r.name}\n`).join('');
@@ -208,6 +207,7 @@ const mv: Command = (args, _stdin, tree) => {
   for (const s of sources) {
     const target = tree.isDir(dest) ? `${normalise(dest)}/${baseName(s)}` : dest;
     if (!tree.exists(s)) stderr += `mv: cannot stat '${s}': No such file or directory\n`;
+    else if (dest.endsWith('/') && !tree.isDir(dest)) stderr += `mv: cannot move '${s}' to '${dest}': Not a directory\n`;
     else if (normalise(s) === normalise(target)) stderr += `mv: '${s}' and '${target}' are the same file\n`;
     else if (tree.isDir(s) && (normalise(target) + '/').startsWith(normalise(s) + '/')) stderr += `mv: cannot move '${s}' to a subdirectory of itself, '${target}'\n`;
     else if (!tree.isDir(parentOf(target))) stderr += `mv: cannot move '${s}' to '${target}': No such file or directory\n`;
