@@ -51,8 +51,10 @@ const NAMES = ['alpha', 'beta', 'gamma', 'delta', 'todo', 'ideas', 'draft', 'pla
 function logFile(rng: Rng): { text: string; errors: number } {
   const n = 4 + randomInt(rng, 7);
   let errors = 0;
+  // At least one error line: `grep -c` on none exits 1, and the step judge would count the right command as failed.
+  const forced = randomInt(rng, n);
   const lines = Array.from({ length: n }, (_, i) => {
-    const bad = rng() < 0.35;
+    const bad = i === forced || rng() < 0.3;
     if (bad) errors++;
     return `${String(i + 1).padStart(2, '0')}:00 ${bad ? pick(rng, ERROR_WORDS) : pick(rng, LOG_WORDS)}`;
   });
