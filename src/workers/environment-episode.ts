@@ -3,9 +3,9 @@
  * the agent's reply is an action, the sandbox runs it and its output is that main turn's next state (a
  * `tool` message, judged by the environment's step judge) and the agent acts again; a run of actions is
  * capped. The final answer is checked (the episode's outcome) and the user's verdict is its next state; its
- * step reward adds the outcome (±1). The page and `bench:env` drive episodes through this one function.
+ * step reward adds the outcome (±1). The page and `bench:env` drive episodes through these functions.
  */
-import { MAX_ACTIONS, verdictText, type Environment, type EnvironmentTask } from '../world/environments/environment.ts';
+import { MAX_ACTIONS, verdictText, type Environment, type EnvironmentTask, type Episode } from '../world/environments/environment.ts';
 import type { OnlineLoop, StoredTurn } from './online-loop.ts';
 
 export interface EpisodeStep {
@@ -27,51 +27,53 @@ export interface EpisodeResult {
 
 export interface EpisodeHooks {
   onToken?: (piece: string) => void;
-  /** Each step as soon as it has its next state (the page adds its bubbles). */
-  onStep?: (step: EpisodeStep) => void;
-  /** The session, once created (the page selects it). */
-  onSession?: (sessionId: string) => void;
+  /** Each step as soon as it has its next state (the page shows its bubbles). */
+  onStep?: (step: EpisodeStep) => void | Promise<void>;
   /** Actions before the episode is stopped as failed (default MAX_ACTIONS). */
   maxActions?: number;
-  /**
-   * False: leave the final answer open (a visitor's free question has no checker; the visitor's next message
-   * is its next state). Default true.
-   */
-  checked?: boolean;
 }
 
-/** `runEpisode(loop, environment, task, hooks?)`: one episode on a new session of the environment's kind. */
-export async function runEpisode(loop: OnlineLoop, environment: Environment, task: EnvironmentTask, hooks: EpisodeHooks = {}): Promise<EpisodeResult> {
-  const session = await loop.newSession(task.prompt.slice(0, 48), environment.sessionKind);
-  hooks.onSession?.(session.id);
-  const episode = environment.start(task);
+/**
+ * `actUntilAnswer(loop, sessionId, episode, turn, hooks?)`: from the agent's reply `turn`, runs its actions in
+ * the sandbox, each output the next state of its turn, until the agent answers or the cap is reached.
+ */
+export async function actUntilAnswer(loop: OnlineLoop, sessionId: string, episode: Episode, turn: StoredTurn, hooks: EpisodeHooks = {}):
+  Promise<{ steps: EpisodeStep[]; answer: StoredTurn | null }> {
   const cap = hooks.maxActions ?? MAX_ACTIONS;
   const steps: EpisodeStep[] = [];
-  let turn = await loop.send(session.id, task.prompt, hooks.onToken, environment.systemPrompt);
   for (let actions = 0; ; ) {
     const outcome = episode.step(turn.response_text);
-    if (!outcome) break;
-    await loop.toolResult(session.id, outcome.nextState);
+    if (!outcome) return { steps, answer: turn };
+    await loop.toolResult(sessionId, outcome.nextState);
     const step: EpisodeStep = { turn, nextState: { role: 'tool', content: outcome.nextState }, action: true };
     steps.push(step);
-    hooks.onStep?.(step);
-    if (++actions >= cap) {
-      // A capped episode fails; its steps keep their step-judge rewards (its last action was judged already).
-      return { sessionId: session.id, task, steps, success: false, capped: true };
-    }
-    turn = await loop.act(session.id, hooks.onToken);
+    await hooks.onStep?.(step);
+    // A capped episode fails; its steps keep their step-judge rewards (its last action was judged already).
+    if (++actions >= cap) return { steps, answer: null };
+    turn = await loop.act(sessionId, hooks.onToken);
   }
-  const success = episode.check(turn.response_text);
-  if (hooks.checked === false) {
-    const open: EpisodeStep = { turn, nextState: null, action: false };
-    steps.push(open);
-    hooks.onStep?.(open);
-    return { sessionId: session.id, task, steps, success, capped: false };
-  }
+}
+
+/**
+ * The end of a checked episode: the user's verdict on the answer is its next state, and the checker's outcome
+ * (±1) is added to its step reward (METHOD §2).
+ */
+export async function endEpisode(loop: OnlineLoop, sessionId: string, task: EnvironmentTask, success: boolean): Promise<{ role: 'user'; content: string }> {
   const verdict = { role: 'user' as const, content: verdictText(success, task) };
-  await loop.endSession(session.id, verdict, success ? 1 : -1);
-  const last: EpisodeStep = { turn, nextState: verdict, action: false };
+  await loop.endSession(sessionId, verdict, success ? 1 : -1);
+  return verdict;
+}
+
+/** `runEpisode(loop, environment, task, hooks?)`: one checked episode on a new session of the environment's kind. */
+export async function runEpisode(loop: OnlineLoop, environment: Environment, task: EnvironmentTask, hooks: EpisodeHooks = {}): Promise<EpisodeResult> {
+  const session = await loop.newSession(task.prompt.slice(0, 48), environment.sessionKind);
+  const episode = environment.start(task);
+  const first = await loop.send(session.id, task.prompt, hooks.onToken, environment.systemPrompt);
+  const { steps, answer } = await actUntilAnswer(loop, session.id, episode, first, hooks);
+  if (!answer) return { sessionId: session.id, task, steps, success: false, capped: true };
+  const success = episode.check(answer.response_text);
+  const last: EpisodeStep = { turn: answer, nextState: await endEpisode(loop, session.id, task, success), action: false };
   steps.push(last);
-  hooks.onStep?.(last);
+  await hooks.onStep?.(last);
   return { sessionId: session.id, task, steps, success, capped: false };
 }
