@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/model/rng.ts';
 import {
   TERMINAL, TOOL_USE, checkToolAnswer, formatTerminalOutput, parseCommand, sampleTerminalTask, sampleToolTask, toolStep, verdictText,
-  type TerminalTask,
 } from '../../src/world/environments/index.ts';
 import { readToolResult } from '../../src/rl/judge/builtin/tool-reading.ts';
+import { solveTerminalTask } from '../../src/world/environments/terminal/solutions.ts';
 
 const seed = Math.floor(Math.random() * 2 ** 31);
 
@@ -40,15 +40,6 @@ describe(`tool use (seed ${seed})`, () => {
   });
 });
 
-/** What a person would type for each task, and the answer they would give. */
-function solve(task: TerminalTask): { commands: string[]; answer: (outputs: string[]) => string } {
-  if (task.kind === 'count-errors') return { commands: ['grep -c error app.log'], answer: (o) => `There are ${o[0].split('\n')[1]} such lines.` };
-  if (task.kind === 'count-files') return { commands: ['ls logs | wc -l'], answer: (o) => `${o[0].split('\n')[1]} files.` };
-  if (task.kind === 'move-txt') return { commands: ['mv *.txt notes/'], answer: () => 'Done.' };
-  const [path, word] = task.expected.split(': ');
-  return { commands: [`echo ${word} > ${path}`], answer: () => 'Done.' };
-}
-
 describe(`terminal (seed ${seed})`, () => {
   it('parses one `run:` line and formats `exit N` with the output', () => {
     expect(parseCommand('run: ls -1 notes')).toBe('ls -1 notes');
@@ -62,7 +53,7 @@ describe(`terminal (seed ${seed})`, () => {
     const rng = createRng(seed + 1);
     for (let i = 0; i < 100; i++) {
       const task = sampleTerminalTask(rng);
-      const { commands, answer } = solve(task);
+      const { commands, answer } = solveTerminalTask(task);
       const good = TERMINAL.start(task);
       const outputs = commands.map((c) => good.step(`run: ${c}`)!.nextState);
       for (const o of outputs) expect(o).toMatch(/^exit 0/);

@@ -9,5 +9,6 @@ export { TERMINAL, TERMINAL_SYSTEM_PROMPT, formatCommand, parseCommand, formatTe
   type TerminalTask } from './terminal/terminal.ts';
 export { FileTree } from './terminal/file-tree.ts';
 export { runCommandLine } from './terminal/shell.ts';
+export { solveTerminalTask, type TerminalSolution } from './terminal/solutions.ts';
 
 export const ENVIRONMENTS: Readonly<Record<EnvironmentId, Environment>> = { 'tool-use': TOOL_USE, terminal: TERMINAL };
