@@ -5,6 +5,8 @@
  * the agent answers, the checker's outcome is shown, and the inspector opens on the tool-call turn.
  */
 import { test, expect } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { testModel } from './app-fixtures.ts';
 import { TOOLS_SYSTEM_PROMPT } from '../../src/world/tools.ts';
 
@@ -28,9 +30,20 @@ test('tool use: a task runs its tool call, shows call and result with the step j
   const result = await page.getByTestId('tool-text').first().textContent();
   await expect(step1.getByTestId('judge-score')).toHaveText(result?.startsWith('result:') ? '+1' : '−1', { timeout: 120_000 });
   await expect(step1).toContainText(/Next state\s*tool/);
+  // Its step reward is the mean of its votes (the outcome is added only to the answer's step): ±1 here.
+  await expect(step1.getByTestId('step-reward')).toHaveText(result?.startsWith('result:') ? '1.00' : '-1.00');
+  const outcome = (await page.getByTestId('episode-outcome').textContent())?.includes('Task solved') ? 1 : -1;
+  const answer = page.locator('[data-testid="turn-signals"][data-turn="2"]');
+  const answerScore = (await answer.getByTestId('judge-score').textContent({ timeout: 120_000 }))?.replace('−', '-').replace('+', '');
+  if (outcome + Number(answerScore) !== 0 && (await page.getByTestId('tool-text').count()) === 1) {
+    await expect(answer.getByTestId('step-reward')).toHaveText((outcome + Number(answerScore)).toFixed(2));
+  }
 
   // The inspector works on the tool-call turn.
   await step1.getByRole('button', { name: 'Inspect tokens of reply 1' }).click();
   await expect(page.getByTestId('token-heatmap').getByRole('option').first()).toBeVisible();
   expect(page.url()).toContain('environment=tool-use');
+  const shots = resolve(import.meta.dirname, 'screenshots');
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: resolve(shots, 'environment-tool-use-1280.png') });
 });
