@@ -17,7 +17,7 @@ describe('step reward', () => {
     await tf.setBackend('wasm');
     const rng = createRng(Math.floor(Math.random() * 2 ** 31));
     for (let i = 0; i < 20; i++) {
-      const votes = Array.from({ length: 1 + Math.floor(rng() * 5) }, () => (rng() < 0.2 ? null : rng() < 0.5 ? 1 : -1));
+      const votes: (number | null)[] = Array.from({ length: 1 + Math.floor(rng() * 5) }, () => (rng() < 0.2 ? null : rng() < 0.5 ? 1 : -1));
       const outcome = [-1, 0, 1][Math.floor(rng() * 3)];
       const valid = votes.filter((v): v is number => v !== null);
       const expected = outcome + (valid.length ? valid.reduce((a, b) => a + b, 0) / valid.length : 0);
