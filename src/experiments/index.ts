@@ -7,3 +7,5 @@ export { type Plan, type PlanSection, FULL_PLAN, QUICK_PLAN, runsOf } from './pl
 export { runExperiment, type ExperimentEngines, type RunSpec, type RunResult, type RunOptions, type SessionRecord } from './run.ts';
 export { summarize, UNLIKELY_CHANCE, type ExperimentSummary, type JudgeAgreement, type AblationRow, type ArmSummary, type PreferenceRow, type Targets } from './summary.ts';
 export { variedHintJudge } from './varied-hint-judge.ts';
+export { runEnvironmentExperiment, ENVIRONMENT_SETTINGS, type EnvironmentRunSpec, type EnvironmentRunResult, type EpisodeRecord } from './environment-run.ts';
+export { summarizeEnvironment, SUCCESS_WINDOW, SUCCESS_STREAK, type EnvironmentSummary, type EnvironmentArmSummary, type StepJudgeAgreement } from './environment-summary.ts';

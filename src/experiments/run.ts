@@ -84,7 +84,7 @@ function mix(seed: number, n: number): number {
 }
 
 /** The policy engine with a reproducible sampling seed per reply (the loop leaves it to chance). */
-function seededPolicy(policy: PolicyEngineApi, seed: number): PolicyEngineApi {
+export function seededPolicy(policy: PolicyEngineApi, seed: number): PolicyEngineApi {
   let replies = 0;
   return {
     init: (b) => policy.init(b),

@@ -132,7 +132,7 @@ const fieldChecks = (limits: RecordLimits): { [K in RecordKind]: Record<keyof Re
       response_ids: arrayOf(tokenId),
       response_logprobs: arrayOf(logProb),
       loss_mask: arrayOf(oneOf(0, 1)),
-      reward: objectOf({ score }),
+      reward: objectOf({ score, step: (v, p) => (v === undefined ? null : finite(v, p)) }),
       hints: arrayOf(nonEmptyString),
       hint: (v, p) => (v === null ? null : nonEmptyString(v, p)),
       hint_index: arrayOf((v, p) => (Number.isInteger(v) && (v as number) >= -1 ? null : `${p} must be an integer ≥ -1, got ${show(v)}`)),

@@ -62,7 +62,11 @@ export interface SampleRecord {
   response_logprobs: number[];
   /** 1 where the position trains. */
   loss_mask: number[];
-  reward: { score: -1 | 0 | 1 };
+  /**
+   * `score`: the evaluative score, which picks the sample's case (METHOD §6). `step`, environments only: the
+   * step reward `outcome + mean(valid votes)` (METHOD §2), the r of the GRPO term in place of `score`.
+   */
+  reward: { score: -1 | 0 | 1; step?: number };
   /** The hint candidates of the turn (shortest first); empty in the `grpo` case. */
   hints: string[];
   /** The selected hint (in `token` mode the one selected most often; ties to the shorter); null without a hint. */

@@ -86,7 +86,7 @@ export function batchFromSamples(
     sampledIds: tf.tensor2d(sampledIds, [N, T], 'int32'),
     responseMask: tf.tensor2d(responseMask, [N, T]),
     oldLogprobs: tf.tensor2d(oldLogprobs, [N, T]),
-    reward: tf.tensor1d(samples.map((s) => s.reward.score)),
+    reward: tf.tensor1d(samples.map((s) => s.reward.step ?? s.reward.score)),
     supportIds: tf.tensor3d(supportIds, [N, T, K], 'int32'),
     supportMask: tf.tensor3d(supportMask, [N, T, K]),
     advantages: tf.tensor3d(advantages, [N, T, K]),

@@ -28,6 +28,8 @@ export interface SampleInput {
   responseLogprobs: ArrayLike<number>;
   /** The evaluative score r (METHOD §2). */
   score: -1 | 0 | 1;
+  /** Environments: the step reward `outcome + mean(valid votes)` (METHOD §2); the GRPO term's r. */
+  stepReward?: number;
   /** The accepted hint candidates, shortest first (METHOD §3); empty when the directive judge found none. */
   hints: readonly string[];
   /** Needed when there are hints: vocabulary size V of the rows below. */
@@ -59,7 +61,7 @@ export function newSampleRecord(input: SampleInput, which: SampleCase): SampleRe
     response_ids: [...input.responseIds],
     response_logprobs: Array.from(input.responseLogprobs),
     loss_mask: new Array<number>(T).fill(1),
-    reward: { score: input.score },
+    reward: input.stepReward === undefined ? { score: input.score } : { score: input.score, step: input.stepReward },
     hints: [...input.hints],
     hint: null,
     hint_index: new Array<number>(T).fill(-1),

@@ -8,7 +8,12 @@ import { TEACHER_IDENTITIES, type TeacherIdentity } from './teacher.ts';
 export type Backend = 'auto' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKENDS: readonly Backend[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 
+/** Where the agent acts (METHOD §1–2): personal chat, or an environment whose actions the page runs. */
+export type EnvironmentChoice = 'chat' | 'tool-use' | 'terminal';
+export const ENVIRONMENT_CHOICES: readonly EnvironmentChoice[] = ['chat', 'tool-use', 'terminal'];
+
 export interface Settings {
+  environment: EnvironmentChoice;
   judgeVotes: number;
   judgeTemperature: number;
   k: number;
@@ -62,6 +67,7 @@ type Spec<T> = [T] extends [string] ? ChoiceSpec<T> : NumberSpec;
 
 /** The one table of knobs: default, allowed range and the one-line description the settings panel shows. */
 export const SETTING_SPECS: { readonly [K in keyof Settings]: Spec<Settings[K]> } = {
+  environment: { type: 'choice', default: 'chat', choices: ENVIRONMENT_CHOICES, doc: 'Where the agent acts: chat, tool use (calculator, lookup) or a sandboxed terminal; tool and command outputs are next states judged by a step judge (METHOD §1–2).' },
   judgeVotes: { type: 'number', default: 3, min: 1, max: 15, integer: true, doc: 'Judge votes m per turn; their majority is the score (METHOD §2).' },
   judgeTemperature: { type: 'number', default: 0.6, min: 0, max: 2, doc: 'Sampling temperature of judge votes (METHOD §2).' },
   k: { type: 'number', default: 4, min: 1, max: 32, integer: true, doc: 'Top-k size of the student and teacher sets whose overlap selects the hint (METHOD §4).' },

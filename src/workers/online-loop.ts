@@ -10,7 +10,7 @@ import type { EvaluativeRecord, DirectiveRecord } from '../rl/records.ts';
 import type { BackendChoice, CheckpointBlob, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 import { turnKey } from './protocol.ts';
-import type { RecordStore, SessionInfo, StoredTurn as StoreTurn } from '../store/types.ts';
+import type { RecordStore, SessionInfo, SessionKind, StoredTurn as StoreTurn } from '../store/types.ts';
 import { sessionLog } from './session-log.ts';
 import type { OverlapReport } from './protocol.ts';
 import { VersionLineage } from './version-lineage.ts';
@@ -81,6 +81,8 @@ export class OnlineLoop {
   private failuresInARow = 0;
   /** Samples kept `stale` in the store (counted at start, then as the loop marks them). */
   private staleSamples = 0;
+  /** Episode outcomes by turn key, for the step that ended the episode (METHOD §2); the others add 0. */
+  private readonly outcomes = new Map<string, number>();
   /** Set after a storage quota error: recording stops, the chat goes on. */
   recordingStopped: string | null = null;
 
@@ -149,10 +151,10 @@ export class OnlineLoop {
     this.emitQueue();
   }
 
-  /** A new session, stored at once. */
-  async newSession(title = 'New session'): Promise<SessionInfo> {
+  /** A new session (a chat, or an episode of an environment), stored at once. */
+  async newSession(title = 'New session', kind: SessionKind = 'chat'): Promise<SessionInfo> {
     const now = Date.now();
-    const session: SessionInfo = { id: crypto.randomUUID(), title, createdAt: now, updatedAt: now, kind: 'chat' };
+    const session: SessionInfo = { id: crypto.randomUUID(), title, createdAt: now, updatedAt: now, kind };
     await this.write(() => this.store.putSession(session));
     return session;
   }
@@ -160,14 +162,17 @@ export class OnlineLoop {
   /**
    * The user's message: first the next state of the previous main turn (written, then queued for
    * signals), then the policy's reply, streamed through `onToken` and stored as the next main turn.
+   * `system` opens a new session's context (an environment's announcement of its tools).
    */
-  async send(sessionId: string, text: string, onToken?: (piece: string) => void): Promise<StoredTurn> {
+  async send(sessionId: string, text: string, onToken?: (piece: string) => void, system?: string): Promise<StoredTurn> {
     const session = await this.store.getSession(sessionId);
     if (!session) throw new Error(`no session ${sessionId}`);
     const turns = await this.store.listTurns(sessionId);
     await this.recordNextState(sessionId, turns, { role: 'user', content: text });
     if (session.title === 'New session') await this.write(() => this.store.putSession({ ...session, title: text.slice(0, 48), updatedAt: Date.now() }));
     const log = sessionLog(turns).map(({ role, content }) => ({ role, content }));
+    // An environment's system message (the tools it announces) opens the session's first context.
+    if (log.length === 0 && system) log.push({ role: 'system', content: system });
     if (log.at(-1)?.role !== 'user' || log.at(-1)?.content !== text) log.push({ role: 'user', content: text });
     const reply: ReplyResult = await this.engines.policy.reply({ sessionId, messages: log, sampling: { temperature: this.settings.temperature, topP: this.settings.topP, maxTokens: this.settings.maxTokens } }, onToken);
     if (reply.fellBack) this.events.backend?.('policy', reply.fellBack);
@@ -200,11 +205,26 @@ export class OnlineLoop {
   }
 
   /**
-   * Ends a session: its last main turn gets `finalNextState` (the user's last word, which opens no new turn)
-   * or, without one, can never have a next state and does not train (METHOD §1).
+   * The agent's next step after a tool's output (environments): a reply to the session so far, which ends
+   * with that `tool` message, stored as the next main turn.
    */
-  async endSession(sessionId: string, finalNextState?: NextState): Promise<void> {
+  async act(sessionId: string, onToken?: (piece: string) => void): Promise<StoredTurn> {
     const turns = await this.store.listTurns(sessionId);
+    const log = sessionLog(turns).map(({ role, content }) => ({ role, content }));
+    if (log.at(-1)?.role !== 'tool') throw new Error(`session ${sessionId} does not end with a tool result`);
+    const reply: ReplyResult = await this.engines.policy.reply({ sessionId, messages: log, sampling: { temperature: this.settings.temperature, topP: this.settings.topP, maxTokens: this.settings.maxTokens } }, onToken);
+    if (reply.fellBack) this.events.backend?.('policy', reply.fellBack);
+    return this.recordReply(sessionId, turns.length + 1, reply);
+  }
+
+  /**
+   * Ends a session: its last main turn gets `finalNextState` (the user's last word, which opens no new turn)
+   * or, without one, can never have a next state and does not train (METHOD §1). An environment's episode
+   * passes its `outcome` (the checker's ±1), which that last step's reward adds (METHOD §2).
+   */
+  async endSession(sessionId: string, finalNextState?: NextState, outcome?: number): Promise<void> {
+    const turns = await this.store.listTurns(sessionId);
+    if (outcome !== undefined && turns.length > 0) this.outcomes.set(turnKey(sessionId, turns[turns.length - 1].turn), outcome);
     if (finalNextState) return this.recordNextState(sessionId, turns, finalNextState);
     const last = turns.at(-1);
     if (last?.status === 'awaiting_next_state') await this.write(async () => void (await this.store.updateTurn(sessionId, last.turn, { status: 'no_sample' })));
@@ -293,13 +313,22 @@ export class OnlineLoop {
   private async signalTurn(sessionId: string, turnNumber: number): Promise<void> {
     const turn = await this.store.getTurn(sessionId, turnNumber);
     if (!turn || !turn.next_state || turn.status !== 'pending_signals') return;
+    const session = await this.store.getSession(sessionId);
+    const kind = !session || session.kind === 'chat' ? 'personal' : session.kind;
+    // An environment's step judge also sees the task (the episode's first user message) and its outcome (METHOD §2).
+    const environment = kind === 'personal' ? {} : {
+      task: turn.messages.find((m) => m.role === 'user')?.content,
+      outcome: this.outcomes.get(turnKey(sessionId, turnNumber)) ?? 0,
+    };
     const result = await this.engines.signal.process(
       {
-        sessionId, turn: turnNumber, kind: 'personal', messages: turn.messages, reply: turn.response_text, nextState: turn.next_state,
+        sessionId, turn: turnNumber, kind, messages: turn.messages, reply: turn.response_text, nextState: turn.next_state,
         promptIds: turn.prompt_ids, responseIds: turn.response_ids, responseLogprobs: turn.response_logprobs, policyVersion: turn.policy_version,
+        ...environment,
       },
       this.settings,
     );
+    this.outcomes.delete(turnKey(sessionId, turnNumber));
     if (result.fellBack) this.events.backend?.('signal', result.fellBack);
     for (const key of ['judgeMs', 'teacherMs', 'kernelMs'] as const) this.stageMs[key] += result.timings[key];
     const evaluative: EvaluativeRecord = { session_id: sessionId, turn: turnNumber, score: result.evaluative.score, votes: result.evaluative.votes as EvaluativeRecord['votes'] };

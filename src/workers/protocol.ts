@@ -110,6 +110,10 @@ export interface SignalRequest {
   responseIds: number[];
   responseLogprobs: number[];
   policyVersion: number;
+  /** Environments (METHOD §2): the task statement the step judge sees. */
+  task?: string;
+  /** Environments: the episode's outcome, on the step that ended it (the checker's ±1); other steps 0. */
+  outcome?: number;
 }
 
 /** What the token inspector shows about one turn's directive signal (METHOD §4–5). */

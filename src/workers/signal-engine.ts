@@ -9,6 +9,7 @@ import { Tokenizer } from '../model/tokenizer.ts';
 import type { ChatTokenizer } from '../model/chat-tokenizer.ts';
 import { locationFiles, servedHfModel } from './served-model.ts';
 import { runJudges } from '../rl/judge/run.ts';
+import { stepReward } from '../rl/judge/vote.ts';
 import { judgeErrorIsTransient } from '../connector/judge-errors.ts';
 import type { JudgeBackend } from '../rl/judge/types.ts';
 import { teacherMessages } from '../rl/teacher.ts';
@@ -107,7 +108,8 @@ export class SignalEngine implements SignalEngineApi {
     try {
       judged = await runJudges(
         this.judge,
-        { kind: request.kind, messages: request.messages, reply: request.reply, nextState: request.nextState },
+        { kind: request.kind, messages: request.messages, reply: request.reply, nextState: request.nextState,
+          ...(request.kind === 'personal' ? {} : { task: request.task, history: request.messages }) },
         settings.judgeVotes,
       );
     } catch (e) {
@@ -117,6 +119,8 @@ export class SignalEngine implements SignalEngineApi {
     const evaluative = judged.evaluative!;
     const directive = judged.directive!;
     const t1 = performance.now();
+    // Environments (METHOD §2): r = outcome + mean(valid votes); its sign picks the sample's case (§6).
+    const step = request.kind === 'personal' ? undefined : stepReward(request.outcome ?? 0, evaluative.votes);
     const input: SampleInput = {
       sessionId: request.sessionId,
       turn: request.turn,
@@ -124,7 +128,8 @@ export class SignalEngine implements SignalEngineApi {
       promptIds: request.promptIds,
       responseIds: request.responseIds,
       responseLogprobs: request.responseLogprobs,
-      score: evaluative.score,
+      score: step === undefined ? evaluative.score : (Math.sign(step) as -1 | 0 | 1),
+      ...(step === undefined ? {} : { stepReward: step }),
       hints: directive.accepted ? directive.hints : [],
     };
     const signal = await this.directiveSample(input, request.messages, settings, true);

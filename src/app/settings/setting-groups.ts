@@ -7,6 +7,9 @@ export interface SettingGroup {
 }
 
 export const SETTING_GROUPS: SettingGroup[] = [
+  { title: 'Environment (METHOD §1–2)', keys: [
+    { key: 'environment', label: 'Environment' },
+  ] },
   { title: 'Judge (METHOD §2–3)', keys: [
     { key: 'judgeVotes', label: 'Votes m' },
     { key: 'judgeTemperature', label: 'Judge temperature' },

@@ -43,6 +43,9 @@ describe('settings in the page URL', () => {
     expect(() => settingsFromPageQuery('?k=0')).toThrow(SettingsError);
     expect(() => settingsFromPageQuery('?k=0')).toThrow(/k must be in \[1, 32\], got 0/);
     expect(settingsFromPageQuery('?model=x&unknown=1').k).toBe(DEFAULT_SETTINGS.k);
+    expect(settingsFromPageQuery('?environment=terminal').environment).toBe('terminal');
+    expect(DEFAULT_SETTINGS.environment).toBe('chat');
+    expect(() => settingsFromPageQuery('?environment=shell')).toThrow(SettingsError);
   });
 
   it('the settings panel shows every knob exactly once', () => {

@@ -61,7 +61,7 @@ export class Playground {
   readonly remote = new RemoteChatState();
   readonly turns = new TurnsState();
   readonly sessions = new SessionsState(this.runtime, this.turns);
-  readonly chat = new ChatState(this.runtime, this.sessions, this.turns, this.policy, this.remote);
+  readonly chat = new ChatState(this.runtime, this.sessions, this.turns, this.policy, this.remote, () => this.settings.value.environment);
   readonly training = new TrainingState(this.runtime);
   readonly transfer = new TransferState(this.runtime, (ids) => this.afterImport(ids));
   readonly inspector = new InspectorState();

@@ -25,7 +25,7 @@ const ERROR_SIGNS: ErrorSign[] = [
   { pattern: /timed out|timeout|\bkilled\b/i, advice: 'Use a faster command or a shorter wait; this one did not finish in time.' },
   { pattern: /patch (?:failed|does not apply)|merge conflict|hunks? (?:#\d+ )?failed/i, advice: 'Base the patch on the current file contents.' },
   { pattern: /no element|not found|no matching|does not exist|doesn't exist|could not find|couldn't find|unable to locate/i, advice: 'Look at what is actually there before acting on it.' },
-  { pattern: /exit(?:ed)? (?:with )?(?:code|status)\s*(?::\s*)?[1-9]|returned non-zero|non-zero exit/i, advice: 'Read the output for the cause of the failure and fix it before retrying.' },
+  { pattern: /exit(?:ed)? (?:with )?(?:code|status)\s*(?::\s*)?[1-9]|returned non-zero|non-zero exit|^exit [1-9]\d*$/im, advice: 'Read the output for the cause of the failure and fix it before retrying.' },
   { pattern: /"(?:ok|success|succeeded)"\s*:\s*false/i, advice: 'Read the reason the tool gave and change the call to avoid it.' },
   { pattern: /"(?:error|errors?)"\s*:\s*(?!null|false|\[\]|""|0\b)|\b(?:error|fatal|failed|failure|fail)\b|\berr!|\b(?:cannot|can't|could not|couldn't|unable to)\b/i, advice: 'Read the error message and change the step to avoid it.' },
 ];
@@ -35,6 +35,8 @@ const ALL_CLEAR = /\b(?:0|no|zero|without)\s+(?:errors?|failures?|failed|warning
 
 /** `readToolResult(output, step)`: +1 for normal output, -1 with a hint for an error. */
 export function readToolResult(output: string, step: string): NextStateReading {
+  // The terminal's format states the exit status first: status 0 worked, whatever its output says (a log full of "error").
+  if (/^exit 0(?:\n|$)/.test(output)) return { score: 1, because: 'The command exited with status 0.', hint: null };
   const text = output.replace(ALL_CLEAR, ' ');
   const sign = ERROR_SIGNS.find((s) => s.pattern.test(text));
   if (!sign) {

@@ -1,0 +1,49 @@
+/**
+ * Agents that act (issue 15), in real Chromium with the real workers and the shipped policy: with the
+ * Environment set to Tool use (from the link), "New task" draws a checked task; the agent's tool call is run
+ * by the page, the call and the tool's output appear as their own bubbles with the step's judge signals,
+ * the agent answers, the checker's outcome is shown, and the inspector opens on the tool-call turn.
+ */
+import { test, expect } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { testModel } from './app-fixtures.ts';
+import { TOOLS_SYSTEM_PROMPT } from '../../src/world/tools.ts';
+
+test('tool use: a task runs its tool call, shows call and result with the step judge, checks the answer', async ({ page }) => {
+  test.setTimeout(300_000);
+  const model = await testModel();
+  test.skip(!model.shipped, 'needs the shipped policy (a random one never calls a tool)');
+  await page.goto(`/?environment=tool-use&batchSize=64&maxTokens=80`);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 120_000 });
+  await page.getByRole('button', { name: 'New task' }).click();
+
+  await expect(page.getByTestId('system-text')).toHaveText([TOOLS_SYSTEM_PROMPT], { timeout: 60_000 });
+  const calls = page.getByTestId('assistant-text');
+  await expect(calls.first()).toHaveText(/^call (calculator|lookup): /, { timeout: 60_000 });
+  await expect(page.getByTestId('tool-text').first()).toHaveText(/^(result|error): /);
+  await expect(page.getByTestId('episode-outcome')).toHaveText(/Task (solved|not solved)/, { timeout: 120_000 });
+  expect(await calls.count()).toBeGreaterThanOrEqual(2);
+
+  // The tool-call turn is judged by the step judge from the tool's output (a result: +1, an error: −1).
+  const step1 = page.locator('[data-testid="turn-signals"][data-turn="1"]');
+  const result = await page.getByTestId('tool-text').first().textContent();
+  await expect(step1.getByTestId('judge-score')).toHaveText(result?.startsWith('result:') ? '+1' : '−1', { timeout: 120_000 });
+  await expect(step1).toContainText(/Next state\s*tool/);
+  // Its step reward is the mean of its votes (the outcome is added only to the answer's step): ±1 here.
+  await expect(step1.getByTestId('step-reward')).toHaveText(result?.startsWith('result:') ? '1.00' : '-1.00');
+  const outcome = (await page.getByTestId('episode-outcome').textContent())?.includes('Task solved') ? 1 : -1;
+  const answer = page.locator('[data-testid="turn-signals"][data-turn="2"]');
+  const answerScore = (await answer.getByTestId('judge-score').textContent({ timeout: 120_000 }))?.replace('−', '-').replace('+', '');
+  if (outcome + Number(answerScore) !== 0 && (await page.getByTestId('tool-text').count()) === 1) {
+    await expect(answer.getByTestId('step-reward')).toHaveText((outcome + Number(answerScore)).toFixed(2));
+  }
+
+  // The inspector works on the tool-call turn.
+  await step1.getByRole('button', { name: 'Inspect tokens of reply 1' }).click();
+  await expect(page.getByTestId('token-heatmap').getByRole('option').first()).toBeVisible();
+  expect(page.url()).toContain('environment=tool-use');
+  const shots = resolve(import.meta.dirname, 'screenshots');
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: resolve(shots, 'environment-tool-use-1280.png') });
+});
