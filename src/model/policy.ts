@@ -8,6 +8,7 @@ import { attentionMask, groupedQueryAttention } from './attention.ts';
 import type { KvCache, LayerCache } from './kv-cache.ts';
 import { generate, type GenerateOptions, type GenerateResult } from './generate.ts';
 import { score, responseLogits, type ScoreOptions, type ScoreResult } from './score.ts';
+import type { LoraAdapter } from './adapter/lora.ts';
 
 let policyCount = 0;
 
@@ -26,8 +27,12 @@ export class Policy {
   readonly config: ModelConfig;
   /** Weights by their graph name (see weights.ts). */
   readonly variables: Map<string, tf.Variable>;
+  /** The LoRA adapter applied on top of the weights, if any (see withAdapter). */
+  readonly adapter: LoraAdapter | null = null;
   private readonly resolved: ResolvedConfig;
   private readonly inverseFrequencies: Float64Array;
+  /** False for a view made by withAdapter: the weights belong to the policy it was made from. */
+  private readonly ownsWeights: boolean = true;
 
   constructor(config: ModelConfig, weights: Record<string, Float32Array>, options: PolicyOptions = {}) {
     this.resolved = resolveConfig(config);
@@ -62,10 +67,24 @@ export class Policy {
     return this.variables.get(name) as unknown as T;
   }
 
-  /** x·W (+ bias) for the weight `name` [in, out]: every projection of the graph goes through here. */
+  /**
+   * The same weights (not a copy) with `adapter` applied, or with none: the frozen base and the adapted policy
+   * share one set of weights. Disposing a view disposes neither the weights nor the adapter.
+   */
+  withAdapter(adapter: LoraAdapter | null): Policy {
+    return Object.assign(Object.create(Policy.prototype) as Policy, this, { adapter, ownsWeights: false });
+  }
+
+  /** What an update trains: the adapter's weights when there is one, else every weight (full fine-tuning). */
+  get trainableVariables(): Map<string, tf.Variable> {
+    return this.adapter ? this.adapter.variables : this.variables;
+  }
+
+  /** x·W (+ bias) (+ the adapter's low-rank term) for the weight `name` [in, out]: every projection of the graph goes through here. */
   project(x: tf.Tensor2D, name: string, bias?: string): tf.Tensor2D {
-    const y = linear(x, this.w(name));
-    return bias ? tf.add(y, this.w(bias)) : y;
+    let y = linear(x, this.w(name));
+    if (bias) y = tf.add(y, this.w(bias));
+    return this.adapter?.wrapsWeight(name) ? tf.add(y, this.adapter.delta(x, name)) : y;
   }
 
   /**
@@ -160,12 +179,13 @@ export class Policy {
     }
   }
 
-  /** An independent copy (a frozen teacher or reference): later updates to either do not touch the other. */
+  /** An independent copy of the weights, without the adapter (a frozen teacher or reference): later updates to either do not touch the other. */
   clone(): Policy {
     return new Policy(this.config, this.getWeights(), { trainable: [...this.variables.values()].every((v) => v.trainable) });
   }
 
   dispose(): void {
+    if (!this.ownsWeights) return;
     for (const v of this.variables.values()) v.dispose();
   }
 }

@@ -6,6 +6,12 @@ import { SELECTION_MODES, SUPPORT_MODES, type SelectionMode, type SupportMode } 
 import { TEACHER_IDENTITIES, type TeacherIdentity } from './teacher.ts';
 
 export type Backend = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+/** What an update trains: auto = every weight of the built-in model, a LoRA adapter on a loaded base. */
+export type Finetune = 'auto' | 'full' | 'lora';
+export const FINETUNES: readonly Finetune[] = ['auto', 'full', 'lora'];
+/** The projections a LoRA adapter wraps (PEFT target_modules q,k,v,o; or those and gate,up,down). */
+export type LoraTargets = 'attention' | 'attention+mlp';
+export const LORA_TARGET_SETS: readonly LoraTargets[] = ['attention', 'attention+mlp'];
 export const BACKENDS: readonly Backend[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 export interface Settings {
@@ -33,6 +39,11 @@ export interface Settings {
   adamEpsilon: number;
   gradClip: number;
   epochsPerBatch: number;
+  finetune: Finetune;
+  loraRank: number;
+  loraAlpha: number;
+  loraDropout: number;
+  loraTargets: LoraTargets;
   seed: number;
   backend: Backend;
 }
@@ -84,6 +95,11 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: Spec<Settings[K]> 
   adamEpsilon: { type: 'number', default: 1e-8, min: 0, max: 1, minExclusive: true, doc: "Adam ε; a larger one damps the first steps' uniform moves (MEASURED)." },
   gradClip: { type: 'number', default: 1, min: -1, max: 1000, doc: 'Global gradient-norm clip per step; ≤ 0 off.' },
   epochsPerBatch: { type: 'number', default: 1, min: 1, max: 32, integer: true, doc: 'Optimizer passes over each batch; the ratio clip keeps extra passes safe (MEASURED).' },
+  finetune: { type: 'choice', default: 'auto', choices: FINETUNES, doc: 'What an update trains: every weight (full) or a LoRA adapter on the frozen base; auto = full on the built-in model, LoRA on a loaded one.' },
+  loraRank: { type: 'number', default: 8, min: 1, max: 256, integer: true, doc: 'LoRA rank r: the adapter adds (alpha/r)·A·B, A [in, r], B [r, out], to each wrapped projection.' },
+  loraAlpha: { type: 'number', default: 16, min: 0, max: 4096, minExclusive: true, doc: 'LoRA alpha: the adapter term is scaled by alpha / r.' },
+  loraDropout: { type: 'number', default: 0, min: 0, max: 0.9, doc: "Dropout on the adapter's input while training (PEFT lora_dropout)." },
+  loraTargets: { type: 'choice', default: 'attention', choices: LORA_TARGET_SETS, doc: 'Projections the adapter wraps: attention (q, k, v, o) or also the MLP (gate, up, down).' },
   seed: { type: 'number', default: 0, min: 0, max: 4294967295, integer: true, doc: 'Seed of sampling and of the random hint selection.' },
   backend: { type: 'choice', default: 'auto', choices: BACKENDS, doc: 'tfjs backend: auto (WebGPU if available, else wasm), webgpu, wasm or cpu.' },
 };

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Policy } from '../model/policy.ts';
-import { Adam, clipByGlobalNorm } from '../model/adam.ts';
+import { Adam } from '../model/adam.ts';
+import { optimizerStep } from '../model/optimizer-step.ts';
 import { encodeCheckpoint, loadPolicy, type CheckpointManifest } from '../model/checkpoint.ts';
 import { hybridLoss } from '../rl/hybrid-loss.ts';
 import { batchFromSamples, disposeBatch } from '../rl/sample-batch.ts';
@@ -86,7 +87,7 @@ export class TrainerEngine implements TrainerEngineApi {
     if (samples.length === 0) throw new RangeError('TrainerEngine.update: no samples');
     if (!this.adam || this.adamSettings !== adamKey(settings)) {
       this.adam?.dispose();
-      this.adam = new Adam(policy.variables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
+      this.adam = new Adam(policy.trainableVariables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
       this.adamSettings = adamKey(settings);
       if (this.savedOptimizer) {
         try {
@@ -100,8 +101,6 @@ export class TrainerEngine implements TrainerEngineApi {
     const started = performance.now();
     const refLogprobs = settings.klCoef > 0 ? this.sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
     const batch = batchFromSamples(samples, settings, { length: T, refLogprobs });
-    const names = [...policy.variables.keys()];
-    const variables = names.map((n) => policy.variables.get(n)!);
     let terms = { loss: 0, grpo: 0, opd: 0, kl: 0 };
     let ratioClipped = 0;
     try {
@@ -110,18 +109,18 @@ export class TrainerEngine implements TrainerEngineApi {
           ratioClipped = ratioClippedFraction(this.sampledLogprobs(policy, samples, T, settings.temperature), samples, settings);
         }
         let parts: number[] = [];
-        const { value, grads } = tf.variableGrads(() => {
-          const out = hybridLoss(samplesResponseLogits(policy, samples, T), batch, settings);
-          parts = [out.terms.grpo, out.terms.opd, out.terms.kl].map((t) => t.dataSync()[0]);
-          return out.loss;
-        }, variables);
-        const byName: Record<string, tf.Tensor> = {};
-        names.forEach((n) => (byName[n] = grads[policy.variables.get(n)!.name]));
-        if (settings.gradClip > 0) clipByGlobalNorm(byName, settings.gradClip);
-        this.adam.apply(byName, settings.lr);
-        if (epoch === 0) terms = { loss: value.dataSync()[0], grpo: parts[0], opd: parts[1], kl: parts[2] };
-        value.dispose();
-        for (const g of Object.values(byName)) g.dispose();
+        const { loss } = optimizerStep(
+          policy,
+          this.adam,
+          () => {
+            const out = hybridLoss(samplesResponseLogits(policy, samples, T), batch, settings);
+            parts = [out.terms.grpo, out.terms.opd, out.terms.kl].map((t) => t.dataSync()[0]);
+            return out.loss;
+          },
+          settings.lr,
+          settings.gradClip,
+        );
+        if (epoch === 0) terms = { loss, grpo: parts[0], opd: parts[1], kl: parts[2] };
       }
     } finally {
       disposeBatch(batch);

@@ -36,6 +36,13 @@ export const SETTING_GROUPS: SettingGroup[] = [
     { key: 'gradClip', label: 'Gradient clip' },
     { key: 'epochsPerBatch', label: 'Epochs per batch' },
   ] },
+  { title: 'Adapter (LoRA)', keys: [
+    { key: 'finetune', label: 'Trains' },
+    { key: 'loraRank', label: 'Rank r' },
+    { key: 'loraAlpha', label: 'Alpha' },
+    { key: 'loraDropout', label: 'Dropout' },
+    { key: 'loraTargets', label: 'Target modules' },
+  ] },
   { title: 'Sampling', keys: [
     { key: 'temperature', label: 'Temperature' },
     { key: 'topP', label: 'Top-p' },
