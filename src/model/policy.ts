@@ -31,8 +31,10 @@ export class Policy {
   readonly adapter: LoraAdapter | null = null;
   private readonly resolved: ResolvedConfig;
   private readonly inverseFrequencies: Float64Array;
-  /** False for a view made by withAdapter: the weights belong to the policy it was made from. */
+  /** False for a view made by withAdapter: the weights belong to `owner`, the policy it was made from. */
   private readonly ownsWeights: boolean = true;
+  /** The policy that owns these weights (itself, unless this is a view). */
+  readonly owner: Policy = this;
 
   constructor(config: ModelConfig, weights: Record<string, Float32Array>, options: PolicyOptions = {}) {
     this.resolved = resolveConfig(config);
