@@ -82,9 +82,14 @@ export class Policy {
     return this.adapter ? this.adapter.variables : this.variables;
   }
 
+  /** Whether weight `name` is trained: never under an adapter, else when its variable is trainable. */
+  private needsGradient(name: string): boolean {
+    return !this.adapter && this.variables.get(name)!.trainable;
+  }
+
   /** x·W (+ bias) (+ the adapter's low-rank term) for the weight `name` [in, out]: every projection of the graph goes through here. */
   project(x: tf.Tensor2D, name: string, bias?: string): tf.Tensor2D {
-    let y = linear(x, this.w(name));
+    let y = linear(x, this.w(name), this.needsGradient(name));
     if (bias) y = tf.add(y, this.w(bias));
     return this.adapter?.wrapsWeight(name) ? tf.add(y, this.adapter.delta(x, name)) : y;
   }
@@ -110,7 +115,7 @@ export class Policy {
     const heads = (x: tf.Tensor2D, n: number) => tf.reshape(x, [batch, seqLen, n, c.headDim]) as tf.Tensor4D;
     const headNorm = (x: tf.Tensor4D, gain: string) =>
       c.qkNorm ? (tf.reshape(rmsNorm(tf.reshape(x, [-1, c.headDim]) as tf.Tensor2D, this.w(gain), c.rmsEps), x.shape) as tf.Tensor4D) : x;
-    let x = embed(tf.reshape(ids, [batch * seqLen]) as tf.Tensor1D, this.w('embed'));
+    let x = embed(tf.reshape(ids, [batch * seqLen]) as tf.Tensor1D, this.w('embed'), this.needsGradient('embed'));
     const layers: LayerCache[] = [];
     for (let i = 0; i < c.nLayers; i++) {
       const p = `layers.${i}.`;
