@@ -155,6 +155,33 @@ describe('LoRA adapters', () => {
     adapter.dispose();
   });
 
+  it('while the adapter trains, each layer is recomputed in the backward: the same loss and gradients as keeping every intermediate', () => {
+    const ids = randomIds(9, 14, base.config.vocabSize);
+    const mask = ids.map((_, t) => (t >= 5 ? 1 : 0));
+    const adapter = randomAdapter(base, ALL, 23);
+    const policy = base.withAdapter(adapter);
+    const vars = [...adapter.variables.values()];
+    const gradients = (training: boolean) => {
+      adapter.training = training;
+      const { value, grads } = tf.variableGrads(() => replyLoss(policy, { ids: [ids], lossMask: [mask] }), vars);
+      adapter.training = false;
+      const out = { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
+      value.dispose();
+      for (const g of Object.values(grads)) g.dispose();
+      return out;
+    };
+    const kept = gradients(false);
+    const recomputed = gradients(true);
+    expect(recomputed.loss).toBeCloseTo(kept.loss, 6);
+    let largest = 0;
+    kept.grads.forEach((g, n) => g.forEach((x, i) => {
+      largest = Math.max(largest, Math.abs(x));
+      expect(Math.abs(recomputed.grads[n][i] - x)).toBeLessThan(1e-5);
+    }));
+    expect(largest).toBeGreaterThan(1e-3);
+    adapter.dispose();
+  });
+
   it('merging the adapter into the base reproduces the adapted logits', () => {
     const ids = randomIds(6, 24, base.config.vocabSize);
     for (const config of [ALL, { ...ALL, targets: ATTENTION_TARGETS, r: 8, alpha: 16 }]) {
