@@ -8,6 +8,7 @@ import { attentionMask, groupedQueryAttention } from './attention.ts';
 import type { KvCache, LayerCache } from './kv-cache.ts';
 import { generate, type GenerateOptions, type GenerateResult } from './generate.ts';
 import { score, responseLogits, type ScoreOptions, type ScoreResult } from './score.ts';
+import type { LoraAdapter } from './adapter/lora.ts';
 
 let policyCount = 0;
 
@@ -26,8 +27,14 @@ export class Policy {
   readonly config: ModelConfig;
   /** Weights by their graph name (see weights.ts). */
   readonly variables: Map<string, tf.Variable>;
+  /** The LoRA adapter applied on top of the weights, if any (see withAdapter). */
+  readonly adapter: LoraAdapter | null = null;
   private readonly resolved: ResolvedConfig;
   private readonly inverseFrequencies: Float64Array;
+  /** False for a view made by withAdapter: the weights belong to `owner`, the policy it was made from. */
+  private readonly ownsWeights: boolean = true;
+  /** The policy that owns these weights (itself, unless this is a view). */
+  readonly owner: Policy = this;
 
   constructor(config: ModelConfig, weights: Record<string, Float32Array>, options: PolicyOptions = {}) {
     this.resolved = resolveConfig(config);
@@ -62,10 +69,29 @@ export class Policy {
     return this.variables.get(name) as unknown as T;
   }
 
-  /** x·W (+ bias) for the weight `name` [in, out]: every projection of the graph goes through here. */
+  /**
+   * The same weights (not a copy) with `adapter` applied, or with none: the frozen base and the adapted policy
+   * share one set of weights. Disposing a view disposes neither the weights nor the adapter.
+   */
+  withAdapter(adapter: LoraAdapter | null): Policy {
+    return Object.assign(Object.create(Policy.prototype) as Policy, this, { adapter, ownsWeights: false });
+  }
+
+  /** What an update trains: the adapter's weights when there is one, else every weight (full fine-tuning). */
+  get trainableVariables(): Map<string, tf.Variable> {
+    return this.adapter ? this.adapter.variables : this.variables;
+  }
+
+  /** Whether weight `name` is trained: never under an adapter, else when its variable is trainable. */
+  private needsGradient(name: string): boolean {
+    return !this.adapter && this.variables.get(name)!.trainable;
+  }
+
+  /** x·W (+ bias) (+ the adapter's low-rank term) for the weight `name` [in, out]: every projection of the graph goes through here. */
   project(x: tf.Tensor2D, name: string, bias?: string): tf.Tensor2D {
-    const y = linear(x, this.w(name));
-    return bias ? tf.add(y, this.w(bias)) : y;
+    let y = linear(x, this.w(name), this.needsGradient(name));
+    if (bias) y = tf.add(y, this.w(bias));
+    return this.adapter?.wrapsWeight(name) ? tf.add(y, this.adapter.delta(x, name)) : y;
   }
 
   /**
@@ -85,34 +111,47 @@ export class Policy {
     const positions = new Int32Array(batch * seqLen);
     for (let b = 0; b < batch; b++) for (let t = 0; t < seqLen; t++) positions[b * seqLen + t] = Math.max(0, start + t - padding[b]);
     const rotary = rotaryRows(c, this.inverseFrequencies, positions, batch, seqLen);
+    const rotaryAll = rotary;
     const pastLen = cache?.length ?? 0;
     const mask = attentionMask(start, seqLen, pastLen + seqLen, c.nHeads / c.nKvHeads, padding);
+    const maskAll = mask;
     const heads = (x: tf.Tensor2D, n: number) => tf.reshape(x, [batch, seqLen, n, c.headDim]) as tf.Tensor4D;
     const headNorm = (x: tf.Tensor4D, gain: string) =>
       c.qkNorm ? (tf.reshape(rmsNorm(tf.reshape(x, [-1, c.headDim]) as tf.Tensor2D, this.w(gain), c.rmsEps), x.shape) as tf.Tensor4D) : x;
-    let x = embed(tf.reshape(ids, [batch * seqLen]) as tf.Tensor1D, this.w('embed'));
+    let x = embed(tf.reshape(ids, [batch * seqLen]) as tf.Tensor1D, this.w('embed'), this.needsGradient('embed'));
     const layers: LayerCache[] = [];
-    for (let i = 0; i < c.nLayers; i++) {
+    type Constants = { rotary: typeof rotary; mask: typeof mask };
+    const layer = (i: number, input: tf.Tensor2D, { rotary, mask }: Constants = { rotary: rotaryAll, mask: maskAll }) => {
       const p = `layers.${i}.`;
-      // one tidy per layer: a long prefill holds one layer's intermediates at a time, not every layer's
-      const out = tf.tidy(() => {
-        const h = rmsNorm(x, this.w(`${p}attn_norm`), c.rmsEps);
-        const bias = (name: string) => (c.qkvBias ? `${p}${name}` : undefined);
-        const q = headNorm(heads(this.project(h, `${p}wq`, bias('bq')), c.nHeads), `${p}q_norm`);
-        const k = headNorm(heads(this.project(h, `${p}wk`, bias('bk')), c.nKvHeads), `${p}k_norm`);
-        const v = heads(this.project(h, `${p}wv`, bias('bv')), c.nKvHeads);
-        const attn = groupedQueryAttention(
-          applyRotary(q, rotary.cosQ, rotary.sinQ),
-          applyRotary(k, rotary.cosK, rotary.sinK),
-          v,
-          shape,
-          mask,
-          cache?.layers[i],
+      const h = rmsNorm(input, this.w(`${p}attn_norm`), c.rmsEps);
+      const bias = (name: string) => (c.qkvBias ? `${p}${name}` : undefined);
+      const q = headNorm(heads(this.project(h, `${p}wq`, bias('bq')), c.nHeads), `${p}q_norm`);
+      const k = headNorm(heads(this.project(h, `${p}wk`, bias('bk')), c.nKvHeads), `${p}k_norm`);
+      const v = heads(this.project(h, `${p}wv`, bias('bv')), c.nKvHeads);
+      const attn = groupedQueryAttention(
+        applyRotary(q, rotary.cosQ, rotary.sinQ),
+        applyRotary(k, rotary.cosK, rotary.sinK),
+        v,
+        shape,
+        mask,
+        cache?.layers[i],
+      );
+      const mixed = tf.add(input, this.project(attn.merged, `${p}wo`)) as tf.Tensor2D;
+      const next = tf.add(mixed, swiGlu(rmsNorm(mixed, this.w(`${p}mlp_norm`), c.rmsEps), (y, which) => this.project(y, `${p}${which}`)));
+      return { x: next as tf.Tensor2D, k: attn.cache.k, v: attn.cache.v };
+    };
+    const recompute = this.adapter?.training && this.adapter.config.dropout === 0 && !cache;
+    for (let i = 0; i < c.nLayers; i++) {
+      if (recompute) {
+        // the constants travel as saved tensors: the forward's own are freed before the backward runs
+        const constants = [rotary.cosQ, rotary.sinQ, rotary.cosK, rotary.sinK, ...(mask ? [mask] : [])];
+        x = this.recomputedLayer(x, `layers.${i}.`, constants, (input, [cosQ, sinQ, cosK, sinK, m]) =>
+          layer(i, input, { rotary: { cosQ, sinQ, cosK, sinK } as typeof rotary, mask: m as typeof mask }).x,
         );
-        const mixed = tf.add(x, this.project(attn.merged, `${p}wo`)) as tf.Tensor2D;
-        const next = tf.add(mixed, swiGlu(rmsNorm(mixed, this.w(`${p}mlp_norm`), c.rmsEps), (y, which) => this.project(y, `${p}${which}`)));
-        return { x: next as tf.Tensor2D, k: attn.cache.k, v: attn.cache.v };
-      });
+        continue;
+      }
+      // one tidy per layer: a long prefill holds one layer's intermediates at a time, not every layer's
+      const out = tf.tidy(() => layer(i, x));
       layers.push({ k: out.k, v: out.v });
       x = out.x;
     }
@@ -122,6 +161,38 @@ export class Policy {
     }
     const logits = this.project(rmsNorm(x, this.w('final_norm'), c.rmsEps), c.tiedEmbedding ? 'embed' : 'head');
     return { logits, layers };
+  }
+
+  /**
+   * One layer under gradient checkpointing, while an adapter trains: the forward keeps only the layer's input;
+   * the backward runs the layer again and takes the gradients of its input and of its adapter weights from
+   * that. An update then holds one layer's intermediates at a time instead of every layer's (no KV cache is
+   * returned).
+   */
+  private recomputedLayer(x: tf.Tensor2D, prefix: string, constants: tf.Tensor[], run: (input: tf.Tensor2D, constants: tf.Tensor[]) => tf.Tensor2D): tf.Tensor2D {
+    const weights = [...this.adapter!.variables].filter(([name]) => name.startsWith(prefix)).map(([, v]) => v);
+    const f = tf.customGrad(((...args: unknown[]) => {
+      const save = args[args.length - 1] as tf.GradSaveFunc;
+      const input = args[0] as tf.Tensor2D;
+      save([input, ...constants]);
+      return {
+        value: run(input, constants),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [again, ...kept] = saved;
+          // the weights are the adapter's own variables: run() reads them, so their gradients come out of one pass.
+          // A gradient taken inside a backward pass replaces the engine's tape and clears it when done: the
+          // outer pass still needs its tape (to free what its nodes saved), so it is put back.
+          const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+          const outer = state.activeTape;
+          try {
+            return tf.grads((a: tf.Tensor) => tf.sum(tf.mul(run(a as tf.Tensor2D, kept), dy)))([again, ...weights]);
+          } finally {
+            state.activeTape = outer;
+          }
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return f(x, ...weights) as tf.Tensor2D;
   }
 
   /** Next-token logits [B, T, V] for int32 ids [B, T]; differentiable by tfjs autograd. */
@@ -165,12 +236,13 @@ export class Policy {
     }
   }
 
-  /** An independent copy (a frozen teacher or reference): later updates to either do not touch the other. */
+  /** An independent copy of the weights, without the adapter (a frozen teacher or reference): later updates to either do not touch the other. */
   clone(): Policy {
     return new Policy(this.config, this.getWeights(), { trainable: [...this.variables.values()].every((v) => v.trainable) });
   }
 
   dispose(): void {
+    if (!this.ownsWeights) return;
     for (const v of this.variables.values()) v.dispose();
   }
 }

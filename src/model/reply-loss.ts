@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Policy } from './policy.ts';
-import { Adam, clipByGlobalNorm } from './adam.ts';
+import type { Adam } from './adam.ts';
+import { optimizerStep } from './optimizer-step.ts';
 
 /** A padded batch: ids [B, T] and a loss mask [B, T] that is 1 on reply tokens (assistant content and <|end|>). */
 export interface TokenBatch {
@@ -35,16 +36,7 @@ export function replyLoss(policy: Policy, batch: TokenBatch): tf.Scalar {
 
 /** Forward, backward, global-norm clip, one Adam step. Returns the loss before the step and the gradient norm. */
 export function trainStep(policy: Policy, adam: Adam, batch: TokenBatch, lr: number, clip = 1.0): { loss: number; gradNorm: number } {
-  const names = [...policy.variables.keys()];
-  const { value, grads } = tf.variableGrads(() => replyLoss(policy, batch), names.map((n) => policy.variables.get(n)!));
-  const byName: Record<string, tf.Tensor> = {};
-  names.forEach((n) => (byName[n] = grads[policy.variables.get(n)!.name]));
-  const gradNorm = clipByGlobalNorm(byName, clip);
-  adam.apply(byName, lr);
-  const loss = value.dataSync()[0];
-  value.dispose();
-  for (const g of Object.values(byName)) g.dispose();
-  return { loss, gradNorm };
+  return optimizerStep(policy, adam, () => replyLoss(policy, batch), lr, clip);
 }
 
 /** Linear warm-up over `warmup` steps to `peak`, then cosine decay to floor·peak as `progress` goes 0 -> 1. */

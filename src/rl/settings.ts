@@ -6,6 +6,12 @@ import { SELECTION_MODES, SUPPORT_MODES, type SelectionMode, type SupportMode } 
 import { TEACHER_IDENTITIES, type TeacherIdentity } from './teacher.ts';
 
 export type Backend = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+/** What an update trains: auto = every weight of the built-in model, a LoRA adapter on a loaded base. */
+export type Finetune = 'auto' | 'full' | 'lora';
+export const FINETUNES: readonly Finetune[] = ['auto', 'full', 'lora'];
+/** The projections a LoRA adapter wraps (PEFT target_modules q,k,v,o; or those and gate,up,down). */
+export type LoraTargets = 'attention' | 'attention+mlp';
+export const LORA_TARGET_SETS: readonly LoraTargets[] = ['attention', 'attention+mlp'];
 export const BACKENDS: readonly Backend[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 /** Where the agent acts (METHOD §1–2): personal chat, or an environment whose actions the page runs. */
@@ -40,6 +46,11 @@ export interface Settings {
   epochsPerBatch: number;
   maxStaleness: number;
   behaviourWeightCap: number;
+  finetune: Finetune;
+  loraRank: number;
+  loraAlpha: number;
+  loraDropout: number;
+  loraTargets: LoraTargets;
   seed: number;
   backend: Backend;
 }
@@ -94,6 +105,11 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: Spec<Settings[K]> 
   epochsPerBatch: { type: 'number', default: 1, min: 1, max: 32, integer: true, doc: 'Optimizer passes over each batch; the ratio clip keeps extra passes safe (MEASURED).' },
   maxStaleness: { type: 'number', default: 4, min: 1, max: 32, integer: true, doc: 'Samples up to this many versions behind the policy being trained still train (decoupled objective beyond 1); older ones stay stale (METHOD §7).' },
   behaviourWeightCap: { type: 'number', default: 2, min: 1, max: 100, doc: 'Cap c of the behaviour importance weight min(exp(l_prox − l_behav), c) on samples more than one version behind (METHOD §7).' },
+  finetune: { type: 'choice', default: 'auto', choices: FINETUNES, doc: 'What an update trains: every weight (full) or a LoRA adapter on the frozen base; auto = full on the built-in model, LoRA on a loaded one.' },
+  loraRank: { type: 'number', default: 8, min: 1, max: 256, integer: true, doc: 'LoRA rank r: the adapter adds (alpha/r)·A·B, A [in, r], B [r, out], to each wrapped projection.' },
+  loraAlpha: { type: 'number', default: 16, min: 0, max: 4096, minExclusive: true, doc: 'LoRA alpha: the adapter term is scaled by alpha / r.' },
+  loraDropout: { type: 'number', default: 0, min: 0, max: 0.9, doc: "Dropout on the adapter's input while training (PEFT lora_dropout)." },
+  loraTargets: { type: 'choice', default: 'attention', choices: LORA_TARGET_SETS, doc: 'Projections the adapter wraps: attention (q, k, v, o) or also the MLP (gate, up, down).' },
   seed: { type: 'number', default: 0, min: 0, max: 4294967295, integer: true, doc: 'Seed of sampling and of the random hint selection.' },
   backend: { type: 'choice', default: 'auto', choices: BACKENDS, doc: 'tfjs backend: auto (WebGPU if available, else wasm), webgpu, wasm or cpu.' },
 };

@@ -376,12 +376,14 @@ export class OnlineLoop {
         this.stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
         if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
         const { version: _v, ...metrics } = result.metrics;
+        const checkpoint = result.checkpoint;
+        if (!checkpoint) throw new Error(`version ${result.version} is an adapter on a loaded base; this store keeps whole checkpoints only (issue 13: adapter versions)`);
         const commitStart = performance.now();
-        await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint: result.checkpoint, optimizer: result.optimizer, trainedSampleIds: result.trainedSamples, metrics }));
+        await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint, optimizer: result.optimizer, trainedSampleIds: result.trainedSamples, metrics }));
         const commitMs = performance.now() - commitStart;
         this.lineage.advance(result.version);
         this.servingVersion = result.version;
-        const published = { version: result.version, weights: result.weights };
+        const published = { version: result.version, weights: result.weights, adapter: result.adapterConfig };
         const publishStart = performance.now();
         await Promise.all([this.engines.policy.publish(published), this.engines.signal.publish(published)]);
         this.failedBatch = null;

@@ -6,7 +6,7 @@
 import type { Message } from '../model/chat.ts';
 import type { Policy } from '../model/policy.ts';
 import { StreamDecoder, type ChatTokenizer } from '../model/chat-tokenizer.ts';
-import { locationFiles, servedCheckpoint, servedHfModel, type ServedModel } from './served-model.ts';
+import { disposePolicy, locationFiles, servedCheckpoint, servedHfModel, withPublished, type ServedModel } from './served-model.ts';
 import type { Backend } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
@@ -77,7 +77,7 @@ export class PolicyEngine implements PolicyEngineApi {
     const served = await source();
     this.source = source;
     this.published = null;
-    this.policy?.dispose();
+    disposePolicy(this.policy);
     this.policy = served.policy;
     this.tokenizer = served.tokenizer;
     this.preset = served.preset;
@@ -106,8 +106,7 @@ export class PolicyEngine implements PolicyEngineApi {
   private async rebuild(choice: BackendChoice): Promise<void> {
     this.backend = choice;
     const { policy } = await this.source!();
-    if (this.published) policy.setWeights(this.published.weights);
-    this.policy = policy;
+    this.policy = this.published ? withPublished(policy, this.published) : policy;
   }
 
   private describe(): PolicyInfo {
@@ -129,7 +128,7 @@ export class PolicyEngine implements PolicyEngineApi {
   /** Between replies: the newest published version, if any, becomes the serving one. */
   private applyStaged(): void {
     if (!this.staged || this.staged.version <= this.version) return;
-    this.need().setWeights(this.staged.weights);
+    this.policy = withPublished(this.need(), this.staged);
     this.version = this.staged.version;
     this.published = this.staged;
     this.staged = null;

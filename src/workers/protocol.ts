@@ -9,6 +9,8 @@ import type { SampleRecord } from '../rl/records.ts';
 import type { TrainingSample } from '../rl/staleness.ts';
 import type { Settings } from '../rl/settings.ts';
 import type { SavedOptimizer } from '../store/types.ts';
+import type { LoraConfig } from '../model/adapter/lora.ts';
+import type { PeftFiles } from '../model/adapter/peft.ts';
 
 /** The tfjs backend a worker runs on and why it was chosen (the page tells the visitor). */
 export interface BackendChoice {
@@ -26,6 +28,14 @@ export interface CheckpointBlob {
 export interface PolicyWeights {
   version: number;
   weights: Record<string, Float32Array>;
+  /** Set when the weights are a LoRA adapter's (adapterSpecs names), applied on the loaded base rather than replacing it. */
+  adapter?: LoraConfig;
+}
+
+/** An adapter version as it travels and is stored: PEFT's own files (src/model/adapter/peft.ts). */
+export interface AdapterVersion {
+  version: number;
+  files: PeftFiles;
 }
 
 /** Loading progress, 0..1, with what is happening. */
@@ -130,6 +140,8 @@ export interface OverlapReport {
   deltas: number[][];
   advantages: number[][];
   path: 'kernels' | 'reference';
+  /** Which weights scored as the teacher (METHOD §3): the frozen base or policy as loaded, or the live version (with its adapter, if any). */
+  teacher?: { identity: 'frozen' | 'live'; version: number; adapter: boolean };
 }
 
 export interface SignalTimings {
@@ -234,8 +246,13 @@ export interface UpdateResult {
   /** Set when the GPU failed and the trainer moved to wasm. */
   fellBack?: BackendChoice;
   version: number;
+  /** Every weight (full fine-tuning), or the adapter's when `adapterConfig` is set: what the engines are published. */
   weights: Record<string, Float32Array>;
-  checkpoint: CheckpointBlob;
+  adapterConfig?: LoraConfig;
+  /** The whole policy (full fine-tuning); absent when the version is an adapter on a loaded base (then `adapter`). */
+  checkpoint?: CheckpointBlob;
+  /** The version's adapter in PEFT's files, with the base's name, revision and checksum. */
+  adapter?: PeftFiles;
   /** Saved with the update, so the optimizer resumes after a reload. */
   optimizer: SavedOptimizer;
   metrics: UpdateMetrics;
@@ -255,6 +272,11 @@ export interface TrainerEngineApi {
    * where the teacher must score the reply again (then the signal engine's `proximal` does).
    */
   proximal(samples: SampleRecord[], settings: Settings): Promise<ProximalBatch>;
+  /**
+   * A Hugging Face model as the frozen base and a LoRA adapter as what trains: `serving`'s adapter (refused on
+   * another base), or a new one from `lora` (B = 0: version 0 is the base).
+   */
+  loadHf?(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer?: SavedOptimizer | null): Promise<void>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
   update(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult>;
 }

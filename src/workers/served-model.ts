@@ -4,7 +4,8 @@ import { Tokenizer } from '../model/tokenizer.ts';
 import type { ChatTokenizer } from '../model/chat-tokenizer.ts';
 import { loadHfModel } from '../model/hf/load.ts';
 import type { ModelFiles } from '../model/hf/files.ts';
-import type { CheckpointBlob, HfModelLocation } from './protocol.ts';
+import { LoraAdapter } from '../model/adapter/lora.ts';
+import type { CheckpointBlob, HfModelLocation, PolicyWeights } from './protocol.ts';
 import { hubFiles, memoryFiles, urlFiles } from './url-model-files.ts';
 
 /** A policy and the tokenizer it speaks: the built-in checkpoint or a Hugging Face model folder. */
@@ -32,4 +33,21 @@ export function locationFiles(location: HfModelLocation): ModelFiles {
   if (location.kind === 'hub') return hubFiles(location.repo, location.revision);
   if (location.kind === 'url') return urlFiles(location.url);
   return memoryFiles(location.name, location.files);
+}
+
+/**
+ * A published version onto an engine's policy: every weight replaced, or, for an adapter version, the adapter's
+ * weights on the loaded base (the adapter is created on the first one; the base's weights are never touched).
+ */
+export function withPublished(policy: Policy, update: PolicyWeights): Policy {
+  if (!update.adapter) policy.setWeights(update.weights);
+  else if (policy.adapter) policy.adapter.setWeights(update.weights);
+  else return policy.withAdapter(new LoraAdapter(policy.config, update.adapter, update.weights));
+  return policy;
+}
+
+/** Frees a policy's weights (its owner's, for a view) and its adapter. */
+export function disposePolicy(policy: Policy | null): void {
+  policy?.adapter?.dispose();
+  policy?.owner.dispose();
 }

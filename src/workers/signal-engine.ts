@@ -7,7 +7,8 @@ import type { Policy } from '../model/policy.ts';
 import { loadPolicy } from '../model/checkpoint.ts';
 import { Tokenizer } from '../model/tokenizer.ts';
 import type { ChatTokenizer } from '../model/chat-tokenizer.ts';
-import { locationFiles, servedHfModel } from './served-model.ts';
+import { locationFiles, servedHfModel, withPublished } from './served-model.ts';
+import type { LoraConfig } from '../model/adapter/lora.ts';
 import { runJudges } from '../rl/judge/run.ts';
 import { stepReward } from '../rl/judge/vote.ts';
 import { judgeErrorIsTransient } from '../connector/judge-errors.ts';
@@ -43,7 +44,7 @@ export class SignalEngine implements SignalEngineApi {
   private hf: HfModelLocation | null = null;
   /** What the policies can be rebuilt from if the GPU fails. */
   private initial: CheckpointBlob | null = null;
-  private published: { checkpoint?: CheckpointBlob; weights?: Record<string, Float32Array> } = {};
+  private published: { checkpoint?: CheckpointBlob; weights?: Record<string, Float32Array>; adapter?: LoraConfig } = {};
 
   constructor(private judge: JudgeBackend) {}
 
@@ -70,8 +71,8 @@ export class SignalEngine implements SignalEngineApi {
 
   async loadHf(location: HfModelLocation): Promise<void> {
     const served = await servedHfModel(locationFiles(location));
+    this.current?.adapter?.dispose();
     this.frozen?.dispose();
-    if (this.current !== this.frozen) this.current?.dispose();
     this.frozen = served.policy;
     this.current = served.policy; // a frozen base: one copy serves as teacher and student
     this.currentVersion = 0;
@@ -83,13 +84,21 @@ export class SignalEngine implements SignalEngineApi {
 
   async publish(update: PolicyWeights): Promise<void> {
     if (!this.current || update.version <= this.currentVersion) return;
-    this.current.setWeights(update.weights);
+    // an adapter version goes on top of the base, which stays the frozen teacher (no second copy of its weights)
+    this.current = withPublished(this.current, update);
     this.currentVersion = update.version;
-    this.published = { weights: update.weights };
+    this.published = { weights: update.weights, adapter: update.adapter };
   }
 
   private async rebuild(): Promise<void> {
-    if (this.hf) return this.loadHf(this.hf);
+    if (this.hf) {
+      const { published, currentVersion } = this;
+      await this.loadHf(this.hf);
+      if (published.weights) this.current = withPublished(this.current!, { version: currentVersion, weights: published.weights, adapter: published.adapter });
+      this.currentVersion = currentVersion;
+      this.published = published;
+      return;
+    }
     this.frozen = (await loadPolicy(this.initial!.bytes, this.initial!.manifest)).policy;
     const base = this.published.checkpoint ?? this.initial!;
     this.current = (await loadPolicy(base.bytes, base.manifest)).policy;
@@ -220,6 +229,8 @@ export class SignalEngine implements SignalEngineApi {
       sample = buildSample({ ...input, vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers }, settings);
       if (withReport) report = overlapReport(student, teachers, T, V, settings, input.sessionId, input.turn);
     }
+    // The inspector says which teacher scored: the base without the adapter (frozen) or the live policy.
+    if (report) report.teacher = { identity: settings.teacher, version: settings.teacher === 'frozen' ? 0 : this.currentVersion, adapter: teacher.adapter !== null };
     return { sample, report, teacherMs: t2 - t1, kernelMs: performance.now() - t2 };
   }
 }

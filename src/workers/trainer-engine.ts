@@ -4,8 +4,9 @@
  * frozen reference (for the optional KL and the drift metric).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Policy } from '../model/policy.ts';
-import { Adam, clipByGlobalNorm } from '../model/adam.ts';
+import { Policy } from '../model/policy.ts';
+import { Adam } from '../model/adam.ts';
+import { optimizerStep } from '../model/optimizer-step.ts';
 import { encodeCheckpoint, loadPolicy, type CheckpointManifest } from '../model/checkpoint.ts';
 import { hybridLoss } from '../rl/hybrid-loss.ts';
 import { batchFromSamples, disposeBatch } from '../rl/sample-batch.ts';
@@ -17,8 +18,13 @@ import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, behaviourWeightStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
-import type { BackendChoice, BatchSample, CheckpointBlob, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, HfModelLocation, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
 import { proximalSamples } from './proximal-samples.ts';
+import { LoraAdapter, type LoraConfig } from '../model/adapter/lora.ts';
+import { decodePeft, encodePeft, type BaseModelIdentity } from '../model/adapter/peft.ts';
+import { baseIdentity } from '../model/adapter/base-identity.ts';
+import { loadHfModel } from '../model/hf/load.ts';
+import { locationFiles } from './served-model.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 
 function adamKey(s: Settings): string {
@@ -37,6 +43,8 @@ export class TrainerEngine implements TrainerEngineApi {
   private latest: CheckpointBlob | null = null;
   /** The Adam state of the current version (load and update keep it so), restored when Adam is next created. */
   private savedOptimizer: SavedOptimizer | null = null;
+  /** Set when the base is a Hugging Face model and an adapter trains: where it came from, what it is, the newest adapter. */
+  private hf: { location: HfModelLocation; identity: BaseModelIdentity; lora: LoraConfig; latest: AdapterVersion | null } | null = null;
 
   async init(requested: Backend): Promise<BackendChoice> {
     return initBackend(requested);
@@ -46,15 +54,41 @@ export class TrainerEngine implements TrainerEngineApi {
     const first = await loadPolicy(initial.bytes, initial.manifest);
     this.initial = initial;
     this.latest = serving;
-    this.frozen?.dispose();
-    this.policy?.dispose();
-    this.adam?.dispose();
-    this.adam = null;
+    this.release();
+    this.hf = null;
     this.frozen = first.policy;
     this.manifest = first.manifest;
     this.policy = serving ? (await loadPolicy(serving.bytes, serving.manifest)).policy : first.policy.clone();
     this.version = serving ? servingVersion : 0;
     this.savedOptimizer = optimizer && optimizer.version === this.version ? optimizer : null;
+  }
+
+  async loadHf(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer: SavedOptimizer | null = null): Promise<void> {
+    const model = await loadHfModel(locationFiles(location));
+    const identity = await baseIdentity(location.kind === 'hub' ? location.repo : location.kind === 'url' ? location.url : location.name, location.kind === 'hub' ? (location.revision ?? 'main') : null, model.config, model.weights);
+    // decoded before anything is replaced: an adapter for another base is refused with the engine as it was
+    const restored = serving ? decodePeft(serving.files, model.config, identity) : null;
+    const base = new Policy(model.config, model.weights, { trainable: false });
+    this.release();
+    this.initial = null;
+    this.latest = null;
+    this.manifest = null;
+    this.frozen = base; // the frozen teacher and reference: the base without the adapter, no second copy
+    this.policy = base.withAdapter(restored ? new LoraAdapter(model.config, restored.config, restored.weights) : LoraAdapter.create(model.config, lora, 1));
+    this.hf = { location, identity, lora: this.policy.adapter!.config, latest: serving };
+    this.version = serving?.version ?? 0;
+    this.savedOptimizer = optimizer && optimizer.version === this.version ? optimizer : null;
+  }
+
+  /** Frees the policies, the adapter and the optimizer. */
+  private release(): void {
+    this.policy?.adapter?.dispose();
+    this.policy?.dispose();
+    this.frozen?.dispose();
+    this.adam?.dispose();
+    this.adam = null;
+    this.policy = null;
+    this.frozen = null;
   }
 
   /** Log-prob of each sample's sampled tokens under `policy` (no gradient). */
@@ -78,11 +112,13 @@ export class TrainerEngine implements TrainerEngineApi {
 
   async update(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult> {
     const { result, fellBack } = await withGpuFallback(() => this.updateNow(samples, settings, version), () => this.rebuild());
-    this.latest = result.checkpoint;
+    if (this.hf) this.hf.latest = { version: result.version, files: result.adapter! };
+    else this.latest = result.checkpoint!;
     return fellBack ? { ...result, fellBack } : result;
   }
 
   private async rebuild(): Promise<void> {
+    if (this.hf) return this.loadHf(this.hf.location, this.hf.lora, this.hf.latest, this.savedOptimizer);
     this.frozen = (await loadPolicy(this.initial!.bytes, this.initial!.manifest)).policy;
     const base = this.latest ?? this.initial!;
     this.policy = (await loadPolicy(base.bytes, base.manifest)).policy;
@@ -92,11 +128,11 @@ export class TrainerEngine implements TrainerEngineApi {
   private async updateNow(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult> {
     const policy = this.policy;
     const frozen = this.frozen;
-    if (!policy || !frozen || !this.manifest) throw new Error('TrainerEngine: no checkpoint loaded');
+    if (!policy || !frozen || (!this.manifest && !this.hf)) throw new Error('TrainerEngine: no checkpoint loaded');
     if (samples.length === 0) throw new RangeError('TrainerEngine.update: no samples');
     if (!this.adam || this.adamSettings !== adamKey(settings)) {
       this.adam?.dispose();
-      this.adam = new Adam(policy.variables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
+      this.adam = new Adam(policy.trainableVariables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
       this.adamSettings = adamKey(settings);
       if (this.savedOptimizer) {
         try {
@@ -110,27 +146,25 @@ export class TrainerEngine implements TrainerEngineApi {
     const started = performance.now();
     const refLogprobs = settings.klCoef > 0 ? this.sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
     const batch = batchFromSamples(samples, settings, { length: T, refLogprobs });
-    const names = [...policy.variables.keys()];
-    const variables = names.map((n) => policy.variables.get(n)!);
     let terms = { loss: 0, grpo: 0, opd: 0, kl: 0 };
     let ratioClipped = 0;
     try {
       for (let epoch = 0; epoch < settings.epochsPerBatch; epoch++) {
         let parts: number[] = [];
-        const { value, grads } = tf.variableGrads(() => {
-          const out = hybridLoss(samplesResponseLogits(policy, samples, T), batch, settings);
-          parts = [out.terms.grpo, out.terms.opd, out.terms.kl].map((t) => t.dataSync()[0]);
-          // ρ before the last epoch's step, from this forward pass rather than another one.
-          if (epoch === settings.epochsPerBatch - 1) ratioClipped = ratioClippedFraction(out.sampledLogprobs.arraySync(), samples, settings);
-          return out.loss;
-        }, variables);
-        const byName: Record<string, tf.Tensor> = {};
-        names.forEach((n) => (byName[n] = grads[policy.variables.get(n)!.name]));
-        if (settings.gradClip > 0) clipByGlobalNorm(byName, settings.gradClip);
-        this.adam.apply(byName, settings.lr);
-        if (epoch === 0) terms = { loss: value.dataSync()[0], grpo: parts[0], opd: parts[1], kl: parts[2] };
-        value.dispose();
-        for (const g of Object.values(byName)) g.dispose();
+        const { loss } = optimizerStep(
+          policy,
+          this.adam,
+          () => {
+            const out = hybridLoss(samplesResponseLogits(policy, samples, T), batch, settings);
+            parts = [out.terms.grpo, out.terms.opd, out.terms.kl].map((t) => t.dataSync()[0]);
+            // ρ before the last epoch's step, from this forward pass rather than another one.
+            if (epoch === settings.epochsPerBatch - 1) ratioClipped = ratioClippedFraction(out.sampledLogprobs.arraySync(), samples, settings);
+            return out.loss;
+          },
+          settings.lr,
+          settings.gradClip,
+        );
+        if (epoch === 0) terms = { loss, grpo: parts[0], opd: parts[1], kl: parts[2] };
       }
     } finally {
       disposeBatch(batch);
@@ -139,17 +173,21 @@ export class TrainerEngine implements TrainerEngineApi {
     const syncStart = performance.now();
     const parentVersion = this.version;
     const optimizer: SavedOptimizer = { version, bytes: this.adam.encode() };
-    const weights = policy.getWeights();
-    const tokensSeen = this.manifest.tokensSeen + samples.reduce((n, s) => n + s.response_ids.length, 0);
-    const checkpoint = await encodeCheckpoint(weights, {
-      preset: this.manifest.preset,
-      config: this.manifest.config,
-      tokenizer: this.manifest.tokenizer,
-      corpusVersion: this.manifest.corpusVersion,
-      tokensSeen,
-      finalLoss: terms.loss,
-      training: { step: version, onlineUpdate: version, parentVersion },
-    });
+    const adapter = policy.adapter;
+    const weights = adapter ? adapter.getWeights() : policy.getWeights();
+    const tokensSeen = (this.manifest?.tokensSeen ?? 0) + samples.reduce((n, s) => n + s.response_ids.length, 0);
+    const checkpoint = this.manifest && !adapter
+      ? await encodeCheckpoint(weights, {
+          preset: this.manifest.preset,
+          config: this.manifest.config,
+          tokenizer: this.manifest.tokenizer,
+          corpusVersion: this.manifest.corpusVersion,
+          tokensSeen,
+          finalLoss: terms.loss,
+          training: { step: version, onlineUpdate: version, parentVersion },
+        })
+      : undefined;
+    const peft = adapter && this.hf ? encodePeft(policy.config, adapter.config, weights, this.hf.identity) : undefined;
     const klToFrozen = k3Kl(this.sampledLogprobs(policy, samples, T, settings.temperature), this.sampledLogprobs(frozen, samples, T, settings.temperature), samples);
     const tokens = samples.reduce((n, s) => n + s.response_ids.length, 0);
     const cases = { combined: 0, opd: 0, grpo: 0 };
@@ -160,7 +198,9 @@ export class TrainerEngine implements TrainerEngineApi {
     return {
       version,
       weights,
-      checkpoint,
+      ...(adapter ? { adapterConfig: adapter.config } : {}),
+      ...(checkpoint ? { checkpoint } : {}),
+      ...(peft ? { adapter: peft } : {}),
       optimizer,
       trainedSamples: samples.map((s) => s.id),
       metrics: {

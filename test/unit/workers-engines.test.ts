@@ -107,9 +107,9 @@ describe('SignalEngine and TrainerEngine', () => {
     // The combined sample with r = −1 pushes the sampled reply's probability down.
     const policy = new PolicyEngine();
     await policy.init('wasm');
-    await policy.load(update.checkpoint, 1);
+    await policy.load(update.checkpoint!, 1);
     const before = await (await import('../../src/model/checkpoint.ts')).loadPolicy(initial.bytes, initial.manifest);
-    const after = await (await import('../../src/model/checkpoint.ts')).loadPolicy(update.checkpoint.bytes, update.checkpoint.manifest);
+    const after = await (await import('../../src/model/checkpoint.ts')).loadPolicy(update.checkpoint!.bytes, update.checkpoint!.manifest);
     const lpBefore = (await before.policy.score(reply.promptIds, reply.responseIds)).tokenLogprobs.reduce((a, b) => a + b, 0);
     const lpAfter = (await after.policy.score(reply.promptIds, reply.responseIds)).tokenLogprobs.reduce((a, b) => a + b, 0);
     expect(lpAfter).toBeLessThan(lpBefore);
@@ -121,7 +121,7 @@ describe('SignalEngine and TrainerEngine', () => {
     const version2 = async (optimizer: typeof update.optimizer | null) => {
       const t = new TrainerEngine();
       await t.init('wasm');
-      await t.load(initial, update.checkpoint, 1, optimizer);
+      await t.load(initial, update.checkpoint!, 1, optimizer);
       return (await t.update([sample], next, 2)).weights;
     };
     const maxDiff = (a: Record<string, Float32Array>, b: Record<string, Float32Array>) =>

@@ -120,7 +120,7 @@ describe('bounded staleness (METHOD §7)', () => {
       latest = await e.trainer.update([{ ...other.sample, id: `other-${v}` }], settings, v);
       await publish(e, latest);
     }
-    const v3 = latest!.checkpoint;
+    const v3 = latest!.checkpoint!;
     const lineage = [3, 2, 1, 0];
     const pending: StoredSample = { ...old.sample, id: 's/1', status: 'pending' };
 
@@ -174,7 +174,7 @@ describe('bounded staleness (METHOD §7)', () => {
     const result = await e.trainer.update(prepared.samples, settings, 4);
     expect(result.metrics.proximalSamples).toBe(1);
     expect(result.metrics.meanBehaviourWeight).toBeGreaterThan(0);
-    expect(await replyLogprob(result.checkpoint, old.sample)).toBeLessThan(before);
+    expect(await replyLogprob(result.checkpoint!, old.sample)).toBeLessThan(before);
   });
 
   it('the loop: a pending sample three versions behind trains with the default, stays stale with maxStaleness = 1', async () => {
@@ -187,7 +187,7 @@ describe('bounded staleness (METHOD §7)', () => {
       const other = await judgedTurn(e, settings, 1 + v, CONVERSATION[v % 3], v - 1);
       const result = await e.trainer.update([{ ...other.sample, id: `other-${v}` }], settings, v);
       await publish(e, result);
-      checkpoints.push(result.checkpoint);
+      checkpoints.push(result.checkpoint!);
     }
     for (const maxStaleness of [1, 4]) {
       const store = await MemoryStore.open();

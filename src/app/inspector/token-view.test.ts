@@ -152,3 +152,14 @@ describe('advantage colour scale', () => {
     expect(scaleMax([null, 0])).toBe(1);
   });
 });
+
+describe('teacherLabel', () => {
+  it('names the frozen base or the live version with its adapter, and nothing for an older report', async () => {
+    const { teacherLabel } = await import('./token-view.ts');
+    const report = { k: 1, overlap: [], sums: [], perPosition: [], studentTop: [], teacherTop: [], deltas: [], advantages: [], path: 'reference' as const };
+    expect(teacherLabel(report)).toBeNull();
+    expect(teacherLabel({ ...report, teacher: { identity: 'frozen', version: 0, adapter: false } })).toMatch(/^frozen teacher: the policy as first loaded \(on a loaded model: the base without the adapter\)$/);
+    expect(teacherLabel({ ...report, teacher: { identity: 'live', version: 3, adapter: true } })).toBe('live teacher: version 3 (the base with adapter v3)');
+    expect(teacherLabel({ ...report, teacher: { identity: 'live', version: 2, adapter: false } })).toBe('live teacher: version 2');
+  });
+});

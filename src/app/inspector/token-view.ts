@@ -15,6 +15,14 @@ export interface InspectedTurn {
   sample: Pick<SampleRecord, 'support_ids' | 'old_logprobs_at_support' | 'teacher_logprobs_at_support' | 'loss_mask'> | null;
 }
 
+/** Which weights scored as the teacher (METHOD §3), in words; null for a report that did not record it. */
+export function teacherLabel(report: OverlapReport): string | null {
+  const t = report.teacher;
+  if (!t) return null;
+  if (t.identity === 'frozen') return `frozen teacher: the policy as first loaded${t.adapter ? '' : ' (on a loaded model: the base without the adapter)'}`;
+  return `live teacher: version ${t.version}${t.adapter ? ` (the base with adapter v${t.version})` : ''}`;
+}
+
 export interface TokenCell {
   index: number;
   id: number;

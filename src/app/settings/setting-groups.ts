@@ -43,6 +43,13 @@ export const SETTING_GROUPS: SettingGroup[] = [
     { key: 'maxStaleness', label: 'Max staleness (versions)' },
     { key: 'behaviourWeightCap', label: 'Behaviour weight cap c' },
   ] },
+  { title: 'Adapter (LoRA)', keys: [
+    { key: 'finetune', label: 'Trains' },
+    { key: 'loraRank', label: 'Rank r' },
+    { key: 'loraAlpha', label: 'Alpha' },
+    { key: 'loraDropout', label: 'Dropout' },
+    { key: 'loraTargets', label: 'Target modules' },
+  ] },
   { title: 'Sampling', keys: [
     { key: 'temperature', label: 'Temperature' },
     { key: 'topP', label: 'Top-p' },

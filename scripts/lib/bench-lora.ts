@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Policy } from '../../src/model/policy.ts';
+import { resolveConfig } from '../../src/model/presets.ts';
+import { Adam } from '../../src/model/adam.ts';
+import { optimizerStep } from '../../src/model/optimizer-step.ts';
+import { LoraAdapter, adapterSpecs, loraConfigOf } from '../../src/model/adapter/lora.ts';
+import { hybridLoss } from '../../src/rl/hybrid-loss.ts';
+import { batchFromSamples, disposeBatch } from '../../src/rl/sample-batch.ts';
+import { DEFAULT_SETTINGS } from '../../src/rl/settings.ts';
+import type { SampleRecord } from '../../src/rl/records.ts';
+import { samplesResponseLogits } from '../../src/workers/response-logits.ts';
+import { createRng } from '../../src/model/rng.ts';
+
+const PROMPT = 128;
+const REPLY = 64;
+const K = 4;
+
+async function cpuSeconds(fn: () => unknown): Promise<number> {
+  const before = process.cpuUsage();
+  await fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+}
+
+/** FLOP/s of a plain matMul of the update's own sizes (N rows × d × dFF) on this backend: best of 5, CPU time. */
+async function matMulFlops(n: number, inner: number, out: number): Promise<number> {
+  const a = tf.randomNormal([n, inner]);
+  const b = tf.randomNormal([inner, out]);
+  let best = 0;
+  for (let i = 0; i < 6; i++) {
+    const s = await cpuSeconds(async () => {
+      const c = tf.matMul(a, b);
+      await c.data();
+      c.dispose();
+    });
+    if (i > 0) best = Math.max(best, (2 * n * inner * out) / s);
+  }
+  a.dispose();
+  b.dispose();
+  return best;
+}
+
+/**
+ * Multiply-add FLOPs of one LoRA step on N tokens: the forward (every projection, attention, the head), the backward
+ * to the activations through the same (no gradient for the frozen weights: ×1 for projections, ×2 for attention),
+ * and the adapter's own forward and gradients (×3).
+ */
+function updateFlops(policy: Policy, n: number, adapterParams: number): number {
+  const c = resolveConfig(policy.config);
+  const q = c.nHeads * c.headDim;
+  const kv = c.nKvHeads * c.headDim;
+  const perLayer = c.dModel * (2 * q + 2 * kv) + 3 * c.dModel * c.dFF;
+  const projections = 2 * n * (c.nLayers * perLayer + c.dModel * c.vocabSize);
+  const attention = c.nLayers * 4 * n * n * q;
+  return 2 * projections + 3 * attention + 3 * 2 * n * adapterParams;
+}
+
+/**
+ * One LoRA update (r = 8 on q, k, v, o, one epoch) for one combined sample of 128 prompt + 64 reply tokens, the
+ * trainer's path (samplesResponseLogits → hybridLoss → optimizerStep), after a warm-up step; the teacher scoring of
+ * that reply timed separately; peak tensor memory over the update; the update's FLOPs against this backend's
+ * measured matMul FLOP/s.
+ */
+export async function benchLoraUpdate(policy: Policy): Promise<Record<string, unknown>> {
+  const settings = { ...DEFAULT_SETTINGS, finetune: 'lora' as const };
+  const lora = loraConfigOf(settings);
+  const adapter = LoraAdapter.create(policy.config, lora, 3);
+  const adapted = policy.withAdapter(adapter);
+  const rng = createRng(11);
+  const ids = (n: number) => Array.from({ length: n }, () => Math.floor(rng() * policy.config.vocabSize));
+  const prompt = ids(PROMPT);
+  const reply = ids(REPLY);
+  const hinted = [...prompt.slice(0, PROMPT - 16), ...ids(16)];
+  const student = await adapted.score(prompt, reply, { k: K, temperature: settings.temperature });
+  let teacher = student;
+  const teacherMs = 1000 * (await cpuSeconds(async () => (teacher = await policy.score(hinted, reply, { k: K, temperature: settings.temperature }))));
+  const top = (t: number, of: ArrayLike<number>) => Array.from({ length: K }, (_, j) => of[t * K + j]);
+  const sample: SampleRecord = {
+    session_id: 'bench', turn: 1, policy_version: 0, case: 'combined', prompt_ids: prompt, response_ids: reply,
+    response_logprobs: Array.from(student.tokenLogprobs), loss_mask: reply.map(() => 1), reward: { score: -1 },
+    hints: ['hint'], hint: 'hint', hint_index: reply.map(() => 0),
+    support_ids: reply.map((_, t) => top(t, student.topIds)),
+    old_logprobs_at_support: reply.map((_, t) => top(t, student.topLogprobs)),
+    teacher_logprobs_at_support: reply.map((_, t) => top(t, teacher.topLogprobs)),
+  };
+  const adam = new Adam(adapted.trainableVariables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
+  const step = () => {
+    const batch = batchFromSamples([sample], settings);
+    try {
+      return optimizerStep(adapted, adam, () => hybridLoss(samplesResponseLogits(adapted, [sample], REPLY), batch, settings).loss, settings.lr, settings.gradClip);
+    } finally {
+      disposeBatch(batch);
+    }
+  };
+  step(); // warm-up: kernels compiled, buffers allocated
+  const before = tf.memory().numBytes;
+  let wall = 0;
+  const profile = await tf.profile(async () => {
+    const t = performance.now();
+    step();
+    wall = performance.now() - t;
+  });
+  const cpuMs = 1000 * (await cpuSeconds(step));
+  const tokens = PROMPT + REPLY - 1;
+  const flops = updateFlops(policy, tokens, adapter.parameterCount);
+  const c = resolveConfig(policy.config);
+  const limit = await matMulFlops(tokens, c.dModel, c.dFF);
+  const result = {
+    lora_r: lora.r,
+    lora_targets: lora.targets.join(','),
+    lora_params: adapter.parameterCount,
+    lora_adapter_bytes: adapterSpecs(policy.config, lora).reduce((n, s) => n + 4 * s.shape[0] * s.shape[1], 0),
+    lora_update_prompt_tokens: PROMPT,
+    lora_update_reply_tokens: REPLY,
+    lora_update_ms: Math.round(cpuMs),
+    lora_update_wall_ms: Math.round(wall),
+    lora_update_tokens_per_s: +((tokens / cpuMs) * 1000).toFixed(1),
+    lora_teacher_score_ms: Math.round(teacherMs),
+    lora_update_gflop: +(flops / 1e9).toFixed(2),
+    matmul_gflop_per_s: +(limit / 1e9).toFixed(2),
+    lora_update_fraction_of_compute_limit: +(flops / (cpuMs / 1000) / limit).toFixed(3),
+    peak_memory_mb: Math.round(profile.peakBytes / 2 ** 20),
+    memory_before_update_mb: Math.round(before / 2 ** 20),
+    process_max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+  adam.dispose();
+  adapter.dispose();
+  return result;
+}
