@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fork } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,18 +19,23 @@ import { builtinJudgeBackend } from '../src/rl/judge/builtin/index.ts';
 import { PolicyEngine } from '../src/workers/policy-engine.ts';
 import { SignalEngine } from '../src/workers/signal-engine.ts';
 import { TrainerEngine } from '../src/workers/trainer-engine.ts';
-import type { CheckpointBlob } from '../src/workers/protocol.ts';
+import type { CheckpointBlob, ReplyResult } from '../src/workers/protocol.ts';
 import { validateSettings, type Settings } from '../src/rl/settings.ts';
 import {
-  EXPERIMENT_SETTINGS, FULL_PLAN, QUICK_PLAN, MOVE_ON_SHARE, UNMET_SHARES, runExperiment, runsOf, summarize,
+  EXPERIMENT_SETTINGS, FULL_PLAN, QUICK_PLAN, MOVE_ON_SHARE, UNMET_SHARES, runExperiment, runGroups, runsOf, summarize,
   type ExperimentSummary, type Plan, type RunResult, type RunSpec,
 } from '../src/experiments/index.ts';
 
+/** A group of runs one child makes in turn (runGroups): the no-update runs of a seed share their replies. */
 interface Job {
-  index: number;
-  spec: RunSpec;
+  indices: number[];
+  specs: RunSpec[];
   base: Partial<Settings>;
+  accuracyQuestions: number;
 }
+
+/** Held-out questions the final policy of every run answers (answer accuracy after learning; the same per seed). */
+const ACCURACY_QUESTIONS = 8;
 
 function loadCheckpoint(base: string): CheckpointBlob {
   const weights = `${base}.safetensors`;
@@ -41,22 +46,34 @@ function loadCheckpoint(base: string): CheckpointBlob {
   return { bytes: new Uint8Array(readFileSync(weights)), manifest: JSON.parse(readFileSync(manifest, 'utf8')) };
 }
 
-/** A child process: one set of engines on one core, running the jobs the parent sends, one at a time. */
+/**
+ * A child process: one set of engines on one core (plus the frozen teacher for the hint-follow probe),
+ * running the jobs the parent sends, one run at a time; it keeps the initial policy's replies for the seed
+ * it is on (the same context and sampling seed on the same weights give the same reply).
+ */
 async function child(modelBase: string): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
   const initial = loadCheckpoint(modelBase);
-  const engines = { policy: new PolicyEngine(), signal: new SignalEngine(builtinJudgeBackend), trainer: new TrainerEngine() };
-  await Promise.all([engines.policy.init('wasm'), engines.signal.init('wasm'), engines.trainer.init('wasm')]);
+  const engines = { policy: new PolicyEngine(), signal: new SignalEngine(builtinJudgeBackend), trainer: new TrainerEngine(), teacher: new PolicyEngine() };
+  await Promise.all([engines.policy.init('wasm'), engines.signal.init('wasm'), engines.trainer.init('wasm'), engines.teacher.init('wasm')]);
+  const replyCache = new Map<string, ReplyResult>();
+  let cacheSeed = NaN;
   process.on('message', async (job: Job | 'exit') => {
     if (job === 'exit') process.exit(0);
-    const cpu = process.cpuUsage();
-    try {
-      const result = await runExperiment(engines, initial, job.spec, { base: job.base });
-      const used = process.cpuUsage(cpu);
-      process.send!({ index: job.index, result, cpuMs: (used.user + used.system) / 1000 });
-    } catch (e) {
-      process.send!({ index: job.index, error: (e as Error).stack ?? String(e) });
+    for (let i = 0; i < job.specs.length; i++) {
+      const spec = job.specs[i];
+      if (spec.seed !== cacheSeed) replyCache.clear();
+      cacheSeed = spec.seed;
+      const cpu = process.cpuUsage();
+      try {
+        const result = await runExperiment(engines, initial, spec, { base: job.base, replyCache, accuracyQuestions: job.accuracyQuestions });
+        const used = process.cpuUsage(cpu);
+        process.send!({ index: job.indices[i], result, cpuMs: (used.user + used.system) / 1000, last: i === job.specs.length - 1 });
+      } catch (e) {
+        process.send!({ index: job.indices[i], error: (e as Error).stack ?? String(e) });
+        return;
+      }
     }
   });
   process.send!({ ready: true });
@@ -115,6 +132,9 @@ async function main(): Promise<void> {
       preferences: { type: 'string' },
       seeds: { type: 'string' },
       cap: { type: 'string' },
+      'runs-out': { type: 'string' },
+      from: { type: 'string' },
+      figure: { type: 'string' },
       set: { type: 'string', multiple: true, default: [] },
       child: { type: 'boolean', default: false },
     },
@@ -133,40 +153,59 @@ async function main(): Promise<void> {
 
   const results: RunResult[] = new Array(runs.length);
   let cpuMs = 0;
-  let next = 0;
   let done = 0;
-  await new Promise<void>((resolve, reject) => {
-    const children = Array.from({ length: workers }, () =>
-      fork(fileURLToPath(import.meta.url), ['--child', '--model', args.model!], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
-    const give = (c: (typeof children)[number]) => {
-      if (next >= runs.length) return void c.send('exit');
-      const job: Job = { index: next, spec: runs[next], base };
-      next++;
-      c.send(job);
-    };
-    for (const c of children) {
-      c.on('message', (m: { ready?: true; index?: number; result?: RunResult; cpuMs?: number; error?: string }) => {
-        if (m.error) {
-          children.forEach((x) => x.kill());
-          return reject(new Error(`run ${JSON.stringify(runs[m.index!])} failed:\n${m.error}`));
-        }
-        if (m.result) {
-          results[m.index!] = m.result;
-          cpuMs += m.cpuMs ?? 0;
-          done++;
-          const r = m.result;
-          log(`${done}/${runs.length} ${r.spec.arm} ${r.spec.preference} seed ${r.spec.seed}: ${r.sessionsToSatisfy}${r.hitCap ? ' (cap)' : ''} sessions, ${r.updates} updates, ${(r.wallMs / 1000).toFixed(1)}s`);
-          if (done === runs.length) resolve();
-        }
-        give(c);
-      });
-      c.on('exit', (code) => {
-        if (code !== 0 && done < runs.length) reject(new Error(`a bench:learn child exited with code ${code}`));
-      });
+  if (args.from) {
+    // Summarise runs written by an earlier --runs-out: each line one RunResult, matched to the plan.
+    const byKey = new Map(runs.map((r, i) => [`${r.arm}|${r.preference}|${r.seed}`, i]));
+    for (const line of readFileSync(args.from, 'utf8').split('\n').filter(Boolean)) {
+      const r = JSON.parse(line) as RunResult & { cpuMs?: number };
+      const i = byKey.get(`${r.spec.arm}|${r.spec.preference}|${r.spec.seed}`);
+      if (i === undefined || results[i]) continue;
+      results[i] = r;
+      cpuMs += r.cpuMs ?? 0;
+      done++;
     }
-  });
+    log(`${done}/${runs.length} runs of the plan read from ${args.from}`);
+  } else {
+    if (args['runs-out']) writeFileSync(args['runs-out'], '');
+    const groups = runGroups(runs).map((specs) => ({ specs, indices: specs.map((s) => runs.indexOf(s)) }));
+    let next = 0;
+    await new Promise<void>((resolve, reject) => {
+      const children = Array.from({ length: workers }, () =>
+        fork(fileURLToPath(import.meta.url), ['--child', '--model', args.model!], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+      const give = (c: (typeof children)[number]) => {
+        if (next >= groups.length) return void c.send('exit');
+        const job: Job = { ...groups[next], base, accuracyQuestions: ACCURACY_QUESTIONS };
+        next++;
+        c.send(job);
+      };
+      for (const c of children) {
+        c.on('message', (m: { ready?: true; index?: number; result?: RunResult; cpuMs?: number; last?: boolean; error?: string }) => {
+          if (m.error) {
+            children.forEach((x) => x.kill());
+            return reject(new Error(`run ${JSON.stringify(runs[m.index!])} failed:\n${m.error}`));
+          }
+          if (m.result) {
+            results[m.index!] = m.result;
+            cpuMs += m.cpuMs ?? 0;
+            done++;
+            const r = m.result;
+            if (args['runs-out']) appendFileSync(args['runs-out'], JSON.stringify({ ...r, cpuMs: m.cpuMs }) + '\n');
+            log(`${done}/${runs.length} ${r.spec.arm} ${r.spec.preference} seed ${r.spec.seed}: ${r.sessionsToSatisfy}${r.hitCap ? ' (cap)' : ''} sessions, ${r.updates} updates, ${(r.wallMs / 1000).toFixed(1)}s`);
+            if (done === runs.length) resolve();
+            if (!m.last) return;
+          }
+          give(c);
+        });
+        c.on('exit', (code) => {
+          if (code !== 0 && done < runs.length) reject(new Error(`a bench:learn child exited with code ${code}`));
+        });
+      }
+    });
+  }
 
-  const summary = summarize(results);
+  const finished = results.filter(Boolean);
+  const summary = summarize(finished);
   const wallS = (performance.now() - started) / 1000;
   const output = {
     bench: 'learn',
@@ -180,16 +219,25 @@ async function main(): Promise<void> {
       judge: 'built-in (selection arms: built-in with varied hint wording)',
       user_answers: { unmet: UNMET_SHARES, met: { 'move-on': MOVE_ON_SHARE, thanks: 1 - MOVE_ON_SHARE } },
       sections: plan.sections,
-      seeds_note: 'main methods: every preference with 3 seeds; ablations: 3 preferences with 2 seeds (time budget)',
+      design: 'paired (common random numbers): for a seed every arm meets the same user, questions and user-wording draws, and reply n samples with the same seed; runs pair by (preference, seed)',
+      seeds_note: 'full plan: main methods every preference with 10 seeds; ablations 3 preferences with 5 seeds',
+      statistics: {
+        per_arm: 'mean (capped: a capped run counts as the cap, i.e. the restricted mean of min(T, cap), a lower bound on E[T] when any run capped), median, std (n − 1), percentile bootstrap 95% CI of the mean (10,000 resamples of runs)',
+        comparisons: 'mean of a − b over (preference, seed) pairs; 95% CI: paired percentile bootstrap (10,000 resamples of pairs); p: exact two-sided Wilcoxon signed-rank (zero differences dropped, tied ranks averaged, exact sign-flip distribution)',
+        capped: 'both_capped counts pairs where both runs hit the cap (difference 0 by construction); satisfied_by_session is the learning curve (fraction of runs satisfied by session s; no run is censored before the cap, so this is the exact empirical CDF)',
+      },
+      accuracy_questions: ACCURACY_QUESTIONS,
     },
     settings: validateSettings(base),
     ...summary,
-    runs: results.length,
+    runs: finished.length,
+    runs_planned: runs.length,
     processes: workers,
+    from_file: args.from ?? null,
     wall_s: Number(wallS.toFixed(1)),
     cpu_s: Number((cpuMs / 1000).toFixed(1)),
-    sessions: results.reduce((n, r) => n + r.sessions.length, 0),
-    sessions_per_s: Number((results.reduce((n, r) => n + r.sessions.length, 0) / wallS).toFixed(2)),
+    sessions: finished.reduce((n, r) => n + r.sessions.length, 0),
+    sessions_per_s: Number((finished.reduce((n, r) => n + r.sessions.length, 0) / wallS).toFixed(2)),
   };
   log(`done in ${wallS.toFixed(0)}s`);
   console.log(args.json ? JSON.stringify(output, null, 2) : table(summary));
