@@ -1,6 +1,11 @@
 /**
  * `npm run bench:learn -- [--json] [--quick] [--workers 2] [--model public/models/nextstate-tiny]
- *   [--arms hybrid,grpo] [--preferences lowercase,list] [--seeds 1,2,3] [--cap 60] [--set lr=1e-3 --set batchSize=2]`
+ *   [--arms hybrid,grpo] [--preferences lowercase,list] [--seeds 1,2,3] [--cap 60] [--set lr=1e-3 --set batchSize=2]
+ *   [--runs-out runs.jsonl [--resume]] [--from runs.jsonl] [--figure docs/bench-learn]`
+ *
+ * `--runs-out` appends each finished run as a JSON line; `--from` summarises such a file instead of running
+ * (the plan's runs found there; a partial file gives whole seeds, since runs go seed by seed); `--figure`
+ * writes the figure as SVG and PNG.
  *
  * The personalisation experiment (METHOD §9, issue 8) through NextState's own online loop and engines, in
  * Node on tfjs `wasm`: simulated users with hidden style preferences, sessions until the preference is met
@@ -21,6 +26,9 @@ import { SignalEngine } from '../src/workers/signal-engine.ts';
 import { TrainerEngine } from '../src/workers/trainer-engine.ts';
 import type { CheckpointBlob, ReplyResult } from '../src/workers/protocol.ts';
 import { validateSettings, type Settings } from '../src/rl/settings.ts';
+import { chromium } from 'playwright-core';
+import { chromiumArgs, findChromium } from '../test/browser/chromium.ts';
+import { experimentFigure, figureSvg } from '../src/experiments/figure.ts';
 import {
   EXPERIMENT_SETTINGS, FULL_PLAN, QUICK_PLAN, MOVE_ON_SHARE, UNMET_SHARES, runExperiment, runGroups, runsOf, summarize,
   type ExperimentSummary, type Plan, type RunResult, type RunSpec,
@@ -79,6 +87,28 @@ async function child(modelBase: string): Promise<void> {
   process.send!({ ready: true });
 }
 
+/**
+ * Writes the figure as `<path>.svg` and, when Chromium is found, `<path>.png` (the SVG rendered by headless
+ * system Chromium through playwright-core, for the README).
+ */
+async function writeFigure(path: string, summary: ExperimentSummary, cap: number, log: (line: string) => void): Promise<void> {
+  const base = path.replace(/\.(svg|png)$/, '');
+  const figure = experimentFigure(summary, cap);
+  const svg = figureSvg(figure);
+  writeFileSync(`${base}.svg`, svg);
+  const executablePath = findChromium();
+  if (!executablePath) return log(`wrote ${base}.svg (no Chromium for the PNG: set CHROMIUM_PATH)`);
+  const browser = await chromium.launch({ executablePath, args: chromiumArgs });
+  try {
+    const page = await browser.newPage({ viewport: { width: figure.width, height: figure.height }, deviceScaleFactor: 2 });
+    await page.setContent(`<!doctype html><body style="margin:0">${svg}</body>`);
+    await page.locator('svg').screenshot({ path: `${base}.png` });
+  } finally {
+    await browser.close();
+  }
+  log(`wrote ${base}.svg and ${base}.png`);
+}
+
 function parseSet(pairs: string[]): Partial<Settings> {
   const partial: Record<string, unknown> = {};
   for (const pair of pairs) {
@@ -134,6 +164,7 @@ async function main(): Promise<void> {
       cap: { type: 'string' },
       'runs-out': { type: 'string' },
       from: { type: 'string' },
+      resume: { type: 'boolean', default: false },
       figure: { type: 'string' },
       set: { type: 'string', multiple: true, default: [] },
       child: { type: 'boolean', default: false },
@@ -167,10 +198,24 @@ async function main(): Promise<void> {
     }
     log(`${done}/${runs.length} runs of the plan read from ${args.from}`);
   } else {
-    if (args['runs-out']) writeFileSync(args['runs-out'], '');
-    const groups = runGroups(runs).map((specs) => ({ specs, indices: specs.map((s) => runs.indexOf(s)) }));
+    const out = args['runs-out'];
+    // --resume: the runs already in the --runs-out file count as done and are not made again.
+    if (out && args.resume && existsSync(out)) {
+      const byKey = new Map(runs.map((r, i) => [`${r.arm}|${r.preference}|${r.seed}`, i]));
+      for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) {
+        const r = JSON.parse(line) as RunResult & { cpuMs?: number };
+        const i = byKey.get(`${r.spec.arm}|${r.spec.preference}|${r.spec.seed}`);
+        if (i === undefined || results[i]) continue;
+        results[i] = r;
+        cpuMs += r.cpuMs ?? 0;
+        done++;
+      }
+      log(`resuming: ${done} runs read from ${out}`);
+    } else if (out) writeFileSync(out, '');
+    const todo = runs.filter((_, i) => !results[i]);
+    const groups = runGroups(todo).map((specs) => ({ specs, indices: specs.map((s) => runs.indexOf(s)) }));
     let next = 0;
-    await new Promise<void>((resolve, reject) => {
+    if (groups.length > 0) await new Promise<void>((resolve, reject) => {
       const children = Array.from({ length: workers }, () =>
         fork(fileURLToPath(import.meta.url), ['--child', '--model', args.model!], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
       const give = (c: (typeof children)[number]) => {
@@ -239,6 +284,7 @@ async function main(): Promise<void> {
     sessions: finished.reduce((n, r) => n + r.sessions.length, 0),
     sessions_per_s: Number((finished.reduce((n, r) => n + r.sessions.length, 0) / wallS).toFixed(2)),
   };
+  if (args.figure) await writeFigure(args.figure, summary, plan.cap, log);
   log(`done in ${wallS.toFixed(0)}s`);
   console.log(args.json ? JSON.stringify(output, null, 2) : table(summary));
 }

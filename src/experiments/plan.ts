@@ -46,21 +46,21 @@ export const QUICK_PLAN: Plan = {
 };
 
 /**
- * Every run of the plan once, seed by seed (seed 1 of every arm and preference first), so that the runs
- * finished at any moment are whole paired sets; within a seed the longest first, so parallel workers end
- * together.
+ * Every run of the plan once, section by section (the main methods first) and within one seed by seed
+ * (seed 1 of every arm and preference first), so that the runs finished at any moment are whole paired
+ * sets, the main comparison's first; within a seed the longest first, so parallel workers end together.
  */
 export function runsOf(plan: Plan): RunSpec[] {
   const seen = new Set<string>();
-  const runs: RunSpec[] = [];
-  for (const section of plan.sections) {
+  const runs: (RunSpec & { section: number })[] = [];
+  for (const [index, section] of plan.sections.entries()) {
     for (const preference of section.preferences) {
       for (const arm of section.arms) {
         for (const seed of section.seeds) {
           const key = `${arm}|${preference}|${seed}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          runs.push({ arm, preference, seed, cap: plan.cap, streak: plan.streak });
+          runs.push({ arm, preference, seed, cap: plan.cap, streak: plan.streak, section: index });
         }
       }
     }
@@ -68,8 +68,8 @@ export function runsOf(plan: Plan): RunSpec[] {
   const expectedLength = (r: RunSpec) => (r.arm === 'none' ? 3 : r.arm === 'grpo' || r.arm === 'opd' ? 2 : 1) + (r.preference.includes('+') ? 0.5 : 0);
   return runs
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => a.r.seed - b.r.seed || expectedLength(b.r) - expectedLength(a.r) || a.i - b.i)
-    .map(({ r }) => r);
+    .sort((a, b) => a.r.section - b.r.section || a.r.seed - b.r.seed || expectedLength(b.r) - expectedLength(a.r) || a.i - b.i)
+    .map(({ r: { section: _, ...spec } }) => spec);
 }
 
 /**

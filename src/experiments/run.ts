@@ -13,6 +13,7 @@ import { MemoryStore } from '../store/index.ts';
 import { validateSettings, type Settings } from '../rl/settings.ts';
 import type { JudgeBackend } from '../rl/judge/types.ts';
 import { builtinJudgeBackend } from '../rl/judge/builtin/index.ts';
+import { runJudges } from '../rl/judge/run.ts';
 import { armById, armSettings, EXPERIMENT_SETTINGS } from './arms.ts';
 import { preferenceById } from './preferences.ts';
 import { SimulatedUser, type AnswerKind } from './simulated-user.ts';
@@ -56,7 +57,7 @@ export interface SessionRecord {
   hinted: boolean;
   /** The turn became a training sample (METHOD §6). */
   sampled: boolean;
-  /** The hint selected for the sample (METHOD §4); null without one. */
+  /** The hint selected for the sample (METHOD §4; without updates, the first candidate); null without one. */
   hint: string | null;
   /** The user's first message: a held-out question. */
   question: string;
@@ -169,6 +170,32 @@ function numberedSessions(signal: SignalEngineApi): SignalEngineApi & { name(ses
   };
 }
 
+/**
+ * The no-update arm's signal engine: it judges every turn (METHOD §2–3) like the others but scores no
+ * teacher and builds no sample, since nothing it would learn from is ever trained (a no-update run made
+ * the same replies, and so the same metric, with the full engine, at twice the cost).
+ */
+function judgeOnly(signal: SignalEngineApi, judge: JudgeBackend): SignalEngineApi {
+  return {
+    init: (b) => signal.init(b),
+    load: (i, s) => signal.load(i, s),
+    publish: (u) => signal.publish(u),
+    process: async (request, settings) => {
+      const started = performance.now();
+      const judged = await runJudges(judge, { kind: request.kind, messages: request.messages, reply: request.reply, nextState: request.nextState }, settings.judgeVotes);
+      return {
+        sessionId: request.sessionId,
+        turn: request.turn,
+        evaluative: judged.evaluative!,
+        directive: judged.directive!,
+        sample: null,
+        report: null,
+        timings: { judgeMs: performance.now() - started, teacherMs: 0, kernelMs: 0 },
+      };
+    },
+  };
+}
+
 /** Separate random streams per purpose, so a probe never shifts the draws of the run's own replies. */
 const TEACHER_STREAM = 0x7eac4e12;
 const ACCURACY_STREAM = 0x3acc0a11;
@@ -182,14 +209,15 @@ export async function runExperiment(engines: ExperimentEngines, initial: Checkpo
   const settings = validateSettings(armSettings(arm, full.seed, options.base ?? EXPERIMENT_SETTINGS));
   if (!arm.updates && full.cap >= settings.batchSize) throw new RangeError(`a no-update run needs cap < ${settings.batchSize}`);
   const user = new SimulatedUser(preferenceById(full.preference), full.seed);
-  engines.signal.setJudge(arm.judge === 'varied' ? variedHintJudge(builtinJudgeBackend, full.seed) : builtinJudgeBackend);
+  const judge = arm.judge === 'varied' ? variedHintJudge(builtinJudgeBackend, full.seed) : builtinJudgeBackend;
+  engines.signal.setJudge(judge);
 
   const signals = new Map<string, SignalResult>();
   const errors: Error[] = [];
   const metrics: UpdateMetrics[] = [];
   let samples = 0;
   let updates = 0;
-  const signal = numberedSessions(engines.signal);
+  const signal = numberedSessions(arm.updates ? engines.signal : judgeOnly(engines.signal, judge));
   const loop = new OnlineLoop(
     { policy: seededPolicy(engines.policy, full.seed, options.replyCache), signal, trainer: engines.trainer },
     await MemoryStore.open(),
@@ -225,7 +253,8 @@ export async function runExperiment(engines: ExperimentEngines, initial: Checkpo
     await loop.idle();
     if (errors.length > 0) throw errors[0];
     const result = signals.get(session.id);
-    const hint = result?.sample?.hint ?? null;
+    // The sample's selected hint; a no-update arm builds no sample: its first candidate.
+    const hint = result?.sample?.hint ?? (result?.directive.accepted ? result.directive.hints[0] ?? null : null);
     const record: SessionRecord = {
       session: n,
       met: answer.met,
@@ -240,7 +269,7 @@ export async function runExperiment(engines: ExperimentEngines, initial: Checkpo
       replyTokens: turn.response_ids.length,
       correct: question.check(turn.response_text),
       version: turn.policy_version,
-      teacherFollowed: engines.teacher && arm.updates && hint ? await teacherFollows(engines.teacher, question.text, hint, settings, mix(full.seed ^ TEACHER_STREAM, n)) : null,
+      teacherFollowed: engines.teacher && arm.updates && result?.sample?.hint ? await teacherFollows(engines.teacher, question.text, result.sample.hint, settings, mix(full.seed ^ TEACHER_STREAM, n)) : null,
     };
     sessions.push(record);
     met.push(answer.met);
