@@ -9,3 +9,6 @@ export { hintedDimensions } from './hinted-dimensions.ts';
 export { mean, median, quantile, bootstrapMeanCI, pairedBootstrapCI, wilcoxonSignedRank, BOOTSTRAP_RESAMPLES, type WilcoxonResult } from './statistics.ts';
 export { summarize, UNLIKELY_CHANCE, type ExperimentSummary, type JudgeAgreement, type AblationRow, type ArmSummary, type PreferenceRow, type Targets } from './summary.ts';
 export { variedHintJudge } from './varied-hint-judge.ts';
+export { experimentFigure, figureSvg, type Figure, type Shape } from './figure.ts';
+export { comparisons, compare, drawsAgree, COMPARISONS, type Comparison } from './comparisons.ts';
+export { armDiagnostics, type ArmDiagnostics } from './diagnostics.ts';
