@@ -31,7 +31,9 @@ export const FULL_PLAN: Plan = {
   cap: SESSION_CAP,
   streak: SATISFY_STREAK,
   sections: [
-    { arms: ['hybrid', 'grpo', 'opd', 'none'], preferences: ALL, seeds: seeds(10) },
+    // Hybrid and GRPO first: their difference is the smallest the experiment has to resolve.
+    { arms: ['hybrid', 'grpo'], preferences: ALL, seeds: seeds(10) },
+    { arms: ['opd', 'none'], preferences: ALL, seeds: seeds(10) },
     { arms: ['selection=sequence', 'selection=token', 'selection=shortest', 'selection=random'], preferences: ABLATION_PREFERENCES, seeds: seeds(5) },
     { arms: ['k=2', 'k=8', 'C=off', 'C=2'], preferences: ABLATION_PREFERENCES, seeds: seeds(5) },
     // The k and C ablations vary the hybrid: its own runs on these preferences are the k = 4 / C = 1 rows.

@@ -99,6 +99,7 @@ describe('the plan', () => {
     const runs = runsOf(FULL_PLAN);
     const count = (arm: string, preference?: string) => runs.filter((r) => r.arm === arm && (!preference || r.preference === preference)).length;
     for (const arm of ['hybrid', 'grpo', 'opd', 'none']) for (const p of FULL_PLAN.sections[0].preferences) expect(count(arm, p)).toBeGreaterThanOrEqual(10);
+    expect(FULL_PLAN.sections[0].preferences).toHaveLength(6);
     for (const arm of ['selection=sequence', 'selection=token', 'selection=shortest', 'selection=random', 'k=2', 'k=8', 'C=off', 'C=2']) {
       expect(count(arm)).toBeGreaterThanOrEqual(15);
       expect(new Set(runs.filter((r) => r.arm === arm).map((r) => r.preference)).size).toBeGreaterThanOrEqual(3);
@@ -106,12 +107,14 @@ describe('the plan', () => {
     expect(new Set(runs.map((r) => `${r.arm}|${r.preference}|${r.seed}`)).size).toBe(runs.length);
   });
 
-  it('goes seed by seed, the main methods first, and groups the no-update runs of a seed', () => {
+  it('goes seed by seed, hybrid and GRPO first, then OPD and no updates, then the ablations; no-update runs of a seed grouped', () => {
     const runs = runsOf(FULL_PLAN);
+    const first = runs.filter((r) => ['hybrid', 'grpo'].includes(r.arm));
     const main = runs.filter((r) => ['hybrid', 'grpo', 'opd', 'none'].includes(r.arm));
-    // Every main run comes before every ablation run, and seeds never go back within the main section.
+    // Hybrid and GRPO before the other methods, the methods before every ablation run, seeds never going back within a section.
+    expect(runs.slice(0, first.length)).toEqual(first);
     expect(runs.slice(0, main.length)).toEqual(main);
-    main.forEach((r, i) => i > 0 && expect(r.seed).toBeGreaterThanOrEqual(main[i - 1].seed));
+    first.forEach((r, i) => i > 0 && expect(r.seed).toBeGreaterThanOrEqual(first[i - 1].seed));
     const groups = runGroups(runs);
     expect(groups.flat()).toHaveLength(runs.length);
     for (const g of groups) {
