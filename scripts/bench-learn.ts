@@ -135,12 +135,18 @@ function planFrom(args: Record<string, string | boolean | string[] | undefined>)
 }
 
 function table(summary: ExperimentSummary): string {
-  const lines = ['arm                       sessions (mean ± std)  capped  reply tokens  accuracy'];
+  const lines = ['arm                       mean [95% CI]          median  capped  reply tokens  accuracy'];
   for (const a of Object.values(summary.arms)) {
-    lines.push(`${a.id.padEnd(26)}${`${a.sessions_to_satisfy_mean} ± ${a.sessions_to_satisfy_std}`.padEnd(23)}${`${a.hit_cap}/${a.runs}`.padEnd(8)}${String(a.mean_reply_tokens).padEnd(14)}${a.answer_accuracy}`);
+    const ci = `${a.sessions_to_satisfy_mean} [${a.sessions_to_satisfy_ci95.join(', ')}]`;
+    lines.push(`${a.id.padEnd(26)}${ci.padEnd(23)}${String(a.sessions_to_satisfy_median).padEnd(8)}${`${a.hit_cap}/${a.runs}`.padEnd(8)}${String(a.mean_reply_tokens).padEnd(14)}${a.answer_accuracy}`);
     for (const [p, r] of Object.entries(a.per_preference)) {
-      lines.push(`  ${p.padEnd(24)}${`${r.sessions_to_satisfy_mean} ± ${r.sessions_to_satisfy_std}`.padEnd(23)}${`${r.hit_cap}/${r.runs.length}`.padEnd(8)}${String(r.mean_reply_tokens).padEnd(14)}${r.answer_accuracy}   runs ${r.runs.join(' ')}, met ${r.met_rate}`);
+      lines.push(`  ${p.padEnd(24)}${`${r.sessions_to_satisfy_mean} ± ${r.sessions_to_satisfy_std}`.padEnd(31)}${`${r.hit_cap}/${r.runs.length}`.padEnd(8)}${String(r.mean_reply_tokens).padEnd(14)}${r.answer_accuracy}   runs ${r.runs.join(' ')}, met ${r.met_rate}`);
     }
+    lines.push(`  diagnostics: ${JSON.stringify(a.diagnostics)}`);
+  }
+  lines.push('paired comparisons (a − b; paired bootstrap 95% CI; exact Wilcoxon signed-rank p):');
+  for (const c of summary.comparisons) {
+    lines.push(`  ${`${c.a} − ${c.b}`.padEnd(40)}${String(c.pairs).padEnd(5)}${String(c.mean_difference).padEnd(9)}[${c.ci95.join(', ')}]  p ${c.p_value}  wins ${c.wins.a}/${c.wins.b}/${c.wins.ties}${c.both_capped ? `, both capped ${c.both_capped}` : ''}${c.paired_draws_agree ? '' : '  DRAWS DIFFER'}`);
   }
   for (const [knob, rows] of Object.entries(summary.ablations)) {
     lines.push(`ablation ${knob}: ${Object.entries(rows).map(([v, r]) => `${v} → ${r.sessions_to_satisfy_mean} ± ${r.sessions_to_satisfy_std} (capped ${r.hit_cap}/${r.runs}, ${r.mean_reply_tokens} tokens)`).join('; ')}`);

@@ -25,7 +25,6 @@ export interface ArmDiagnostics {
   mean_abs_advantage: number | null;
   fraction_delta_clipped: number | null;
   fraction_ratio_clipped: number | null;
-  kl_to_frozen: number | null;
   updates_per_run: number;
   /** The final policy's answers to each run's held-out accuracy questions (null when not asked). */
   answer_accuracy_after: number | null;
@@ -69,7 +68,6 @@ export function armDiagnostics(runs: readonly RunResult[]): ArmDiagnostics {
     mean_abs_advantage: avgStat((u) => u.meanAbsAdvantage),
     fraction_delta_clipped: avgStat((u) => u.fractionDeltaClipped),
     fraction_ratio_clipped: avgStat((u) => u.fractionRatioClipped),
-    kl_to_frozen: avgStat((u) => u.klToFrozen),
     updates_per_run: r3(runs.reduce((a, r) => a + r.updates, 0) / n),
     answer_accuracy_after: asked.length ? ratio(asked.reduce((a, x) => a + x.correct, 0), asked.reduce((a, x) => a + x.questions, 0)) : null,
   };

@@ -40,7 +40,8 @@ const fmt = (x: number) => (Number.isFinite(x) ? (Math.round(x * 10) / 10).toStr
 export function experimentFigure(summary: ExperimentSummary, cap: number): Figure {
   const arms = Object.values(summary.arms);
   const order = arms.map((a) => a.id);
-  const height = Math.max(TOP + arms.length * ROW + 40, TOP + 220);
+  const methods = arms.filter((a) => a.group === 'method').length;
+  const height = Math.max(TOP + arms.length * ROW + 40, TOP + 170 + 44 + methods * 15);
   const width = LEFT_LABELS + PLOT_W + GAP + CURVE_W + 20;
   const shapes: Shape[] = [];
   const x = (sessions: number) => LEFT_LABELS + (Math.min(cap, Math.max(0, sessions)) / cap) * PLOT_W;
@@ -76,8 +77,10 @@ export function experimentFigure(summary: ExperimentSummary, cap: number): Figur
       steps.push(`${cxs(s + 1).toFixed(1)},${cys(prev).toFixed(1)}`, `${cxs(s + 1).toFixed(1)},${cys(f).toFixed(1)}`);
     });
     shapes.push({ kind: 'polyline', points: steps.join(' '), stroke: armColour(a.id, order), width: 2 });
-    shapes.push({ kind: 'line', x1: cx0 + 8, y1: cy0 + 10 + i * 15, x2: cx0 + 26, y2: cy0 + 10 + i * 15, stroke: armColour(a.id, order), width: 3 });
-    shapes.push({ kind: 'text', x: cx0 + 30, y: cy0 + 14 + i * 15, text: `${a.id} (${a.runs} runs)`, size: 11 });
+    // The legend sits under the axis, where no curve runs.
+    const ly = cy0 + ch + 44 + i * 15;
+    shapes.push({ kind: 'line', x1: cx0 + 8, y1: ly - 4, x2: cx0 + 26, y2: ly - 4, stroke: armColour(a.id, order), width: 3 });
+    shapes.push({ kind: 'text', x: cx0 + 30, y: ly, text: `${a.id} (${a.runs} runs)`, size: 11 });
   });
   return { width, height, shapes };
 }
@@ -89,7 +92,7 @@ function armRow(shapes: Shape[], a: ArmSummary, y: number, x: (s: number) => num
   for (const end of [lo, hi]) shapes.push({ kind: 'line', x1: x(end), y1: y - 5, x2: x(end), y2: y + 5, stroke: colour, width: 2 });
   shapes.push({ kind: 'circle', cx: x(a.sessions_to_satisfy_mean), cy: y, r: 4, fill: colour });
   const m = x(a.sessions_to_satisfy_median);
-  shapes.push({ kind: 'polyline', points: `${m},${y - 4} ${m + 4},${y} ${m},${y + 4} ${m - 4},${y} ${m},${y - 4}`, stroke: '#222', width: 1 });
+  shapes.push({ kind: 'polyline', points: `${m},${y - 5} ${m + 5},${y} ${m},${y + 5} ${m - 5},${y} ${m},${y - 5}`, stroke: '#222', width: 1.5 });
   const note = `${fmt(a.sessions_to_satisfy_mean)} [${fmt(lo)}, ${fmt(hi)}]${a.hit_cap ? ` · ${a.hit_cap}/${a.runs} capped` : ''}`;
   shapes.push({ kind: 'text', x: Math.min(x(hi) + 8, LEFT_LABELS + PLOT_W - 2), y: y - 5, text: note, size: 9, fill: '#333', anchor: x(hi) + 8 > LEFT_LABELS + PLOT_W - 100 ? 'end' : 'start' });
 }
