@@ -146,7 +146,7 @@ function table(summary: ExperimentSummary): string {
   }
   lines.push('paired comparisons (a − b; paired bootstrap 95% CI; exact Wilcoxon signed-rank p):');
   for (const c of summary.comparisons) {
-    lines.push(`  ${`${c.a} − ${c.b}`.padEnd(40)}${String(c.pairs).padEnd(5)}${String(c.mean_difference).padEnd(9)}[${c.ci95.join(', ')}]  p ${c.p_value}  wins ${c.wins.a}/${c.wins.b}/${c.wins.ties}${c.both_capped ? `, both capped ${c.both_capped}` : ''}${c.paired_draws_agree ? '' : '  DRAWS DIFFER'}`);
+    lines.push(`  ${`${c.a} − ${c.b}`.padEnd(40)}${String(c.pairs).padEnd(5)}${String(c.mean_difference).padEnd(9)}[${c.ci95.join(', ')}]  p ${c.p_value}  wins ${c.wins.a}/${c.wins.b}/${c.wins.ties}${c.both_capped ? `, both capped ${c.both_capped}` : ''}${c.paired_draws_agree ? '' : '  DRAWS DIFFER'}${c.accuracy_after ? `; accuracy after ${c.accuracy_after.mean_difference} [${c.accuracy_after.ci95.join(', ')}]` : ''}`);
   }
   for (const [knob, rows] of Object.entries(summary.ablations)) {
     lines.push(`ablation ${knob}: ${Object.entries(rows).map(([v, r]) => `${v} → ${r.sessions_to_satisfy_mean} ± ${r.sessions_to_satisfy_std} (capped ${r.hit_cap}/${r.runs}, ${r.mean_reply_tokens} tokens)`).join('; ')}`);

@@ -24,6 +24,11 @@ export interface Comparison {
   both_capped: number;
   /** Every pair asked the same questions and drew the same user answers wherever both met or both missed. */
   paired_draws_agree: boolean;
+  /**
+   * What learning costs: the final policies' answer accuracy on the same held-out questions, a − b over the
+   * pairs that asked them (paired bootstrap 95% CI); null when none did.
+   */
+  accuracy_after: { pairs: number; mean_difference: number; ci95: [number, number] } | null;
 }
 
 /** The comparisons the report makes: the methods with each other, and each ablation with its reference arm. */
@@ -81,7 +86,19 @@ export function compare(a: string, b: string, results: readonly RunResult[], see
     wins: { a: d.filter((v) => v < 0).length, b: d.filter((v) => v > 0).length, ties: d.filter((v) => v === 0).length },
     both_capped: pairs.filter(([x, y]) => x.hitCap && y.hitCap).length,
     paired_draws_agree: pairs.every(([x, y]) => drawsAgree(x, y)),
+    accuracy_after: accuracyDifference(pairs, seed),
   };
+}
+
+function accuracyDifference(pairs: readonly (readonly [RunResult, RunResult])[], seed: number): Comparison['accuracy_after'] {
+  const asked = pairs.filter(([x, y]) => x.accuracyAfter && y.accuracyAfter);
+  if (asked.length === 0) return null;
+  const share = (r: RunResult) => r.accuracyAfter!.correct / r.accuracyAfter!.questions;
+  const xs = asked.map(([x]) => share(x));
+  const ys = asked.map(([, y]) => share(y));
+  const [lo, hi] = pairedBootstrapCI(xs, ys, { seed });
+  const r3 = (v: number) => Number(v.toFixed(3));
+  return { pairs: asked.length, mean_difference: r3(mean(xs.map((x, i) => x - ys[i]))), ci95: [r3(lo), r3(hi)] };
 }
 
 /** Every comparison of COMPARISONS whose two arms both ran. */

@@ -55,6 +55,10 @@ describe('paired comparisons', () => {
     expect(c.ci95[0]).toBeGreaterThanOrEqual(-2);
     expect(c.ci95[1]).toBeLessThanOrEqual(0);
     expect(c.paired_draws_agree).toBe(true);
+    // Every fake run answered 3 of 4 accuracy questions: no difference.
+    expect(c.accuracy_after).toEqual({ pairs: 4, mean_difference: 0, ci95: [0, 0] });
+    const better = runs.map((r) => (r.spec.arm === 'hybrid' ? { ...r, accuracyAfter: { questions: 4, correct: 4 } } : r));
+    expect(compare('hybrid', 'grpo', better)!.accuracy_after).toEqual({ pairs: 4, mean_difference: 0.25, ci95: [0.25, 0.25] });
     expect(compare('hybrid', 'opd', runs)).toBeNull();
     expect(comparisons(runs).map((x) => `${x.a}/${x.b}`)).toEqual(['hybrid/grpo']);
   });
