@@ -6,6 +6,9 @@
 import { ALL_ARMS, type ArmGroup } from './arms.ts';
 import { chanceOfStreak, meanStd } from './metric.ts';
 import type { RunResult } from './run.ts';
+import { bootstrapMeanCI, median } from './statistics.ts';
+import { comparisons, type Comparison } from './comparisons.ts';
+import { armDiagnostics, type ArmDiagnostics } from './diagnostics.ts';
 
 export interface PreferenceRow {
   /** Sessions-to-satisfy of each run, in seed order. */
@@ -25,9 +28,16 @@ export interface ArmSummary {
   group: ArmGroup;
   label: string;
   runs: number;
+  /** The capped mean: a capped run counts as the cap, so this is the restricted mean min(T, cap) (a lower bound on E[T] when any run capped). */
   sessions_to_satisfy_mean: number;
+  sessions_to_satisfy_median: number;
   sessions_to_satisfy_std: number;
+  /** Percentile bootstrap 95% CI of the (capped) mean, runs resampled. */
+  sessions_to_satisfy_ci95: [number, number];
   hit_cap: number;
+  /** Fraction of runs satisfied by session s, for s = 1..cap (a capped run never is): the learning curve. */
+  satisfied_by_session: number[];
+  diagnostics: ArmDiagnostics;
   /** Mean reply length in tokens over every session of the arm's runs. */
   mean_reply_tokens: number;
   answer_accuracy: number;
@@ -42,6 +52,11 @@ export interface Targets {
   no_updates: Record<string, { base_rate: number; chance_of_streak: number; satisfied_runs: number; runs: number }>;
   /** No preference whose chance of a lucky streak is under 5% was satisfied without updates. */
   no_updates_never_satisfies_unlikely: boolean | null;
+  /** Hybrid's mean below GRPO's / OPD's with the paired 95% CI of the difference below zero. */
+  hybrid_beats_grpo_ci: boolean | null;
+  hybrid_beats_opd_ci: boolean | null;
+  /** Hybrid's mean at most 10 sessions. */
+  hybrid_at_most_10: boolean | null;
 }
 
 /** How often the judge's score agreed with the user's hidden verdict (met: +1, missed: −1), per answer kind. */
@@ -58,6 +73,8 @@ export interface ExperimentSummary {
    */
   ablations: Partial<Record<'selection' | 'k' | 'C', Record<string, AblationRow>>>;
   judge_agreement: JudgeAgreement;
+  /** Paired comparisons by (preference, seed): bootstrap CI of the mean difference and Wilcoxon signed-rank p. */
+  comparisons: Comparison[];
   /** GRPO-only / hybrid and OPD-only / hybrid mean sessions (above 1: hybrid learns faster). */
   ratios: { grpo_over_hybrid: number | null; opd_over_hybrid: number | null };
   targets: Targets;
@@ -87,16 +104,23 @@ function armSummary(id: string, results: readonly RunResult[]): ArmSummary {
   const arm = ALL_ARMS.find((a) => a.id === id);
   const byPreference = new Map<string, RunResult[]>();
   for (const r of results) byPreference.set(r.spec.preference, [...(byPreference.get(r.spec.preference) ?? []), r]);
-  const { mean: m, std } = meanStd(results.map((r) => r.sessionsToSatisfy));
+  const values = results.map((r) => r.sessionsToSatisfy);
+  const { mean: m, std } = meanStd(values);
   const sessions = results.flatMap((r) => r.sessions);
+  const cap = Math.max(0, ...results.map((r) => r.spec.cap));
+  const [lo, hi] = bootstrapMeanCI(values);
   return {
     id,
     group: arm?.group ?? 'method',
     label: arm?.label ?? id,
     runs: results.length,
     sessions_to_satisfy_mean: round(m),
+    sessions_to_satisfy_median: round(median(values)),
     sessions_to_satisfy_std: round(std),
+    sessions_to_satisfy_ci95: [round(lo), round(hi)],
     hit_cap: results.filter((r) => r.hitCap).length,
+    satisfied_by_session: Array.from({ length: cap }, (_, i) => round(share(results.map((r) => !r.hitCap && r.sessionsToSatisfy <= i + 1)), 3)),
+    diagnostics: armDiagnostics(results),
     mean_reply_tokens: round(mean(sessions.map((s) => s.replyTokens)), 1),
     answer_accuracy: round(share(sessions.map((s) => s.correct)), 3),
     mean_updates: round(mean(results.map((r) => r.updates)), 1),
@@ -131,10 +155,16 @@ export function summarize(results: readonly RunResult[]): ExperimentSummary {
     noUpdates[p] = { base_rate: r.met_rate, chance_of_streak: round(chanceOfStreak(r.met_rate, streak, cap), 3), satisfied_runs: r.runs.length - r.hit_cap, runs: r.runs.length };
   }
   const unlikely = Object.values(noUpdates).filter((x) => x.chance_of_streak < UNLIKELY_CHANCE);
+  const paired = comparisons(results);
+  const beats = (b: string) => {
+    const c = paired.find((x) => x.a === 'hybrid' && x.b === b);
+    return c ? c.mean_difference < 0 && c.ci95[1] < 0 : null;
+  };
   return {
     arms,
     ablations: ablationTables(byArm),
     judge_agreement: judgeAgreement(results),
+    comparisons: paired,
     ratios: {
       grpo_over_hybrid: vsGrpo ? round(vsGrpo[1] / vsGrpo[0], 3) : null,
       opd_over_hybrid: vsOpd ? round(vsOpd[1] / vsOpd[0], 3) : null,
@@ -144,6 +174,9 @@ export function summarize(results: readonly RunResult[]): ExperimentSummary {
       hybrid_below_opd: vsOpd ? vsOpd[0] < vsOpd[1] : null,
       no_updates: noUpdates,
       no_updates_never_satisfies_unlikely: arms.none ? unlikely.every((x) => x.satisfied_runs === 0) : null,
+      hybrid_beats_grpo_ci: beats('grpo'),
+      hybrid_beats_opd_ci: beats('opd'),
+      hybrid_at_most_10: arms.hybrid ? arms.hybrid.sessions_to_satisfy_mean <= 10 : null,
     },
   };
 }

@@ -55,6 +55,11 @@ test('a hybrid vs GRPO race runs in workers with live plots and a table', async 
     await expect(page.getByTestId(`mean-${arm}`)).toHaveCount(1);
   }
   await expect(page.getByTestId('experiments-ratios')).toContainText('GRPO only needs 1×');
+  // The bench's figure: a mean with its CI per arm and a learning curve per method; the paired comparison: one pair, no difference.
+  await expect(page.getByTestId('experiments-figure').locator('circle')).toHaveCount(2);
+  await expect(page.getByTestId('comparison-hybrid-grpo')).toContainText('hybrid − grpo');
+  await expect(page.getByTestId('comparison-hybrid-grpo').locator('td').nth(1)).toHaveText('0');
+  await expect(page.getByTestId('comparison-hybrid-grpo').locator('td').nth(2)).toHaveText('[0, 0]');
   // One curve per run in each live plot, three sessions long.
   for (const series of ['reward', 'length']) {
     const lines = page.getByTestId(`experiments-${series}`).locator('polyline');

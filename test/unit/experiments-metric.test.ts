@@ -69,10 +69,10 @@ function fakeRun(arm: string, preference: string, seed: number, met: string, rep
   const flags = seq(met);
   const { sessions, hitCap } = sessionsToSatisfy(flags, 3, 10);
   const records: SessionRecord[] = flags.map((m, i) => ({
-    session: i + 1, met: m, answer: m ? 'thanks' : 'state', reward: m ? 1 : i % 2 ? -1 : 0, hinted: !m, sampled: true, question: 'q', reply: 'r', userText: 'u',
-    replyTokens, correct: i % 2 === 0, version: i,
+    session: i + 1, met: m, answer: m ? 'thanks' : 'state', reward: m ? 1 : i % 2 ? -1 : 0, hinted: !m, sampled: true, hint: null, question: 'q', reply: 'r', userText: 'u',
+    replyTokens, correct: i % 2 === 0, version: i, teacherFollowed: null,
   }));
-  return { spec: { arm, preference, seed, cap: 10, streak: 3 }, sessions: records, sessionsToSatisfy: sessions, hitCap, updates: flags.length, wallMs: 1 };
+  return { spec: { arm, preference, seed, cap: 10, streak: 3 }, sessions: records, sessionsToSatisfy: sessions, hitCap, updates: flags.length, updateStats: null, accuracyAfter: null, wallMs: 1 };
 }
 
 describe('summarize', () => {

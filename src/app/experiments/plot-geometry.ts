@@ -4,15 +4,8 @@
  */
 import type { SessionRecord } from '../../experiments/index.ts';
 
-/** Arm colours: the four methods fixed (hybrid and GRPO race in blue and orange), ablations from a palette. */
-const METHOD_COLOURS: Record<string, string> = { hybrid: '#2f5bd3', grpo: '#d6821f', opd: '#167a3f', none: '#8a8f99' };
-const PALETTE = ['#6b3fa0', '#0f7c8c', '#b42323', '#8a5a00', '#c2409a', '#3b7d23', '#4a5bd3', '#a0522d'];
-
-export function armColour(arm: string, order: readonly string[]): string {
-  if (arm in METHOD_COLOURS) return METHOD_COLOURS[arm];
-  const i = order.filter((a) => !(a in METHOD_COLOURS)).indexOf(arm);
-  return PALETTE[(i < 0 ? 0 : i) % PALETTE.length];
-}
+/** Arm colours: one table for the panel and the bench's figure. */
+export { armColour } from '../../experiments/figure.ts';
 
 /** The mean of the last `window` values up to each index (a readable curve for −1/0/+1 rewards). */
 export function trailingMean(values: readonly number[], window: number): number[] {
