@@ -27,6 +27,8 @@ export interface FolderFile {
   /** Null while the server does not say. */
   bytes: number | null;
   cached: boolean;
+  /** Read already: cached, or a small file the probe fetched (its bytes wait in memory for the go-ahead). */
+  here: boolean;
 }
 
 export interface ModelProbe {
@@ -130,7 +132,7 @@ export class HfFolderDownload {
     const files: FolderFile[] = [];
     for (const name of METADATA_FILES) {
       const bytes = await this.metadata.read(name);
-      if (bytes) files.push({ name, bytes: bytes.length, cached: (await this.store.get(`${this.base}/${name}`)) !== undefined });
+      if (bytes) files.push({ name, bytes: bytes.length, cached: (await this.store.get(`${this.base}/${name}`)) !== undefined, here: true });
     }
     for (const name of this.weightNames) files.push(await this.weightSize(name));
     const downloadBytes = files.filter((f) => !f.cached).reduce((sum, f) => sum + (f.bytes ?? 0), 0);
@@ -166,7 +168,7 @@ export class HfFolderDownload {
 
   private async weightSize(name: string): Promise<FolderFile> {
     const cached = await this.store.get(`${this.base}/${name}`);
-    if (cached) return { name, bytes: cached.length, cached: true };
+    if (cached) return { name, bytes: cached.length, cached: true, here: true };
     const url = `${this.base}/${name}`;
     let response: Response;
     try {
@@ -178,7 +180,7 @@ export class HfFolderDownload {
     if (!response.ok) throw new HfModelError('missing-file', `${url}: HTTP ${response.status}`);
     // The Hub states an LFS file's size in X-Linked-Size (its Content-Length may be a redirect's).
     const size = Number(response.headers.get('x-linked-size') ?? response.headers.get('content-length') ?? NaN);
-    return { name, bytes: Number.isFinite(size) ? size : null, cached: false };
+    return { name, bytes: Number.isFinite(size) ? size : null, cached: false, here: false };
   }
 }
 
@@ -190,7 +192,7 @@ export async function probeLocalFolder(name: string, files: Record<string, Uint8
   const listed: FolderFile[] = [];
   for (const file of [...METADATA_FILES, ...weights]) {
     const bytes = await folder.read(file);
-    if (bytes) listed.push({ name: file, bytes: bytes.length, cached: true });
+    if (bytes) listed.push({ name: file, bytes: bytes.length, cached: true, here: true });
     else if (weights.includes(file)) throw new HfModelError('missing-file', `${name} has no ${file}`);
   }
   for (const file of weights) readSafetensorsHeader(files[file], file);

@@ -35,7 +35,7 @@ export class HfModelState {
     for (const f of this.probe?.files ?? []) {
       const p = this.progress[f.name];
       total += f.bytes ?? p?.totalBytes ?? 0;
-      loaded += f.cached ? (f.bytes ?? 0) : (p?.loadedBytes ?? 0);
+      loaded += f.here ? (f.bytes ?? 0) : (p?.loadedBytes ?? 0);
     }
     return { loaded, total };
   }
