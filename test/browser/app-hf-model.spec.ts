@@ -71,6 +71,8 @@ test('a Hugging Face model folder is picked, planned, downloaded with progress, 
   const signals1 = page.locator('[data-testid="turn-signals"][data-turn="1"]');
   await expect(signals1.getByTestId('judge-score')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('serving-version')).toContainText('v0');
+  // The token inspector shows the turn's directive signal over the model's vocabulary.
+  await expect(page.getByTestId('token-heatmap')).toBeVisible({ timeout: 60_000 });
 
   // Cached: a second visit asks for no weight at all.
   expect((await cachedKeys(page, url)).length).toBeGreaterThanOrEqual(8);
@@ -141,4 +143,23 @@ test('a download cut off midway caches nothing and a retry loads the model clean
   await page.getByRole('button', { name: 'Retry the download' }).click();
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 120_000 });
   expect(await cachedKeys(page, `${url}/model.safetensors`)).toHaveLength(1);
+});
+
+test('a model folder picked from disk loads in place, with no download and nothing cached', async ({ page }) => {
+  test.setTimeout(180_000);
+  const url = folder('local', { family: 'qwen3', dtype: 'f16' });
+  await page.goto('/');
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 120_000 });
+  const weights = weightRequests(page);
+  await page.getByText('Model:').click();
+  await page.getByTestId('model-folder').setInputFiles(resolve(root, `.${url}`));
+  await expect(page.getByTestId('model-name')).toHaveText('local (from disk)');
+  await expect(page.getByTestId('model-family')).toContainText('Family qwen3');
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 120_000 });
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill('hi');
+  await box.press('Enter');
+  await expect(page.getByTestId('assistant-text').first()).toBeVisible({ timeout: 60_000 });
+  expect(weights).toHaveLength(0);
+  expect(await cachedKeys(page, 'local')).toEqual([]);
 });

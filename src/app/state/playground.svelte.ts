@@ -109,6 +109,7 @@ export class Playground {
   async chooseLocalFolder(name: string, files: Record<string, Uint8Array>): Promise<void> {
     this.runtime.current?.engines.terminate();
     this.runtime.current = null;
+    this.turns.clear(); // the open session was the previous model's store's
     this.backends = null;
     this.loadError = null;
     this.phase = 'loading';
