@@ -4,7 +4,7 @@
  * next visit fetches no weight), and forgotten; and each way a model can be refused or a download fail.
  */
 import { test, expect, type Page, type Request } from '@playwright/test';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeTinyHfCheckpoint } from '../../scripts/gen-hf-checkpoint.ts';
 
@@ -162,4 +162,33 @@ test('a model folder picked from disk loads in place, with no download and nothi
   await expect(page.getByTestId('assistant-text').first()).toBeVisible({ timeout: 60_000 });
   expect(weights).toHaveLength(0);
   expect(await cachedKeys(page, 'local')).toEqual([]);
+});
+
+test('a Hub repo id is fetched from huggingface.co resolve/main URLs (routed here to a local folder)', async ({ page }) => {
+  test.setTimeout(180_000);
+  const url = folder('hub', { family: 'llama', dtype: 'bf16' });
+  const asked: string[] = [];
+  await page.route('https://huggingface.co/**', async (route) => {
+    const request = route.request();
+    asked.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    const name = new URL(request.url()).pathname.split('/').pop()!;
+    const cors = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'content-length, x-linked-size', 'cross-origin-resource-policy': 'cross-origin' };
+    let body: Buffer;
+    try {
+      body = readFileSync(resolve(root, `.${url}/${name}`));
+    } catch {
+      return route.fulfill({ status: 404, headers: cors, body: 'Entry not found' });
+    }
+    await route.fulfill({ status: 200, headers: { ...cors, 'content-type': 'application/octet-stream', 'x-linked-size': String(body.length) }, body: request.method() === 'HEAD' ? '' : body });
+  });
+  await page.goto(`/?hf=${encodeURIComponent('nextstate-test/tiny-llama')}`);
+  await expect(page.getByTestId('model-name')).toHaveText('nextstate-test/tiny-llama');
+  await expect(page.getByTestId('model-family')).toContainText('Family llama');
+  expect(asked).toContain('HEAD /nextstate-test/tiny-llama/resolve/main/model.safetensors');
+  expect(asked).not.toContain('GET /nextstate-test/tiny-llama/resolve/main/model.safetensors');
+  await page.getByRole('button', { name: 'Download and load' }).click();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 120_000 });
+  expect(asked).toContain('GET /nextstate-test/tiny-llama/resolve/main/model.safetensors');
+  await page.getByRole('button', { name: 'Forget this model' }).click();
+  await expect(page.getByTestId('model-forgotten')).toContainText('huggingface.co/nextstate-test/tiny-llama/resolve/main');
 });
