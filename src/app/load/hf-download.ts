@@ -44,9 +44,15 @@ export interface ModelProbe {
   storage: { quota: number; usage: number } | null;
 }
 
-/** What this device allows: free storage from `navigator.storage.estimate`, the GPU's largest buffer, a 4 GiB tensor budget (the wasm heap). */
+/** The wasm heap's limit: every tensor of a model served on wasm (no GPU, or only a software one) must fit in it. */
+const WASM_HEAP_BYTES = 4 * 2 ** 30;
+
+/**
+ * What this device allows: free storage from `navigator.storage.estimate`, the GPU adapter's largest buffer, and
+ * the wasm heap when the model will run on wasm (no WebGPU adapter, or only a software fallback).
+ */
 export async function deviceLimits(): Promise<{ limits: DeviceLimits; storage: ModelProbe['storage'] }> {
-  const limits: DeviceLimits = { memoryBudget: 4 * 2 ** 30 };
+  const limits: DeviceLimits = { memoryBudget: WASM_HEAP_BYTES };
   let storage: ModelProbe['storage'] = null;
   try {
     const estimate = await navigator.storage?.estimate?.();
@@ -61,6 +67,7 @@ export async function deviceLimits(): Promise<{ limits: DeviceLimits; storage: M
     const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
     const adapter = await gpu?.requestAdapter();
     if (adapter) limits.maxBufferSize = adapter.limits.maxBufferSize;
+    if (adapter && !(adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter) delete limits.memoryBudget;
   } catch {
     // No WebGPU: the graph runs on wasm, within the memory budget.
   }
