@@ -7,7 +7,7 @@
 import type { Settings } from '../rl/settings.ts';
 import type { NextState } from '../rl/judge/types.ts';
 import type { EvaluativeRecord, DirectiveRecord } from '../rl/records.ts';
-import type { BackendChoice, CheckpointBlob, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, HfModelLocation, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 import { turnKey } from './protocol.ts';
 import type { RecordStore, SessionInfo, SessionKind, StoredTurn as StoreTurn } from '../store/types.ts';
@@ -85,6 +85,11 @@ export class OnlineLoop {
   private readonly outcomes = new Map<string, number>();
   /** Set after a storage quota error: recording stops, the chat goes on. */
   recordingStopped: string | null = null;
+  /**
+   * Set when the policy is a frozen Hugging Face base (`start({ hf })`): signals are computed and samples
+   * recorded, but nothing trains it until it has an adapter (issue 13).
+   */
+  trainingOff: string | null = null;
 
   constructor(
     private readonly engines: LoopEngines,
@@ -101,7 +106,8 @@ export class OnlineLoop {
    * Load the serving version (the shipped checkpoint the first time) into every engine and resume what a
    * closed tab left: turns whose next state arrived but were not judged, and samples not yet trained.
    */
-  async start(initial: CheckpointBlob): Promise<void> {
+  async start(initial: CheckpointBlob | { hf: HfModelLocation }): Promise<void> {
+    if ('hf' in initial) return this.startFrozenBase(initial.hf);
     if (!(await this.store.getCheckpoint(0))) await this.store.putCheckpoint(0, initial.bytes, initial.manifest);
     const stored = await this.store.getServingVersion();
     const version = stored ?? 0;
@@ -125,6 +131,20 @@ export class OnlineLoop {
     void this.maybeUpdate();
   }
 
+  /** A Hugging Face base as policy, teacher and student (one frozen model); the trainer is not loaded. */
+  private async startFrozenBase(location: HfModelLocation): Promise<void> {
+    const { policy, signal } = this.engines;
+    if (!policy.loadHf || !signal.loadHf) throw new Error('these engines cannot serve a Hugging Face model');
+    await Promise.all([policy.loadHf(location, 0), signal.loadHf(location)]);
+    this.servingVersion = 0;
+    this.trainingOff = 'Training a Hugging Face model needs an adapter (coming): its samples are recorded, not trained.';
+    for (const turn of await this.store.listTurns()) {
+      if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
+    }
+    this.emitQueue();
+    void this.pump();
+  }
+
   setSettings(settings: Settings): void {
     this.settings = settings;
     void this.maybeUpdate();
@@ -135,6 +155,7 @@ export class OnlineLoop {
    * from that checkpoint. Later versions stay saved; the next update gets a new number.
    */
   async rollback(version: number): Promise<void> {
+    if (this.trainingOff) throw new Error(this.trainingOff);
     while (this.updating) await this.updating;
     const [target, initial, optimizer] = await Promise.all([this.store.getCheckpoint(version), this.store.getCheckpoint(0), this.store.getOptimizer()]);
     if (!target || !initial) throw new Error(`no saved checkpoint for version ${version}`);
@@ -236,7 +257,7 @@ export class OnlineLoop {
       while (this.pumping || this.updating || this.signalQueue.length > 0) {
         await (this.updating ?? new Promise((r) => setTimeout(r, 20)));
       }
-      if (this.recordingStopped || (await this.store.listSamples({ status: 'pending' })).length < this.settings.batchSize) return;
+      if (this.recordingStopped || this.trainingOff || (await this.store.listSamples({ status: 'pending' })).length < this.settings.batchSize) return;
       await this.maybeUpdate();
     }
   }
@@ -350,7 +371,7 @@ export class OnlineLoop {
    * behind, are kept as `stale` and never trained.
    */
   private async maybeUpdate(): Promise<void> {
-    if (this.updating || this.recordingStopped) return;
+    if (this.updating || this.recordingStopped || this.trainingOff) return;
     const pending = await this.store.listSamples({ status: 'pending' });
     if (pending.length < this.settings.batchSize || this.updating) return;
     const lineage = await this.lineage.ancestors(this.settings.maxStaleness);

@@ -65,7 +65,7 @@ export function cachedFiles(base: string, store: FileStore, onProgress: (p: File
       } catch (e) {
         throw new HfModelError('missing-file', `${key} could not be fetched (${(e as Error).message})`);
       }
-      if (response.status === 404) return undefined;
+      if (response.status === 404 || answersWithPage(response)) return undefined;
       if (!response.ok) throw new HfModelError('missing-file', `${key}: HTTP ${response.status}`);
       const resumed = have && response.status === 206 ? have : new Uint8Array(0);
       const length = Number(response.headers.get('content-length'));
@@ -101,6 +101,11 @@ export function cachedFiles(base: string, store: FileStore, onProgress: (p: File
       return bytes;
     },
   };
+}
+
+/** A dev server (or a single-page host) answers a missing file with its index.html: the folder has no such file. */
+export function answersWithPage(response: Response): boolean {
+  return response.ok && (response.headers.get('content-type') ?? '').includes('text/html');
 }
 
 function concat(chunks: Uint8Array[], length: number): Uint8Array {

@@ -4,14 +4,17 @@
  * and restarts the loop when a rollback or a backend change needs every worker to reload.
  */
 import { Tokenizer } from '../../model/tokenizer.ts';
+import type { ChatTokenizer } from '../../model/chat-tokenizer.ts';
 import type { Settings } from '../../rl/settings.ts';
 import { IndexedDbStore } from '../../store/index.ts';
 import { OnlineLoop, type LoopEvents } from '../../workers/online-loop.ts';
 import { createWorkerEngines } from '../../workers/page-engines.ts';
-import type { BackendChoice } from '../../workers/protocol.ts';
+import type { BackendChoice, CheckpointBlob, HfModelLocation } from '../../workers/protocol.ts';
 import { turnKey } from '../../workers/protocol.ts';
 import { fetchCheckpoint, ModelLoadError, type LoadProgress } from '../load/fetch-checkpoint.ts';
 import { modelBase } from '../load/model-url.ts';
+import { modelChoiceFromQuery, pageQueryWithModel, parseModelChoice } from '../load/model-choice.ts';
+import { HfModelState } from './hf-model.svelte.ts';
 import { JudgeConfigState } from '../settings/judge-config.svelte.ts';
 import { PolicyConfigState } from '../settings/policy-config.svelte.ts';
 import { RemoteChatState } from './remote-chat.svelte.ts';
@@ -65,34 +68,95 @@ export class Playground {
   readonly training = new TrainingState(this.runtime);
   readonly transfer = new TransferState(this.runtime, (ids) => this.afterImport(ids));
   readonly inspector = new InspectorState();
+  /** The Hugging Face model chosen instead of the built-in one (picker, plan, download, forget). */
+  readonly model = new HfModelState();
   private noticeCount = 0;
+  private listening = false;
 
-  get tokenizer(): Tokenizer | null {
+  get tokenizer(): ChatTokenizer | null {
     return this.runtime.current?.tokenizer ?? null;
   }
 
+  /** Starts on the model the URL names (`?hf=`, else the built-in one). */
   async boot(search: string): Promise<void> {
+    try {
+      const choice = modelChoiceFromQuery(search);
+      if (choice.kind === 'builtin' || choice.kind === 'files') return await this.bootBuiltin(search);
+      this.stage('Reading the model folder (config and tokenizer)', 0);
+      const ready = await this.model.prepare(choice, location.href);
+      await this.bootHf(search, ready.location, ready.probe.tokenizer, ready.probe.config.vocabSize, ready.probe.family);
+    } catch (e) {
+      this.loadError = { message: (e as Error).message, model: e instanceof ModelLoadError };
+      this.phase = 'failed';
+    }
+  }
+
+  /**
+   * The picker's choice: the built-in model, a Hub repo or a folder URL reload the page on a link that names it
+   * (so the link can be shared); a bad value returns the reason.
+   */
+  chooseModel(text: string): string | null {
+    try {
+      const choice = parseModelChoice(text);
+      location.assign(`${location.pathname}${pageQueryWithModel(location.search, choice)}`);
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
+  /** A folder picked from disk replaces the running model in place (its files cannot travel in a link). */
+  async chooseLocalFolder(name: string, files: Record<string, Uint8Array>): Promise<void> {
+    this.runtime.current?.engines.terminate();
+    this.runtime.current = null;
+    this.turns.clear(); // the open session was the previous model's store's
+    this.backends = null;
+    this.loadError = null;
+    this.phase = 'loading';
+    try {
+      const ready = await this.model.prepareLocal(name, files);
+      await this.bootHf(location.search, ready.location, ready.probe.tokenizer, ready.probe.config.vocabSize, ready.probe.family);
+    } catch (e) {
+      this.loadError = { message: (e as Error).message, model: false };
+      this.phase = 'failed';
+    }
+  }
+
+  private async bootBuiltin(search: string): Promise<void> {
+    this.stage('Opening the record store (IndexedDB)', 0);
+    const store = await IndexedDbStore.open();
+    const settings = await this.settings.init(store, search);
+    const initial = await fetchCheckpoint(modelBase(search), (p) =>
+      (this.progress = { ...p, fraction: p.fraction === null ? null : p.fraction * DOWNLOAD_SHARE }),
+    );
+    const tokenizer = Tokenizer.fromJSON(initial.manifest.tokenizer);
+    this.modelInfo = { preset: initial.manifest.preset, corpusVersion: String(initial.manifest.corpusVersion ?? 'unknown'), tokensSeen: initial.manifest.tokensSeen };
+    await this.startRuntime(store, settings, initial, tokenizer, initial.manifest.config.vocabSize);
+  }
+
+  /** A Hugging Face model: its own record store (its token ids are another vocabulary's), a frozen base in the workers. */
+  private async bootHf(search: string, location: HfModelLocation, tokenizer: ChatTokenizer, vocabSize: number, family: string): Promise<void> {
+    this.stage('Opening the record store (IndexedDB)', DOWNLOAD_SHARE);
+    const store = await IndexedDbStore.open(`nextstate-hf:${location.kind === 'hub' ? location.repo : location.kind === 'url' ? location.url : location.name}`);
+    const settings = await this.settings.init(store, search);
+    this.modelInfo = { preset: family, corpusVersion: 'Hugging Face checkpoint', tokensSeen: 0 };
+    await this.startRuntime(store, settings, { hf: location }, tokenizer, vocabSize);
+  }
+
+  private async startRuntime(store: IndexedDbStore, settings: Settings, model: CheckpointBlob | { hf: HfModelLocation }, tokenizer: ChatTokenizer, vocabSize: number): Promise<void> {
     let engines: Runtime['engines'] | null = null;
     try {
-      this.stage('Opening the record store (IndexedDB)', 0);
-      const store = await IndexedDbStore.open();
-      const settings = await this.settings.init(store, search);
-      const initial = await fetchCheckpoint(modelBase(search), (p) =>
-        (this.progress = { ...p, fraction: p.fraction === null ? null : p.fraction * DOWNLOAD_SHARE }),
-      );
-      const tokenizer = Tokenizer.fromJSON(initial.manifest.tokenizer);
-      this.modelInfo = { preset: initial.manifest.preset, corpusVersion: String(initial.manifest.corpusVersion ?? 'unknown'), tokensSeen: initial.manifest.tokensSeen };
       this.stage('Starting the policy, signal and trainer workers', DOWNLOAD_SHARE + 0.05);
       const started = (engines = createWorkerEngines());
       this.backends = await this.initEngines(started, settings.backend);
       await this.judge.connect((config) => started.setJudgeConfig(config));
       this.stage('Loading the policy into the workers', DOWNLOAD_SHARE + 0.1);
       const loop = new OnlineLoop(started, store, settings, this.events());
-      await loop.start(initial).catch((e: Error) => {
+      await loop.start(model).catch((e: Error) => {
         throw new Error(`The policy could not be loaded: ${e.message}`);
       });
-      this.runtime.current = { store, engines: started, loop, initial, tokenizer };
-      this.turns.vocabSize = initial.manifest.config.vocabSize;
+      this.runtime.current = { store, engines: started, loop, model, tokenizer, vocabSize };
+      this.turns.vocabSize = vocabSize;
       this.remote.connect(store, () => {
         const config = this.policy.config;
         if (config.kind !== 'remote') throw new Error('the policy runs on this device');
@@ -101,7 +165,8 @@ export class Playground {
         if (sessionId === this.turns.sessionId) await this.turns.load(store, sessionId);
         await this.sessions.refresh();
       });
-      this.settings.onChange((next, previous) => void this.applySettings(next, previous));
+      if (!this.listening) this.settings.onChange((next, previous) => void this.applySettings(next, previous));
+      this.listening = true;
       await Promise.all([this.sessions.openLatest(), this.training.refresh()]);
       // A session that could not be opened is reported; the page opened another (or a new one) instead.
       if (this.sessions.problem) this.notify(this.sessions.problem);
@@ -109,8 +174,7 @@ export class Playground {
       this.phase = 'ready';
     } catch (e) {
       engines?.terminate();
-      this.loadError = { message: (e as Error).message, model: e instanceof ModelLoadError };
-      this.phase = 'failed';
+      throw e;
     }
   }
 
@@ -183,7 +247,7 @@ export class Playground {
   private async restartLoop(): Promise<void> {
     const rt = need(this.runtime);
     const loop = new OnlineLoop(rt.engines, rt.store, this.settings.value, this.events());
-    await loop.start(rt.initial);
+    await loop.start(rt.model);
     rt.loop = loop;
     if (this.turns.sessionId) await this.turns.load(rt.store, this.turns.sessionId);
   }

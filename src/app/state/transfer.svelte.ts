@@ -62,9 +62,9 @@ export class TransferState {
         this.importProblems = duplicates.map((kind) => `Two of the picked files are ${kind}: pick one export's files.`);
         return;
       }
-      const { store, initial } = need(this.runtime);
+      const { store, vocabSize } = need(this.runtime);
       // Token ids must index the vocabulary of the policy they would train.
-      const result = await store.importSessions(files, recordLimits(initial.manifest.config.vocabSize));
+      const result = await store.importSessions(files, recordLimits(vocabSize));
       const renamed = Object.keys(result.renamed).length;
       this.imported =
         `Imported ${count(result.sessions.length, 'session')}: ${count(result.counts.turns, 'turn')}, ${count(result.counts.judges, 'judge record')}, ${count(result.counts.samples, 'sample')}.` +
