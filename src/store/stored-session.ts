@@ -29,7 +29,8 @@ export function storedTurnProblem(value: unknown, vocabSize?: number): string | 
   const record: Record<string, unknown> = {};
   const loop: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
-    if (key === 'report') continue;
+    // Checked on their own below: the inspector's report, and a remote policy's token strings (issue 16).
+    if (key === 'report' || key === 'response_tokens') continue;
     if (recordKeys.includes(key)) record[key] = field;
     if (!recordKeys.includes(key) || key === 'session_id' || key === 'turn') loop[key] = field;
   }
@@ -37,6 +38,9 @@ export function storedTurnProblem(value: unknown, vocabSize?: number): string | 
   if (record.next_state === null) record.next_state = { role: 'user', content: '' };
   const report = Object.hasOwn(value, 'report') ? (value as { report: unknown }).report : undefined;
   if (report !== undefined && report !== null && (typeof report !== 'object' || Array.isArray(report))) return 'turn.report must be an object';
+  const tokens = Object.hasOwn(value, 'response_tokens') ? (value as { response_tokens: unknown }).response_tokens : undefined;
+  const tokensProblem = tokens === undefined ? null : arrayOf(string)(tokens, 'turn.response_tokens');
+  if (tokensProblem) return tokensProblem;
   return validateRecord('turn', record, limits) ?? turnStateCheck(limits)(loop, 'turn');
 }
 

@@ -140,11 +140,14 @@ describe('a stored session the page cannot show is named before it is shown (iss
     expect(storedSessionProblem(records, 104)).toBeNull();
     // The loop stores the directive report with the turn; it is the page's own.
     expect(storedSessionProblem({ ...records, turns: f.turns.map((t) => ({ ...t, report: null })) }, 104)).toBeNull();
+    // A remote policy's turn keeps the server's token strings (issue 16): the page shows it.
+    expect(storedSessionProblem({ ...records, turns: f.turns.map((t) => ({ ...t, response_tokens: ['Li', 'ma'] })) }, 104)).toBeNull();
     const broken = (i: number, change: object) => ({ ...records, turns: f.turns.map((t, j) => (j === i ? { ...t, ...change } : t)) });
     expect(storedSessionProblem(broken(1, { messages: 42 }), 104)).toBe('turn 2: turn.messages must be an array, got 42');
     expect(storedSessionProblem(broken(0, { response_text: { html: '<b>' } }), 104)).toMatch(/^turn 1: turn\.response_text must be a string/);
     expect(storedSessionProblem(broken(2, { response_ids: [3, 200] }), 104)).toMatch(/^turn 3: turn\.response_ids\[1\] is token id 200, outside/);
     expect(storedSessionProblem(broken(0, { constructor: 1 }), 104)).toBe('turn 1: turn has an unknown field "constructor"');
+    expect(storedSessionProblem(broken(0, { response_tokens: ['a', 7] }), 104)).toMatch(/^turn 1: turn\.response_tokens\[1\] must be a string/);
     const badSample = { ...records, samples: records.samples.map((s, j) => (j === 0 ? { ...s, support_ids: s.support_ids.map(() => [999]) } : s)) };
     expect(storedSessionProblem(badSample, 104)).toMatch(/^sample of turn \d+: sample\.support_ids\[0\]\[0\] is token id 999/);
   });

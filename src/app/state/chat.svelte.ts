@@ -174,9 +174,11 @@ export class ChatState {
     await this.show(sessionId);
   }
 
+  /** The stored turns replace the streamed bubble: loaded first, so the bubble never flashes empty. */
   private async show(sessionId: string): Promise<void> {
+    await this.turns.load(need(this.runtime).store, sessionId);
     this.pendingUser = null;
     this.streamed = '';
-    await this.turns.load(need(this.runtime).store, sessionId);
+    this.replying = false;
   }
 }
