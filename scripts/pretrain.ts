@@ -1,11 +1,14 @@
 /**
- * `npm run pretrain -- [--preset tiny] [--minutes 45] [--max-wall-minutes 80] [--resume] [--lr 2e-3] [--batch-tokens 2048]`
+ * `npm run pretrain -- [--preset tiny] [--minutes 45] [--max-wall-minutes 80] [--resume | --from <checkpoint>] [--lr 2e-3]
+ *   [--batch-tokens 2048] [--out <path>]`
  *
  * Pretrains the policy on the world's conversations with tfjs `wasm` in Node: loss on reply tokens only,
  * batches bucketed by length, Adam (0.9, 0.95), linear warm-up then cosine decay over the time budget,
  * gradient clip 1.0. The budget is minutes of this process's CPU time (other work on a shared machine does not
  * shorten the training), capped by --max-wall-minutes of wall time; the cosine follows whichever runs out first. Prints step, loss and tokens/s; saves a resumable checkpoint every few minutes to
- * .cache/pretrain/ and the final one to public/models/nextstate-<preset>.{safetensors,json}.
+ * .cache/pretrain/ and the final one to public/models/nextstate-<preset>.{safetensors,json} (or --out).
+ * `--from <checkpoint>` (path without extension) continues pretraining from that checkpoint's weights, e.g. the
+ * shipped one on a new corpus version, with a fresh optimizer and a fresh schedule; tokens seen keep counting.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -25,6 +28,7 @@ const { values: args } = parseArgs({
     minutes: { type: 'string', default: '45' },
     'max-wall-minutes': { type: 'string', default: '80' },
     resume: { type: 'boolean', default: false },
+    from: { type: 'string' },
     lr: { type: 'string', default: '2e-3' },
     'batch-tokens': { type: 'string', default: '2048' },
     'warmup-steps': { type: 'string', default: '100' },
@@ -166,6 +170,16 @@ if (args.resume && existsSync(`${resumePath}.json`)) {
   conversationsSeen = Number(progress.conversationsSeen);
   lastLoss = decoded.manifest.finalLoss ?? NaN;
   console.log(`resumed ${resumePath} at step ${step}, ${(trainSeconds / 60).toFixed(1)} min trained, ${tokensSeen} tokens seen`);
+} else if (args.from) {
+  const decoded = await decodeCheckpoint(
+    new Uint8Array(readFileSync(`${args.from}.safetensors`)),
+    JSON.parse(readFileSync(`${args.from}.json`, 'utf8')),
+    config,
+  );
+  policy = new Policy(config, decoded.weights);
+  adam = new Adam(policy.variables, PRETRAIN_ADAM);
+  tokensSeen = decoded.manifest.tokensSeen;
+  console.log(`continuing from ${args.from} (corpus ${decoded.manifest.corpusVersion}, ${tokensSeen} tokens seen) with a fresh optimizer`);
 } else {
   if (args.resume) console.log(`no resumable checkpoint at ${resumePath}: starting fresh`);
   policy = Policy.create(config, seed);
@@ -218,6 +232,7 @@ let windowSteps = 0;
 let lastSave = trainSeconds;
 let segmentStart = performance.now();
 const secondsAtStart = trainSeconds;
+const tokensAtStart = tokensSeen;
 const logEvery = 20;
 
 while (trainSeconds < budgetSeconds && wallSeconds < wallBudgetSeconds) {
@@ -255,6 +270,6 @@ while (trainSeconds < budgetSeconds && wallSeconds < wallBudgetSeconds) {
 
 if (windowSteps) lastLoss = windowLoss / windowSteps;
 const finalHeldout = heldoutLoss(heldout);
-console.log(`done: step ${step}, tokens ${tokensSeen}, train loss ${lastLoss.toFixed(4)}, heldout_loss ${finalHeldout.toFixed(4)}`);
+console.log(`done: step ${step}, tokens ${tokensSeen} (${tokensSeen - tokensAtStart} this run), train loss ${lastLoss.toFixed(4)}, heldout_loss ${finalHeldout.toFixed(4)}`);
 await save(resumePath, true);
 await save(finalPath, false);

@@ -10,7 +10,12 @@
  *   complaining, or just asking again), the corrected reply; sometimes a next question whose reply keeps
  *   the corrected style.
  * - `tool`: a system message announcing the tools, a tool call, its result, then the reply (tools.ts).
- * Every conversation encodes to at most MAX_CONVERSATION_TOKENS tokens; one that would not is drawn again.
+ * In every kind, a user turn is a remark (small talk or a message outside the world, remarks.ts) with probability
+ * REMARK_SHARE (half that in `tool`), else a world question; either is typed the way visitors type (casual.ts) with
+ * probability CASUAL_SHARE. Replies to remarks are rendered in the styles like any other.
+ * Every conversation encodes to at most MAX_CONVERSATION_TOKENS tokens, and none has a user message that is a message of
+ * the visitor set (visitors/messages.ts, the evaluation's held-out messages; case, spaces and punctuation ignored);
+ * one that would break either rule is drawn again.
  */
 import { HINT_PREFIX, type Message } from '../model/chat.ts';
 import { pick, pickWeighted, randomInt, createRng, type Rng } from '../model/rng.ts';
@@ -18,18 +23,27 @@ import { defaultTokenizer } from '../model/tokenizer.ts';
 import { ASK_AGAIN_OPENERS, CORRECTIONS, MOVE_ON_OPENERS } from './corrections.ts';
 import { HINT_PHRASINGS, JUDGE_HINTS } from './hints.ts';
 import { rephrase, sampleQuestion, type Question, type Split } from './questions.ts';
+import { casualQuestionText, casualText } from './casual.ts';
+import { sampleRemark, type Remark } from './remarks.ts';
 import { randomStyles, renderReply } from './replies.ts';
 import { STYLE_IDS, type StyleId } from './styles.ts';
 import { formatToolCall, runTool, TOOLS_SYSTEM_PROMPT } from './tools.ts';
+import { VISITOR_IN_WORLD, VISITOR_OFF_TOPIC } from './visitors/messages.ts';
 
 /** Changes whenever the corpus a seed produces changes. */
-export const CORPUS_VERSION = 'world-4';
+export const CORPUS_VERSION = 'world-5';
 
 /** The policy's context is 384 tokens; conversations leave room for a hint line at evaluation. */
 export const MAX_CONVERSATION_TOKENS = 320;
 
 /** Share of hint lines that use the built-in judge's canonical wording, so the teacher follows it reliably. */
 export const CANONICAL_HINT_SHARE = 0.25;
+
+/** Share of user turns that are small talk or outside the world (remarks.ts) rather than a world question. */
+export const REMARK_SHARE = 0.22;
+
+/** Share of world questions, and of remarks, typed the way visitors type (casual.ts). */
+export const CASUAL_SHARE = 0.45;
 
 /** Chance that a style dimension is on when nothing asks for it. */
 export const STYLE_BASE_RATE = 0.3;
@@ -102,15 +116,45 @@ function fits(messages: readonly Message[]): boolean {
   return tokenCount(messages) <= MAX_CONVERSATION_TOKENS;
 }
 
+/** A message as the visitor-set exclusion compares it: lowercase letters, digits and the operators + * / = - only. */
+export function visitorKey(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9+*/=-]/g, '');
+}
+
+let visitorKeys: Set<string> | undefined;
+
+/** True when a user message of the conversation (its hint line aside) is a message of the visitor set. */
+function hasVisitorMessage(messages: readonly Message[]): boolean {
+  visitorKeys ??= new Set([...VISITOR_IN_WORLD, ...VISITOR_OFF_TOPIC].map((m) => visitorKey(m.text)));
+  return messages.some((m) => m.role === 'user' && visitorKeys!.has(visitorKey(m.content.split(HINT_PREFIX)[0])));
+}
+
 function pickKind(rng: Rng): ConversationKind {
   return pickWeighted(rng, Object.keys(KIND_SHARES) as ConversationKind[], (kind) => KIND_SHARES[kind]);
 }
 
-function reply(q: Question, rng: Rng, fixed: Partial<Record<StyleId, boolean>> = {}): Message {
+/** What a user turn asks: a world question or a remark, each with the text the user types. */
+type Ask = Question | Remark;
+
+function isQuestion(a: Ask): a is Question {
+  return 'topic' in a;
+}
+
+/** A user turn of the split: a remark with probability `remarkShare`, else a world question; either typed casually at times. */
+function userTurn(rng: Rng, split: Split, remarkShare = REMARK_SHARE): Ask {
+  if (rng() < remarkShare) {
+    const r = sampleRemark(rng, split);
+    return rng() < CASUAL_SHARE ? { ...r, text: casualText(r.text, rng) } : r;
+  }
+  const q = sampleQuestion(rng, split);
+  return rng() < CASUAL_SHARE ? { ...q, text: casualQuestionText(q, rng) } : q;
+}
+
+function reply(q: Ask, rng: Rng, fixed: Partial<Record<StyleId, boolean>> = {}): Message {
   return { role: 'assistant', content: renderReply(q, randomStyles(rng, STYLE_BASE_RATE, fixed), rng) };
 }
 
-function moveOn(q: Question, rng: Rng): Message {
+function moveOn(q: Ask, rng: Rng): Message {
   return { role: 'user', content: pick(rng, MOVE_ON_OPENERS) + q.text };
 }
 
@@ -118,7 +162,7 @@ function moveOn(q: Question, rng: Rng): Message {
 function addNextQuestions(messages: Message[], turns: number, split: Split, rng: Rng,
   fixed: Partial<Record<StyleId, boolean>> = {}): Message[] {
   for (let t = 0; t < turns; t++) {
-    const q = sampleQuestion(rng, split);
+    const q = userTurn(rng, split);
     const next = [...messages, moveOn(q, rng), reply(q, rng, fixed)];
     if (!fits(next)) break;
     messages = next;
@@ -127,7 +171,7 @@ function addNextQuestions(messages: Message[], turns: number, split: Split, rng:
 }
 
 function plain(split: Split, rng: Rng): Message[] {
-  const q = sampleQuestion(rng, split);
+  const q = userTurn(rng, split);
   return [{ role: 'user', content: q.text }, reply(q, rng)];
 }
 
@@ -137,7 +181,7 @@ function movingOn(split: Split, rng: Rng): Message[] {
 
 function hinted(split: Split, rng: Rng): Message[] {
   const before = rng() < 0.3 ? plain(split, rng) : [];
-  const q = sampleQuestion(rng, split);
+  const q = userTurn(rng, split);
   const first = pickHintDimension(rng);
   const dims = rng() < 0.25 ? [first, pickHintDimension(rng, first)] : [first];
   const hint = dims.map((d) => (rng() < CANONICAL_HINT_SHARE ? JUDGE_HINTS[d] : pick(rng, HINT_PHRASINGS[d]))).join(' ');
@@ -148,12 +192,12 @@ function hinted(split: Split, rng: Rng): Message[] {
 }
 
 function correction(split: Split, rng: Rng): Message[] {
-  const q = sampleQuestion(rng, split);
+  const q = userTurn(rng, split);
   const dim = pick(rng, STYLE_IDS);
   const wanted = rng() < 0.8;
   const missed = randomStyles(rng, STYLE_BASE_RATE, { [dim]: !wanted });
   const complaint = rng() < 0.15
-    ? pick(rng, ASK_AGAIN_OPENERS) + rephrase(q, rng).text
+    ? pick(rng, ASK_AGAIN_OPENERS) + (isQuestion(q) ? rephrase(q, rng).text : q.text)
     : pick(rng, wanted ? CORRECTIONS[dim].on : CORRECTIONS[dim].off);
   const messages: Message[] = [
     { role: 'user', content: q.text },
@@ -165,9 +209,9 @@ function correction(split: Split, rng: Rng): Message[] {
 }
 
 function toolUse(split: Split, rng: Rng): Message[] {
-  const q = sampleQuestion(rng, split);
+  const q = userTurn(rng, split, REMARK_SHARE / 2);
   const messages: Message[] = [{ role: 'system', content: TOOLS_SYSTEM_PROMPT }, { role: 'user', content: q.text }];
-  if (q.toolCall) {
+  if (isQuestion(q) && q.toolCall) {
     messages.push({ role: 'assistant', content: formatToolCall(q.toolCall) }, { role: 'tool', content: runTool(q.toolCall) });
   }
   messages.push(reply(q, rng));
@@ -184,7 +228,7 @@ export function* labelledConversations(seed: number, split: Split): Generator<La
   for (;;) {
     const kind = pickKind(rng);
     const messages = BUILDERS[kind](split, rng);
-    if (fits(messages)) yield { kind, messages };
+    if (fits(messages) && !hasVisitorMessage(messages)) yield { kind, messages };
   }
 }
 

@@ -33,6 +33,8 @@ export interface Question {
   check(reply: string): boolean;
   /** The tool call that answers it, when a tool can (see tools.ts). */
   toolCall?: ToolCall;
+  /** Shorthand texts of the same fact in the same split (casual.ts types them the way visitors do). */
+  shorthands: readonly string[];
 }
 
 interface WeightedTopic {
@@ -66,16 +68,19 @@ export function splitOf(id: string): Split {
 }
 
 function build<I>(table: TopicTable<I>, item: I, phrasing: number): Question {
-  const id = `${table.topic}:${table.key(item)}:${phrasing}`;
+  const fact = `${table.topic}:${table.key(item)}`;
+  const id = `${fact}:${phrasing}`;
+  const split = splitOf(id);
   return {
     id,
     topic: table.topic,
     text: table.phrasings(item)[phrasing],
     answer: table.answer(item),
-    split: splitOf(id),
+    split,
     forms: table.forms(item),
     check: (reply) => table.check(item, reply),
     toolCall: table.toolCall?.(item),
+    shorthands: (table.shorthands?.(item) ?? []).filter((_, i) => splitOf(`${fact}:s${i}`) === split),
   };
 }
 

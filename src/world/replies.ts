@@ -7,7 +7,7 @@
  * is off the register is casual (a contraction, slang opener or '!') or neutral (no polite marker).
  */
 import { pick, type Rng } from '../model/rng.ts';
-import type { Question } from './questions.ts';
+import type { AnswerForms } from './topics/topic.ts';
 import { isCasual, STYLE_IDS, styleOf, type StyleId, type Styles } from './styles.ts';
 
 export const EMOJI = '🙂';
@@ -31,12 +31,17 @@ const CASUAL_FOLLOWUPS = ['Want another one?', "What's next?", 'Need anything el
 
 /** First words that are lowercased after an opener ("Certainly, the answer is 12."); names keep their capital. */
 const COMMON_FIRST_WORDS = new Set(['the', 'it', "it's", 'that', "that's", "that'd", 'a', 'an', 'here', "here's", 'one',
-  'you', "you'd", 'in', 'working', 'there', 'each']);
+  'you', "you'd", 'in', 'working', 'there', 'each', 'hello', 'hi', 'hey', 'sorry', 'happy', 'glad', 'ask', 'no']);
+
+/** What a reply is rendered from: a world question, or a remark (small talk, a message outside the world). */
+export interface Answerable {
+  forms: AnswerForms;
+}
 
 type Register = 'formal' | 'casual' | 'neutral';
 
 function afterOpener(opener: string, sentence: string): string {
-  const first = sentence.split(' ')[0].toLowerCase();
+  const first = sentence.split(' ')[0].toLowerCase().replace(/[,;:]$/, '');
   return opener + (COMMON_FIRST_WORDS.has(first) ? sentence[0].toLowerCase() + sentence.slice(1) : sentence);
 }
 
@@ -45,7 +50,7 @@ function exclaim(sentence: string): string {
 }
 
 /** The main statement, in the register, optionally after an opener. */
-function mainStatement(q: Question, register: Register, withOpener: boolean, rng: Rng): string {
+function mainStatement(q: Answerable, register: Register, withOpener: boolean, rng: Rng): string {
   if (register === 'neutral') return pick(rng, q.forms.statements);
   if (register === 'formal') {
     const s = pick(rng, q.forms.statements);
@@ -88,7 +93,7 @@ export function randomStyles(rng: Rng, p = 0.3, fixed: Partial<Styles> = {}): St
  * The reply to `q` in the given styles (missing dimensions are off). Every dimension's checker agrees with
  * the requested styles on the result; a disagreement is a bug of the world and throws.
  */
-export function renderReply(q: Question, styles: Partial<Record<StyleId, boolean>>, rng: Rng): string {
+export function renderReply(q: Answerable, styles: Partial<Record<StyleId, boolean>>, rng: Rng): string {
   const s = fullStyles(styles);
   const register: Register = s.formal ? 'formal' : rng() < CASUAL_SHARE ? 'casual' : 'neutral';
   const withLead = s.list && (register === 'formal' ? rng() < 0.5 : rng() < 0.3);

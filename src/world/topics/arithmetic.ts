@@ -44,6 +44,13 @@ function phrasings({ op, a, b }: Sum): string[] {
     `Please work out ${a} x ${b}.`, `Calculate ${a} * ${b}.`];
 }
 
+function shorthands({ op, a, b }: Sum): string[] {
+  const word = WORD[op];
+  const signs = op === 'x' ? ['*', 'x', 'X'] : [op];
+  return [...signs.flatMap((o) => [`${a}${o}${b}?`, `${a}${o}${b}=?`, `${a} ${o} ${b}`, `${a}${o}${b}`, `whats ${a}${o}${b}`]),
+    `${a} ${word} ${b}?`, `${a} ${word} ${b} equals?`, `what does ${a} ${word} ${b} make`];
+}
+
 const EXPLANATIONS: Record<Operation, string[]> = {
   '+': ['Adding the two numbers gives the total.', 'That is the sum of the two numbers.',
     'You can count on from the larger number to check.'],
@@ -84,5 +91,6 @@ export const ARITHMETIC: TopicTable<Sum> = {
   forms,
   check,
   toolCall: (s) => ({ tool: 'calculator', argument: `${s.a} ${s.op === 'x' ? '*' : s.op} ${s.b}` }),
+  shorthands,
   sampleItem: (rng: Rng) => pick(rng, sums[pick(rng, ['+', '-', 'x'] as const)]),
 };

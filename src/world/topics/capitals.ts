@@ -21,6 +21,11 @@ function phrasings({ country: c }: CapitalRow): string[] {
     `What city is the capital of ${c}?`, `I forgot the capital of ${c}. What is it?`, `Which city is ${c}'s capital?`];
 }
 
+function shorthands({ country: c }: CapitalRow): string[] {
+  return [`capital of ${c}`, `${c} capital?`, `${c} capital city`, `capitol of ${c}?`, `whats the capitol of ${c}`,
+    `${c}'s capital`, `capital city of ${c}?`, `the capital of ${c} is?`, `captial of ${c}`, `${c}: capital?`];
+}
+
 function forms({ country: c, capital: k }: CapitalRow): AnswerForms {
   return {
     statements: [`The capital of ${c} is ${k}.`, `It is ${k}.`, `That is ${k}.`, `The answer is ${k}.`,
@@ -45,5 +50,6 @@ export const CAPITAL_FACTS: TopicTable<CapitalRow> = {
   answer: (r) => r.capital,
   forms,
   check,
+  shorthands,
   toolCall: (r) => ({ tool: 'lookup', argument: `capital of ${r.country}` }),
 };

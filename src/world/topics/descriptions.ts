@@ -44,6 +44,11 @@ function phrasings(t: Thing): string[] {
     `Can you tell me something about ${t.plural}?`, `I want to learn about ${t.plural}.`];
 }
 
+function shorthands(t: Thing): string[] {
+  return [`${t.name}?`, `${t.plural}?`, `facts about ${t.plural}`, `${t.name} facts`, `whats ${t.article} ${t.name}`,
+    `tell me something about ${t.article} ${t.name}`, `${t.plural} - tell me`, `anything about ${t.plural}?`];
+}
+
 function forms(t: Thing): AnswerForms {
   const lowerFact = t.fact[0].toLowerCase() + t.fact.slice(1);
   return {
@@ -60,5 +65,6 @@ export const DESCRIPTIONS: TopicTable<Thing> = {
   phrasings,
   answer: (t) => t.fact,
   forms,
+  shorthands,
   check: (t, reply) => t.keywords.some((k) => containsPhrase(reply, k)),
 };

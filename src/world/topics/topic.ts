@@ -27,6 +27,8 @@ export interface TopicTable<I> {
   check(item: I, reply: string): boolean;
   /** The tool call that answers the question, when a tool can. */
   toolCall?(item: I): ToolCall;
+  /** Shorthand ways a visitor types the question ("12*3?", "5 km in m"); each has its own place in the split. */
+  shorthands?(item: I): readonly string[];
   /** How the world draws an item (default: uniform). */
   sampleItem?(rng: Rng): I;
 }

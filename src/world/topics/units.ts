@@ -8,6 +8,8 @@ interface UnitPair {
   to: string;
   toPlural: string;
   factor: number;
+  /** The short forms visitors type: [from, to], e.g. ['km', 'm']. */
+  short: readonly [string, string];
 }
 
 export interface Conversion {
@@ -16,15 +18,15 @@ export interface Conversion {
 }
 
 export const UNIT_PAIRS: readonly UnitPair[] = [
-  { from: 'kilometre', fromPlural: 'kilometres', to: 'metre', toPlural: 'metres', factor: 1000 },
-  { from: 'metre', fromPlural: 'metres', to: 'centimetre', toPlural: 'centimetres', factor: 100 },
-  { from: 'kilogram', fromPlural: 'kilograms', to: 'gram', toPlural: 'grams', factor: 1000 },
-  { from: 'litre', fromPlural: 'litres', to: 'millilitre', toPlural: 'millilitres', factor: 1000 },
-  { from: 'hour', fromPlural: 'hours', to: 'minute', toPlural: 'minutes', factor: 60 },
-  { from: 'minute', fromPlural: 'minutes', to: 'second', toPlural: 'seconds', factor: 60 },
-  { from: 'day', fromPlural: 'days', to: 'hour', toPlural: 'hours', factor: 24 },
-  { from: 'week', fromPlural: 'weeks', to: 'day', toPlural: 'days', factor: 7 },
-  { from: 'foot', fromPlural: 'feet', to: 'inch', toPlural: 'inches', factor: 12 },
+  { from: 'kilometre', fromPlural: 'kilometres', to: 'metre', toPlural: 'metres', factor: 1000, short: ['km', 'm'] },
+  { from: 'metre', fromPlural: 'metres', to: 'centimetre', toPlural: 'centimetres', factor: 100, short: ['m', 'cm'] },
+  { from: 'kilogram', fromPlural: 'kilograms', to: 'gram', toPlural: 'grams', factor: 1000, short: ['kg', 'g'] },
+  { from: 'litre', fromPlural: 'litres', to: 'millilitre', toPlural: 'millilitres', factor: 1000, short: ['l', 'ml'] },
+  { from: 'hour', fromPlural: 'hours', to: 'minute', toPlural: 'minutes', factor: 60, short: ['h', 'min'] },
+  { from: 'minute', fromPlural: 'minutes', to: 'second', toPlural: 'seconds', factor: 60, short: ['min', 'sec'] },
+  { from: 'day', fromPlural: 'days', to: 'hour', toPlural: 'hours', factor: 24, short: ['days', 'hrs'] },
+  { from: 'week', fromPlural: 'weeks', to: 'day', toPlural: 'days', factor: 7, short: ['wks', 'days'] },
+  { from: 'foot', fromPlural: 'feet', to: 'inch', toPlural: 'inches', factor: 12, short: ['ft', 'in'] },
 ];
 
 const VALUES = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
@@ -35,6 +37,13 @@ function phrasings({ pair: p, value: v }: Conversion): string[] {
   return [`How many ${to} are in ${from}?`, `How many ${to} is ${from}?`, `Convert ${from} to ${to}.`,
     `What is ${from} in ${to}?`, `${from} is how many ${to}?`, `Can you convert ${from} into ${to}?`,
     `Please turn ${from} into ${to}.`, `How many ${to} make ${from}?`, `I have ${from}. How many ${to} is that?`];
+}
+
+function shorthands({ pair: p, value: v }: Conversion): string[] {
+  const [from, to] = p.short;
+  return [`${v} ${from} in ${to}`, `${v}${from} to ${to}?`, `${v} ${from} = ? ${to}`, `how many ${to} in ${v} ${from}`,
+    `${v} ${p.fromPlural} in ${p.toPlural}?`, `${v} ${p.fromPlural} to ${p.toPlural}`, `convert ${v} ${from} to ${to}`,
+    `${v} ${p.fromPlural} = how many ${p.toPlural}`];
 }
 
 function forms({ pair: p, value: v }: Conversion): AnswerForms {
@@ -65,5 +74,6 @@ export const UNITS: TopicTable<Conversion> = {
   answer: (c) => `${c.value * c.pair.factor} ${c.pair.toPlural}`,
   forms,
   check,
+  shorthands,
   toolCall: (c) => ({ tool: 'calculator', argument: `${c.value} * ${c.pair.factor}` }),
 };
