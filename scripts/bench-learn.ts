@@ -191,31 +191,30 @@ async function main(): Promise<void> {
   const results: RunResult[] = new Array(runs.length);
   let cpuMs = 0;
   let done = 0;
-  if (args.from) {
-    // Summarise runs written by an earlier --runs-out: each line one RunResult, matched to the plan.
+  /** Runs a --runs-out file holds (one RunResult a line), each put in its place in the plan: how many, and their CPU time. */
+  const readRuns = (file: string) => {
     const byKey = new Map(runs.map((r, i) => [`${r.arm}|${r.preference}|${r.seed}`, i]));
-    for (const line of readFileSync(args.from, 'utf8').split('\n').filter(Boolean)) {
+    let read = 0;
+    let ms = 0;
+    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
       const r = JSON.parse(line) as RunResult & { cpuMs?: number };
       const i = byKey.get(`${r.spec.arm}|${r.spec.preference}|${r.spec.seed}`);
       if (i === undefined || results[i]) continue;
       results[i] = r;
-      cpuMs += r.cpuMs ?? 0;
-      done++;
+      ms += r.cpuMs ?? 0;
+      read++;
     }
+    return { done: read, cpuMs: ms };
+  };
+  if (args.from) {
+    // Summarise runs written by an earlier --runs-out.
+    ({ done, cpuMs } = readRuns(args.from));
     log(`${done}/${runs.length} runs of the plan read from ${args.from}`);
   } else {
     const out = args['runs-out'];
     // --resume: the runs already in the --runs-out file count as done and are not made again.
     if (out && args.resume && existsSync(out)) {
-      const byKey = new Map(runs.map((r, i) => [`${r.arm}|${r.preference}|${r.seed}`, i]));
-      for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) {
-        const r = JSON.parse(line) as RunResult & { cpuMs?: number };
-        const i = byKey.get(`${r.spec.arm}|${r.spec.preference}|${r.spec.seed}`);
-        if (i === undefined || results[i]) continue;
-        results[i] = r;
-        cpuMs += r.cpuMs ?? 0;
-        done++;
-      }
+      ({ done, cpuMs } = readRuns(out));
       log(`resuming: ${done} runs read from ${out}`);
     } else if (out) writeFileSync(out, '');
     const todo = runs.filter((_, i) => !results[i]);

@@ -2,7 +2,7 @@
  * `npm run judge-server -- [flags]`: command-line flags and environment of the judge server (issue 7).
  * Secrets (the upstream key, the client token) are read from the environment only: flags show in `ps`.
  */
-import { applyGuardFlag, FlagError, integer, splitList, type GuardSettings } from './guard-flags.ts';
+import { FlagError, integer, parseServerFlags, splitList, type GuardSettings } from './guard-flags.ts';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_CORS_ORIGINS, DEFAULT_RATE_LIMIT } from './judge-server.ts';
 
 export { FlagError };
@@ -52,15 +52,7 @@ export function parseJudgeServerFlags(argv: readonly string[], env: NodeJS.Proce
     timeoutMs: 30_000,
     logBodies: false,
   };
-  const cors: { fromFlags?: string[] } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new FlagError(`${flag} wants a value`);
-      return v;
-    };
-    if (applyGuardFlag(flag, value, settings, cors, DEFAULT_RATE_LIMIT.burst)) continue;
+  parseServerFlags(argv, settings, DEFAULT_RATE_LIMIT.burst, (flag, value) => {
     switch (flag) {
       case '--m': settings.defaultM = integer(flag, value(), 1); break;
       case '--max-m': settings.maxM = integer(flag, value(), 1); break;
@@ -68,8 +60,7 @@ export function parseJudgeServerFlags(argv: readonly string[], env: NodeJS.Proce
       default:
         throw new FlagError(`unknown flag ${flag}`);
     }
-  }
-  if (cors.fromFlags) settings.corsOrigins = cors.fromFlags;
+  });
   if (settings.defaultM > settings.maxM) throw new FlagError(`--m ${settings.defaultM} is more than --max-m ${settings.maxM}`);
   if (env.NEXTSTATE_JUDGE_TOKEN) settings.token = env.NEXTSTATE_JUDGE_TOKEN;
   if (env.NEXTSTATE_JUDGE_UPSTREAM_URL) {

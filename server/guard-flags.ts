@@ -54,3 +54,26 @@ export function applyGuardFlag(flag: string, value: () => string, settings: Guar
       return false;
   }
 }
+
+/**
+ * Reads `argv`: the shared flags go to `settings` (--cors-origin values replace its default list), every other
+ * flag to `ownFlag` with a reader for its value, which throws on a flag it does not know.
+ */
+export function parseServerFlags(
+  argv: readonly string[],
+  settings: GuardSettings,
+  defaultBurst: number,
+  ownFlag: (flag: string, value: () => string) => void,
+): void {
+  const cors: { fromFlags?: string[] } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new FlagError(`${flag} wants a value`);
+      return v;
+    };
+    if (!applyGuardFlag(flag, value, settings, cors, defaultBurst)) ownFlag(flag, value);
+  }
+  if (cors.fromFlags) settings.corsOrigins = cors.fromFlags;
+}

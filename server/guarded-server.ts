@@ -100,3 +100,25 @@ export function createGuardedServer(guards: Guards, route: Route, toHttpError: (
   answerClientErrors(server, requestTimeoutMs, (line) => guards.log(scrub(line)));
   return server;
 }
+
+/**
+ * Listens on `host:port`, warning first when a server off loopback has no token, and prints the one line
+ * "<name> listening on http://host:port (details)" that scripts and tests wait for.
+ */
+export function listenAnnounced(
+  server: Server,
+  where: { host: string; port: number; token?: string },
+  name: string,
+  unguarded: string,
+  details: () => string,
+): void {
+  if (!['127.0.0.1', '::1', 'localhost'].includes(where.host) && !where.token) {
+    console.warn(`warning: listening on ${where.host} without ${unguarded}`);
+  }
+  server.listen(where.port, where.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : where.port;
+    const host = where.host.includes(':') ? `[${where.host}]` : where.host;
+    console.log(`${name} listening on http://${host}:${port} (${details()})`);
+  });
+}

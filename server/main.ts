@@ -5,6 +5,7 @@
 import { FlagError, parseJudgeServerFlags, USAGE } from './flags.ts';
 import { judgeBackendFor, upstreamSecrets } from './judge-backend.ts';
 import { createJudgeServer } from './judge-server.ts';
+import { listenAnnounced } from './guarded-server.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(USAGE);
@@ -34,20 +35,9 @@ const server = createJudgeServer({
   secrets: upstreamSecrets(settings.upstream),
 });
 
-const loopback = ['127.0.0.1', '::1', 'localhost'].includes(settings.host);
-if (!loopback && !settings.token) {
-  console.warn(`warning: listening on ${settings.host} without NEXTSTATE_JUDGE_TOKEN: anyone who can reach it can spend its judge`);
-}
-
-server.listen(settings.port, settings.host, () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : settings.port;
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  console.log(
-    `judge server listening on http://${host}:${port} (backend ${backend.name}, ` +
-      `token ${settings.token ? 'required' : 'off'}, CORS ${settings.corsOrigins.join(' ') || 'none'})`,
-  );
-});
+listenAnnounced(server, settings, 'judge server', 'NEXTSTATE_JUDGE_TOKEN: anyone who can reach it can spend its judge', () =>
+  `backend ${backend.name}, token ${settings.token ? 'required' : 'off'}, CORS ${settings.corsOrigins.join(' ') || 'none'}`,
+);
 
 function shutdown(): void {
   server.close(() => process.exit(0));

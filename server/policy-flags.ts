@@ -4,7 +4,7 @@
  */
 import { validateSettings, type Settings } from '../src/rl/settings.ts';
 import type { TurnType } from '../src/rl/turns.ts';
-import { applyGuardFlag, FlagError, integer, splitList, type GuardSettings } from './guard-flags.ts';
+import { FlagError, integer, parseServerFlags, splitList, type GuardSettings } from './guard-flags.ts';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_CORS_ORIGINS, DEFAULT_RATE_LIMIT } from './judge-server.ts';
 
 export { FlagError };
@@ -61,15 +61,7 @@ export function parsePolicyServerFlags(argv: readonly string[], env: NodeJS.Proc
     pauseAfterUpdateMs: 0,
   };
   const loop: Record<string, number> = {};
-  const cors: { fromFlags?: string[] } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new FlagError(`${flag} wants a value`);
-      return v;
-    };
-    if (applyGuardFlag(flag, value, settings, cors, DEFAULT_RATE_LIMIT.burst)) continue;
+  parseServerFlags(argv, settings, DEFAULT_RATE_LIMIT.burst, (flag, value) => {
     switch (flag) {
       case '--model': settings.model = value(); break;
       case '--model-name': settings.modelName = value(); break;
@@ -86,8 +78,7 @@ export function parsePolicyServerFlags(argv: readonly string[], env: NodeJS.Proc
       default:
         throw new FlagError(`unknown flag ${flag}`);
     }
-  }
-  if (cors.fromFlags) settings.corsOrigins = cors.fromFlags;
+  });
   try {
     settings.loop = validateSettings({ ...loop, backend: 'wasm' });
   } catch (error) {

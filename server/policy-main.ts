@@ -10,6 +10,7 @@ import { createThreadEngines } from './engine-threads.ts';
 import { FlagError, parsePolicyServerFlags, POLICY_USAGE } from './policy-flags.ts';
 import { loadServedCheckpoint } from './policy-model.ts';
 import { createPolicyServer, type PolicyServer } from './policy-server.ts';
+import { listenAnnounced } from './guarded-server.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(POLICY_USAGE);
@@ -71,20 +72,10 @@ policyServer = createPolicyServer({
 });
 const { server } = policyServer;
 
-const loopback = ['127.0.0.1', '::1', 'localhost'].includes(settings.host);
-if (!loopback && !settings.token) {
-  console.warn(`warning: listening on ${settings.host} without NEXTSTATE_POLICY_TOKEN: anyone who can reach it can train this policy`);
-}
-
-server.listen(settings.port, settings.host, () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : settings.port;
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  console.log(
-    `policy server listening on http://${host}:${port} (model ${settings.modelName}, version ${loop.version}, B ${settings.loop.batchSize}, ` +
-      `untagged turns ${settings.untagged}, token ${settings.token ? 'required' : 'off'}, data ${settings.dataDir})`,
-  );
-});
+listenAnnounced(server, settings, 'policy server', 'NEXTSTATE_POLICY_TOKEN: anyone who can reach it can train this policy', () =>
+  `model ${settings.modelName}, version ${loop.version}, B ${settings.loop.batchSize}, ` +
+    `untagged turns ${settings.untagged}, token ${settings.token ? 'required' : 'off'}, data ${settings.dataDir}`,
+);
 
 let stopping = false;
 async function shutdown(): Promise<void> {

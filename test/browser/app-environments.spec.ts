@@ -13,7 +13,8 @@ import { TOOLS_SYSTEM_PROMPT } from '../../src/world/tools.ts';
 test('tool use: a task runs its tool call, shows call and result with the step judge, checks the answer', async ({ page }) => {
   test.setTimeout(300_000);
   const model = await testModel();
-  test.skip(!model.shipped, 'needs the shipped policy (a random one never calls a tool)');
+  // A random policy never calls a tool: this test is about the shipped one, which must be there.
+  expect(model.shipped, 'the shipped policy is in public/models/').toBe(true);
   await page.goto(`/?environment=tool-use&batchSize=64&maxTokens=80`);
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 120_000 });
   await page.getByRole('button', { name: 'New task' }).click();
