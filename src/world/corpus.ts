@@ -9,9 +9,13 @@
  * - `correction`: a reply that misses a style, the user's correction (stating the preference, only
  *   complaining, or just asking again), the corrected reply; sometimes a next question whose reply keeps
  *   the corrected style.
- * - `tool`: a system message announcing the tools, a tool call, its result, then the reply (tools.ts).
+ * - `tool`: a system message announcing the tools, a tool call, its result, then the reply (tools.ts); a share
+ *   LARGE_PRODUCT_SHARE asks the tool-use environment's products (one factor 13–20), whose results must be copied.
+ * - `terminal`: a terminal episode as the environment runs it (agent-conversations.ts, environments/README.md):
+ *   system prompt, task, `run:` commands with the sandbox's real `exit N` outputs, the answer; some recover
+ *   from a mistaken first command.
  * In every kind, a user turn is a remark (small talk or a message outside the world, remarks.ts) with probability
- * REMARK_SHARE (half that in `tool`), else a world question; either is typed the way visitors type (casual.ts) with
+ * REMARK_SHARE (half that in `tool`, none in `terminal`), else a world question; either is typed the way visitors type (casual.ts) with
  * probability CASUAL_SHARE. Replies to remarks are rendered in the styles like any other.
  * Every conversation encodes to at most MAX_CONVERSATION_TOKENS tokens, and none has a user message that is a message of
  * the visitor set (visitors/messages.ts, the evaluation's held-out messages; case, spaces and punctuation ignored);
@@ -28,10 +32,11 @@ import { sampleRemark, type Remark } from './remarks.ts';
 import { randomStyles, renderReply } from './replies.ts';
 import { STYLE_IDS, type StyleId } from './styles.ts';
 import { formatToolCall, runTool, TOOLS_SYSTEM_PROMPT } from './tools.ts';
+import { largeProductQuestion, terminalConversation } from './agent-conversations.ts';
 import { VISITOR_IN_WORLD, VISITOR_OFF_TOPIC } from './visitors/messages.ts';
 
 /** Changes whenever the corpus a seed produces changes. */
-export const CORPUS_VERSION = 'world-5';
+export const CORPUS_VERSION = 'world-6';
 
 /** The policy's context is 384 tokens; conversations leave room for a hint line at evaluation. */
 export const MAX_CONVERSATION_TOKENS = 320;
@@ -39,23 +44,32 @@ export const MAX_CONVERSATION_TOKENS = 320;
 /** Share of hint lines that use the built-in judge's canonical wording, so the teacher follows it reliably. */
 export const CANONICAL_HINT_SHARE = 0.25;
 
-/** Share of user turns that are small talk or outside the world (remarks.ts) rather than a world question. */
-export const REMARK_SHARE = 0.22;
+/**
+ * Share of user turns that are small talk or outside the world (remarks.ts) rather than a world question.
+ * world-5 (0.22) reached off-topic replies with no invented fact 0.64 after 2.2M tokens; world-6 gives them
+ * more weight for a run of 200M+ tokens (issue 14: ≥ 0.9).
+ */
+export const REMARK_SHARE = 0.3;
 
-/** Share of world questions, and of remarks, typed the way visitors type (casual.ts). */
-export const CASUAL_SHARE = 0.45;
+/** Share of world questions, and of remarks, typed the way visitors type (casual.ts); world-5: 0.45 (casual accuracy 0.53). */
+export const CASUAL_SHARE = 0.55;
+
+/** Share of `tool` conversations asking a product with one factor in 13–20 (the tool-use environment's task). */
+export const LARGE_PRODUCT_SHARE = 0.4;
 
 /** Chance that a style dimension is on when nothing asks for it. */
 export const STYLE_BASE_RATE = 0.3;
 
-export type ConversationKind = 'plain' | 'moving-on' | 'hinted' | 'correction' | 'tool';
+export type ConversationKind = 'plain' | 'moving-on' | 'hinted' | 'correction' | 'tool' | 'terminal';
 
+/** world-5: plain .22, moving-on .1, hinted .43, correction .15, tool .1 (hint-follow ≥ .93 on every style). */
 export const KIND_SHARES: Readonly<Record<ConversationKind, number>> = {
   plain: 0.22,
-  'moving-on': 0.1,
-  hinted: 0.43,
-  correction: 0.15,
+  'moving-on': 0.11,
+  hinted: 0.36,
+  correction: 0.13,
   tool: 0.1,
+  terminal: 0.08,
 };
 
 /**
@@ -209,7 +223,13 @@ function correction(split: Split, rng: Rng): Message[] {
 }
 
 function toolUse(split: Split, rng: Rng): Message[] {
-  const q = userTurn(rng, split, REMARK_SHARE / 2);
+  let q: Ask;
+  if (rng() < LARGE_PRODUCT_SHARE) {
+    const p = largeProductQuestion(rng, split);
+    q = rng() < CASUAL_SHARE ? { ...p, text: casualQuestionText(p, rng) } : p;
+  } else {
+    q = userTurn(rng, split, REMARK_SHARE / 2);
+  }
   const messages: Message[] = [{ role: 'system', content: TOOLS_SYSTEM_PROMPT }, { role: 'user', content: q.text }];
   if (isQuestion(q) && q.toolCall) {
     messages.push({ role: 'assistant', content: formatToolCall(q.toolCall) }, { role: 'tool', content: runTool(q.toolCall) });
@@ -218,8 +238,13 @@ function toolUse(split: Split, rng: Rng): Message[] {
   return messages;
 }
 
+/** Terminal tasks have no split: their prompts are the environment's, their trees random. */
+function terminal(_split: Split, rng: Rng): Message[] {
+  return terminalConversation(rng, STYLE_BASE_RATE).messages;
+}
+
 const BUILDERS: Record<ConversationKind, (split: Split, rng: Rng) => Message[]> = {
-  plain, 'moving-on': movingOn, hinted, correction, tool: toolUse,
+  plain, 'moving-on': movingOn, hinted, correction, tool: toolUse, terminal,
 };
 
 /** The corpus stream with each conversation's kind. Deterministic for a seed and split. */
