@@ -6,6 +6,12 @@ import {
   allQuestions, conversations, CORRECTIONS, HINT_DIMENSION_WEIGHTS, HINT_PHRASINGS, hintedPrompt, JUDGE_HINTS, labelledConversations,
   sampleHeldoutQuestion, sampleQuestion, STYLE_IDS, styleOf, withHint, type LabelledConversation, type StyleId,
 } from '../../src/world/index.ts';
+import { KIND_SHARES, LARGE_PRODUCT_SHARE, MAX_CONVERSATION_TOKENS } from '../../src/world/corpus.ts';
+import { terminalConversation, TERMINAL_RECOVERY_SHARE } from '../../src/world/agent-conversations.ts';
+import {
+  checkToolAnswer, MAX_ACTIONS, parseCommand, TERMINAL, TERMINAL_SYSTEM_PROMPT, TOOL_USE, toolStep, type ToolTask,
+} from '../../src/world/environments/index.ts';
+import { PRODUCT_FACTORS } from '../../src/world/environments/tool-use.ts';
 
 function take<T>(gen: Generator<T>, n: number): T[] {
   const out: T[] = [];
@@ -79,6 +85,7 @@ describe('corpus', () => {
     expect(count('correction')).toBeGreaterThan(0.08);
     expect(count('moving-on')).toBeGreaterThan(0.08);
     expect(count('tool')).toBeGreaterThan(0.05);
+    expect(count('terminal')).toBeGreaterThan(0.05);
     for (const c of train) expect(c.messages[c.messages.length - 1].role).toBe('assistant');
   });
 
@@ -180,7 +187,7 @@ describe('corpus', () => {
   });
 
   it('has no other conversation call a tool', () => {
-    for (const c of train.filter((x) => x.kind !== 'tool')) {
+    for (const c of train.filter((x) => x.kind !== 'tool' && x.kind !== 'terminal')) {
       expect(c.messages.some((m) => m.role === 'tool' || m.role === 'system')).toBe(false);
       expect(c.messages.some((m) => m.role === 'assistant' && /^call \w+:/.test(m.content))).toBe(false);
     }
@@ -207,5 +214,117 @@ describe('hint helpers', () => {
     expect(msgs[2].content).toBe('c');
     expect(withHint([{ role: 'tool', content: 'x' }], 'h')).toEqual([{ role: 'tool', content: `x${HINT_PREFIX}h` }]);
     expect(withHint([], 'h')).toEqual([{ role: 'user', content: 'h' }]);
+  });
+});
+
+describe('corpus shares, lengths and characters', () => {
+  it('has kind shares that sum to 1, each drawn about as often as its share', () => {
+    const kinds = Object.keys(KIND_SHARES) as (keyof typeof KIND_SHARES)[];
+    expect(kinds.reduce((sum, k) => sum + KIND_SHARES[k], 0)).toBeCloseTo(1, 12);
+    for (const k of kinds) {
+      const seen = train.filter((c) => c.kind === k).length / train.length;
+      // Conversations over the token limit are drawn again, so long kinds land slightly under their share.
+      expect(Math.abs(seen - KIND_SHARES[k]), k).toBeLessThan(0.03);
+    }
+  });
+
+  it('keeps every conversation within MAX_CONVERSATION_TOKENS and every character in the vocabulary', () => {
+    const tok = defaultTokenizer();
+    for (const c of [...train, ...heldout]) {
+      const ids = tok.encodeConversation(c.messages).ids;
+      expect(ids.length).toBeLessThanOrEqual(MAX_CONVERSATION_TOKENS);
+      for (const m of c.messages) expect(tok.encodeText(m.content), m.content).not.toContain(tok.ids.unk);
+    }
+  });
+});
+
+/** The tool-use environment's product task for a call `a * b` with one factor in 13–20 (else null). */
+function productTask(argument: string): ToolTask | null {
+  const m = /^(\d+) \* (\d+)$/.exec(argument);
+  if (!m) return null;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  const large = (n: number) => n >= PRODUCT_FACTORS.large[0] && n <= PRODUCT_FACTORS.large[1];
+  if (!large(a) && !large(b)) return null;
+  return { id: `product:${a}x${b}`, environment: 'tool-use', kind: 'product', factors: [a, b], prompt: '', expected: String(a * b),
+    correction: '' };
+}
+
+describe('tool conversations against the tool-use environment', () => {
+  const tools = take(labelledConversations(11, 'train'), 6000).filter((c) => c.kind === 'tool');
+
+  it('announces the tools as the environment does, and every call gets what the environment answers', () => {
+    for (const c of tools) {
+      expect(c.messages[0]).toEqual({ role: 'system', content: TOOL_USE.systemPrompt });
+      c.messages.forEach((m, i) => {
+        if (m.role !== 'assistant') return;
+        const step = toolStep(m.content);
+        if (i === c.messages.length - 1) expect(step, m.content).toBeNull();
+        else expect(c.messages[i + 1]).toEqual({ role: 'tool', content: step!.nextState });
+      });
+    }
+  });
+
+  it('practises the environment\'s products (one factor 13–20) and copies their results so its checker passes', () => {
+    let large = 0;
+    let threeDigits = 0;
+    for (const c of tools) {
+      const call = c.messages.find((m) => m.role === 'assistant' && m.content.startsWith('call calculator: '));
+      const task = call ? productTask(call.content.slice('call calculator: '.length)) : null;
+      if (!task) continue;
+      large++;
+      if (task.expected.length === 3) threeDigits++;
+      const answer = c.messages[c.messages.length - 1].content;
+      expect(checkToolAnswer(task, answer), `${call!.content} -> ${answer}`).toBe(true);
+    }
+    expect(large / tools.length).toBeGreaterThan(LARGE_PRODUCT_SHARE * 0.8);
+    expect(threeDigits / large).toBeGreaterThan(0.5);
+  });
+});
+
+describe('terminal conversations against the terminal environment', () => {
+  const terminals = train.filter((c) => c.kind === 'terminal');
+  const taskRng = createRng(5);
+  const prompts = new Set(Array.from({ length: 3000 }, () => TERMINAL.sampleTask(taskRng).prompt));
+
+  it('uses the environment\'s system prompt and tasks, `run:` actions each followed by an `exit N` tool message, and a prose answer', () => {
+    expect(terminals.length).toBeGreaterThan(150);
+    for (const c of terminals) {
+      const [system, user, ...rest] = c.messages;
+      expect(system).toEqual({ role: 'system', content: TERMINAL_SYSTEM_PROMPT });
+      expect(user.role).toBe('user');
+      expect(prompts.has(user.content), user.content).toBe(true);
+      const answer = rest.pop()!;
+      expect(rest.length % 2).toBe(0);
+      expect(rest.length / 2).toBeGreaterThan(0);
+      expect(rest.length / 2).toBeLessThan(MAX_ACTIONS);
+      for (let i = 0; i < rest.length; i += 2) {
+        expect(rest[i].role).toBe('assistant');
+        expect(`run: ${parseCommand(rest[i].content)}`).toBe(rest[i].content);
+        expect(rest[i + 1].role).toBe('tool');
+        expect(rest[i + 1].content).toMatch(/^exit \d+(\n|$)/);
+      }
+      expect(answer.role).toBe('assistant');
+      expect(parseCommand(answer.content)).toBeNull();
+    }
+  });
+
+  it('shows the outputs the environment gives on re-running the commands in a fresh sandbox, and an answer its checker accepts', () => {
+    const rng = createRng(23);
+    let recovered = 0;
+    for (let n = 0; n < 600; n++) {
+      const { task, messages } = terminalConversation(rng, 0.3);
+      const episode = TERMINAL.start(task);
+      let failedFirst = false;
+      messages.slice(2).forEach((m, i, rest) => {
+        if (m.role !== 'assistant') return;
+        const outcome = episode.step(m.content);
+        if (i === rest.length - 1) { expect(outcome, m.content).toBeNull(); return; }
+        expect(rest[i + 1], m.content).toEqual({ role: 'tool', content: outcome!.nextState });
+        if (i === 0 && !outcome!.nextState.startsWith('exit 0')) failedFirst = true;
+      });
+      if (failedFirst) recovered++;
+      expect(episode.check(messages[messages.length - 1].content), JSON.stringify(messages)).toBe(true);
+    }
+    expect(recovered / 600).toBeGreaterThan(TERMINAL_RECOVERY_SHARE * 0.7);
   });
 });
