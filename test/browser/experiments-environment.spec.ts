@@ -5,6 +5,8 @@
  * the episodes by this test's own arithmetic (not the page's summary code).
  */
 import { test, expect } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { testModel } from './app-fixtures.ts';
 import type { EnvironmentRunResult } from '../../src/experiments/index.ts';
 
@@ -80,4 +82,34 @@ test('tool use for three methods runs in workers; the plots and the table show t
   await expect(agreement).toContainText(`(${episodes.length} episodes)`);
   await expect(agreement.locator('[data-field="final_step"]')).toHaveText(answered.length ? rate(answered.map((e) => (e.stepScores.at(-1) === 1) === e.success)) : '–');
   expect(errors).toEqual([]);
+  const shots = resolve(import.meta.dirname, 'screenshots');
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: resolve(shots, 'experiments-environment-1280.png'), fullPage: true });
+});
+
+test('Stop cancels the environment runs after their current episode; cut runs stay out of the table', async ({ page }) => {
+  test.setTimeout(180_000);
+  const model = await testModel();
+  await page.goto(`/test/browser/experiments.page.html?model=${encodeURIComponent(model.base)}`);
+  const status = page.getByTestId('experiments-status');
+  await expect(async () => {
+    if ((await status.getAttribute('data-status')) === 'idle') {
+      await page.getByRole('radio', { name: 'Agents that act' }).check();
+      await page.getByRole('checkbox', { name: 'none' }).uncheck();
+      await page.getByRole('spinbutton', { name: 'Episodes per run' }).fill('50');
+      await page.getByRole('button', { name: 'Run' }).click();
+    }
+    await expect(status).toHaveAttribute('data-status', /running/, { timeout: 30_000 });
+  }).toPass({ timeout: 120_000 });
+  await expect(status).toContainText(/running: 0\/4 runs, [1-9]\d*\/200 episodes/, { timeout: 120_000 });
+  await expect(page.getByRole('progressbar', { name: 'Episodes done' })).toBeVisible();
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(status).toHaveAttribute('data-status', 'stopped', { timeout: 60_000 });
+  await expect(page.getByTestId('environment-table-tool-use')).toHaveCount(0);
+  const statuses = await page.evaluate(() =>
+    (window as unknown as { experiments: { environmentRuns: { status: string; result: unknown }[] } }).experiments.environmentRuns.map((r) => [r.status, r.result]));
+  expect(statuses).toEqual(Array(4).fill(['stopped', null]));
+  // The episodes that did run are still plotted.
+  await expect(page.getByTestId('experiments-episodes').first().locator('rect').first()).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled();
 });
