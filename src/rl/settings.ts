@@ -170,6 +170,21 @@ export function validateSettings(partial: unknown = {}): Settings {
   return settings as unknown as Settings;
 }
 
+/** C's default where the agent acts: 1 in personal chat, 2 in an environment (METHOD §5). */
+export function defaultC(environment: EnvironmentChoice): number {
+  return environment === 'chat' ? DEFAULT_SETTINGS.C : ENVIRONMENT_C;
+}
+
+/**
+ * `partial` applied on `current`, where a change of `environment` that does not set C carries C along to the
+ * new environment's default if it was at the old one's (a chosen C stays as chosen).
+ */
+export function withEnvironmentC(current: Settings, partial: Partial<Settings>): Partial<Settings> {
+  const next = { ...current, ...partial };
+  if (Object.hasOwn(partial, 'C') || next.environment === current.environment || current.C !== defaultC(current.environment)) return next;
+  return { ...next, C: defaultC(next.environment) };
+}
+
 /** The non-default knobs of `settings` as a URL query string (`k=8&selection=token`), without `?`. */
 export function settingsToQuery(settings: Settings): string {
   const query = new URLSearchParams();

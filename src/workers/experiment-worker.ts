@@ -1,7 +1,8 @@
 /**
- * The personalisation experiment (issue 8) as its worker exposes it. The worker holds its own policy,
- * signal and trainer engines (the same classes the loop uses) and runs one experiment run at a time through
- * `runExperiment`; the page sends runs and receives each session as it ends.
+ * The experiments as their worker exposes them: the personalisation experiment (issue 8, `runExperiment`) and
+ * the environment experiment (issue 15, `runEnvironmentExperiment`). The worker holds its own policy, signal
+ * and trainer engines (the same classes the loop uses) and makes one run at a time; the page sends runs and
+ * receives each session or episode as it ends.
  */
 import { PolicyEngine } from './policy-engine.ts';
 import { SignalEngine } from './signal-engine.ts';
@@ -9,7 +10,10 @@ import { TrainerEngine } from './trainer-engine.ts';
 import { builtinJudgeBackend } from '../rl/judge/builtin/index.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
 import type { BackendChoice, CheckpointBlob, UpdateMetrics } from './protocol.ts';
-import { runExperiment, type RunResult, type RunSpec, type SessionRecord } from '../experiments/index.ts';
+import {
+  runEnvironmentExperiment, runExperiment, type EnvironmentRunResult, type EnvironmentRunSpec, type EpisodeRecord, type RunResult, type RunSpec,
+  type SessionRecord,
+} from '../experiments/index.ts';
 
 export class ExperimentWorker {
   private readonly engines = { policy: new PolicyEngine(), signal: new SignalEngine(builtinJudgeBackend), trainer: new TrainerEngine() };
@@ -30,7 +34,14 @@ export class ExperimentWorker {
     return runExperiment(this.engines, this.initial, spec, { base, onSession, onUpdate, shouldStop: () => this.stopping });
   }
 
-  /** Ends the current run after its session in progress. */
+  /** One run of the environment experiment on `base` (bench:env's ENVIRONMENT_SETTINGS: C = 2). */
+  async runEnvironment(spec: EnvironmentRunSpec, base: Partial<Settings>, onEpisode: (record: EpisodeRecord) => void): Promise<EnvironmentRunResult> {
+    if (!this.initial) throw new Error('ExperimentWorker: init() first');
+    this.stopping = false;
+    return runEnvironmentExperiment(this.engines, this.initial, spec, { base, onEpisode, shouldStop: () => this.stopping });
+  }
+
+  /** Ends the current run after its session (or episode) in progress. */
   stop(): void {
     this.stopping = true;
   }

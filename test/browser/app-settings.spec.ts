@@ -65,6 +65,15 @@ test('settings: link in, change without reload, link out, IndexedDB round trip, 
   await expect(page.getByTestId('settings-problems')).toContainText('k must be in [1, 32], got 99');
   await expect(k).toHaveValue('8');
 
+  // Where the agent acts, C moves to the environments' default (2, METHOD §5) and back, unless it was chosen.
+  const environment = page.getByLabel(/^Environment/);
+  const clip = page.getByLabel(/Advantage clip C/);
+  await environment.selectOption('tool-use');
+  await expect(clip).toHaveValue('2');
+  await expect.poll(() => new URL(page.url()).searchParams.get('C')).toBe('2');
+  await environment.selectOption('chat');
+  await expect(clip).toHaveValue('1');
+
   // The same browser without settings in the link: IndexedDB's object comes back.
   await page.goto(`/?${model()}`);
   await ready(page);

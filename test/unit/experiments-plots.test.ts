@@ -1,6 +1,6 @@
 /** The Experiments panel's plot geometry: trailing means, polylines in the frame, y ranges, strip positions. */
 import { describe, it, expect } from 'vitest';
-import { armColour, polyline, seriesRange, seriesValues, stripX, trailingMean } from '../../src/app/experiments/plot-geometry.ts';
+import { armColour, polyline, seriesRange, seriesValues, sessionCurves, stripX, successValues, trailingMean } from '../../src/app/experiments/plot-geometry.ts';
 import type { SessionRecord } from '../../src/experiments/index.ts';
 
 describe('plot geometry', () => {
@@ -31,5 +31,25 @@ describe('plot geometry', () => {
     const order = ['hybrid', 'k=2', 'k=8'];
     expect(armColour('hybrid', order)).not.toBe(armColour('grpo', order));
     expect(armColour('k=2', order)).not.toBe(armColour('k=8', order));
+  });
+
+  it('draws a line per run with sessions, in a frame that fits them all up to the cap', () => {
+    const s = (reward: number, replyTokens: number) => ({ reward, replyTokens }) as SessionRecord;
+    const runs = [
+      { key: 'a', spec: { arm: 'hybrid' }, status: 'running', sessions: Array.from({ length: 14 }, (_, i) => s(i % 2 ? 1 : -1, 10 * i)) },
+      { key: 'b', spec: { arm: 'grpo' }, status: 'done', sessions: [s(1, 5)] },
+      { key: 'c', spec: { arm: 'none' }, status: 'queued', sessions: [] },
+    ];
+    const reward = sessionCurves(runs, 'reward', 60);
+    expect(reward.lines.map((l) => [l.key, l.arm, l.running, l.values.length])).toEqual([['a', 'hybrid', true, 14], ['b', 'grpo', false, 1]]);
+    expect(reward).toMatchObject({ xMax: 14, yMin: -1, yMax: 1 });
+    expect(sessionCurves(runs, 'length', 12)).toMatchObject({ xMax: 12, yMin: 0, yMax: 140 });
+    expect(sessionCurves(runs.slice(1), 'reward', 60).xMax).toBe(10);
+  });
+
+  it('plots an environment run as the share of its last 5 episodes solved', () => {
+    const flags = [true, false, false, true, true, true, false];
+    const expected = flags.map((_, i) => { const w = flags.slice(Math.max(0, i - 4), i + 1); return w.filter(Boolean).length / w.length; });
+    expect(successValues(flags.map((success) => ({ success })))).toEqual(expected);
   });
 });

@@ -8,6 +8,8 @@ import {
   settingsFromQuery,
   settingsToQuery,
   validateSettings,
+  withEnvironmentC,
+  ENVIRONMENT_C,
   type Settings,
 } from '../../src/rl/settings.ts';
 import { createRng, pick } from '../../src/model/rng.ts';
@@ -88,5 +90,20 @@ describe('settings (METHOD §2–6 knobs)', () => {
       const back = settingsFromQuery(settingsToQuery(settings));
       expect(back).toEqual(settings);
     }
+  });
+});
+
+describe('C follows the environment (METHOD §5: C = 1 in chat, 2 where the agent acts)', () => {
+  it('switching environment moves a default C to the new default, keeps a chosen C, and an explicit C wins', () => {
+    const chat = validateSettings({});
+    expect(validateSettings(withEnvironmentC(chat, { environment: 'tool-use' })).C).toBe(ENVIRONMENT_C);
+    expect(ENVIRONMENT_C).toBe(2);
+    const tool = validateSettings(withEnvironmentC(chat, { environment: 'tool-use' }));
+    expect(validateSettings(withEnvironmentC(tool, { environment: 'terminal' })).C).toBe(2);
+    expect(validateSettings(withEnvironmentC(tool, { environment: 'chat' })).C).toBe(DEFAULT_SETTINGS.C);
+    expect(validateSettings(withEnvironmentC({ ...chat, C: 0.5 }, { environment: 'terminal' })).C).toBe(0.5);
+    expect(validateSettings(withEnvironmentC(chat, { environment: 'terminal', C: 3 })).C).toBe(3);
+    expect(validateSettings(withEnvironmentC(tool, { k: 8 }))).toMatchObject({ C: 2, k: 8, environment: 'tool-use' });
+    expect(validateSettings(withEnvironmentC({ ...tool, C: 1 }, { environment: 'chat' })).C).toBe(1);
   });
 });

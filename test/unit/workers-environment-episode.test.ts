@@ -17,7 +17,7 @@ import { OnlineLoop } from '../../src/workers/online-loop.ts';
 import { runEpisode } from '../../src/workers/environment-episode.ts';
 import type { CheckpointBlob, SignalRequest } from '../../src/workers/protocol.ts';
 import { MemoryStore } from '../../src/store/index.ts';
-import { TOOL_USE, type ToolTask } from '../../src/world/environments/index.ts';
+import { MAX_ACTIONS, TOOL_USE, type Environment, type ToolTask } from '../../src/world/environments/index.ts';
 import { validateRecord } from '../../src/rl/record-validate.ts';
 
 let initial: CheckpointBlob;
@@ -70,5 +70,37 @@ describe('runEpisode (tool use)', () => {
       const { status: _s, id: _i, trained_in_update: _t, ...record } = s;
       expect(validateRecord('sample', record)).toBeNull();
     }
+  }, 120_000);
+});
+
+describe('runEpisode (a run of actions is capped)', () => {
+  it('stops a run of MAX_ACTIONS actions as failed; each action keeps its output as next state, judged with outcome 0', async () => {
+    const requests: SignalRequest[] = [];
+    class SeenSignalEngine extends SignalEngine {
+      override process(r: SignalRequest, s: Parameters<SignalEngine['process']>[1]) {
+        requests.push(r);
+        return super.process(r, s);
+      }
+    }
+    const engines = { policy: new PolicyEngine(), signal: new SeenSignalEngine(builtinJudgeBackend), trainer: new TrainerEngine() };
+    await Promise.all([engines.policy.init('wasm'), engines.signal.init('wasm'), engines.trainer.init('wasm')]);
+    const store = await MemoryStore.open();
+    const loop = new OnlineLoop(engines, store, validateSettings({ batchSize: 256, maxTokens: 40, C: ENVIRONMENT_C }));
+    await loop.start(initial);
+    // Tool use whose sandbox takes every reply for a call: the agent never gets to answer.
+    let calls = 0;
+    const endless: Environment = { ...TOOL_USE, start: (task) => ({ step: () => ({ nextState: `result: ${++calls}` }), check: TOOL_USE.start(task).check }) };
+    const task: ToolTask = { id: 'product:13x7', environment: 'tool-use', kind: 'product', factors: [13, 7], prompt: 'What is 13 x 7?', expected: '91', correction: 'The answer is 91.' };
+    const result = await runEpisode(loop, endless, task);
+    await loop.idle();
+
+    expect(result).toMatchObject({ success: false, capped: true });
+    expect(result.steps.map((s) => [s.action, s.nextState])).toEqual(Array.from({ length: MAX_ACTIONS }, (_, i) => [true, { role: 'tool', content: `result: ${i + 1}` }]));
+    const turns = await store.listTurns(result.sessionId);
+    expect(turns.map((t) => t.next_state)).toEqual(Array.from({ length: MAX_ACTIONS }, (_, i) => ({ role: 'tool', content: `result: ${i + 1}` })));
+    expect(requests.map((r) => r.outcome)).toEqual(Array(MAX_ACTIONS).fill(0));
+    // A smaller cap from the hooks.
+    const short = await runEpisode(loop, endless, task, { maxActions: 2 });
+    expect([short.steps.length, short.capped, short.success]).toEqual([2, true, false]);
   }, 120_000);
 });

@@ -1,7 +1,8 @@
 /**
- * The Experiments panel's state (issue 8): which runs to make, the worker pool that makes them (each worker
- * runs the experiment with its own engines, src/workers/experiment-worker.ts), and every run's sessions as
- * they arrive, for the live plots and the table. The numbers are the same as `npm run bench:learn`'s.
+ * The Experiments panel's state: which runs to make, the worker pool that makes them (each worker runs the
+ * experiment with its own engines, src/workers/experiment-worker.ts), and every run's sessions (or episodes)
+ * as they arrive, for the live plots and the tables. Two experiments share it: learning a preference from talk
+ * (issue 8; the numbers are `npm run bench:learn`'s) and agents that act (issue 15; `npm run bench:env`'s).
  */
 import * as Comlink from 'comlink';
 import type { Backend, Settings } from '../../rl/settings.ts';
@@ -9,9 +10,11 @@ import type { BackendChoice, CheckpointBlob } from '../../workers/protocol.ts';
 import { startEngineWorker, whileStarting } from '../../workers/engine-workers.ts';
 import type { ExperimentWorker } from '../../workers/experiment-worker.ts';
 import {
-  EXPERIMENT_SETTINGS, FULL_PLAN, QUICK_PLAN, SESSION_CAP, SATISFY_STREAK, runsOf, summarize,
-  type ExperimentSummary, type Plan, type RunResult, type RunSpec, type SessionRecord,
+  ENVIRONMENT_SETTINGS, EXPERIMENT_SETTINGS, FULL_PLAN, QUICK_PLAN, SESSION_CAP, SATISFY_STREAK, runsOf, summarize, summarizeEnvironment,
+  type EnvironmentRunResult, type EnvironmentRunSpec, type EnvironmentSummary, type EpisodeRecord, type ExperimentSummary, type Plan,
+  type RunResult, type RunSpec, type SessionRecord,
 } from '../../experiments/index.ts';
+import type { EnvironmentId } from '../../world/environments/index.ts';
 import { fetchCheckpoint } from '../load/fetch-checkpoint.ts';
 import { SHIPPED_MODEL_BASE } from '../load/model-url.ts';
 
@@ -29,7 +32,23 @@ export interface LiveRun {
   worker: number | null;
 }
 
+/** One run of the environment experiment as the panel follows it: its episodes so far, then its result. */
+export interface LiveEnvironmentRun {
+  key: string;
+  spec: EnvironmentRunSpec;
+  status: RunStatus;
+  episodes: EpisodeRecord[];
+  result: EnvironmentRunResult | null;
+  worker: number | null;
+}
+
 export type ExperimentStatus = 'idle' | 'loading' | 'running' | 'done' | 'stopped' | 'error';
+
+/** `preference`: learning a hidden preference from talk (bench:learn); `environment`: agents that act (bench:env). */
+export type ExperimentKind = 'preference' | 'environment';
+
+/** bench:env's default run: both environments, the three methods, 20 episodes (its --quick) and one seed. */
+export const ENVIRONMENT_RUN_DEFAULTS = { environments: ['tool-use', 'terminal'] as EnvironmentId[], arms: ['hybrid', 'grpo', 'none'], episodes: 20, seeds: 1 };
 
 /**
  * Where the starting checkpoint comes from: the one the page loaded, else a model URL base (the shipped
@@ -52,8 +71,16 @@ export function defaultWorkerCount(): number {
 }
 
 export const runKey = (s: RunSpec) => `${s.arm}|${s.preference}|${s.seed}`;
+export const environmentRunKey = (s: EnvironmentRunSpec) => `${s.environment}|${s.arm}|${s.seed}`;
+
+/** The environment experiment's runs in bench:env's order, the arms of one environment and seed next to each other. */
+export function environmentRunsOf(environments: readonly EnvironmentId[], arms: readonly string[], seeds: number, episodes: number): EnvironmentRunSpec[] {
+  return environments.flatMap((environment) => Array.from({ length: Math.max(1, seeds) }, (_, i) => i + 1)
+    .flatMap((seed) => arms.map((arm) => ({ environment, arm, seed, episodes }))));
+}
 
 export class ExperimentsState {
+  kind = $state<ExperimentKind>('preference');
   preset = $state<ExperimentPreset>('race');
   /** Race settings. */
   raceArms = $state<string[]>(['hybrid', 'grpo']);
@@ -62,21 +89,30 @@ export class ExperimentsState {
   cap = $state(SESSION_CAP);
   workerCount = $state(defaultWorkerCount());
   backend = $state<Backend>('wasm');
+  /** Environment experiment settings (bench:env's flags). */
+  environments = $state<EnvironmentId[]>([...ENVIRONMENT_RUN_DEFAULTS.environments]);
+  environmentArms = $state<string[]>([...ENVIRONMENT_RUN_DEFAULTS.arms]);
+  episodes = $state(ENVIRONMENT_RUN_DEFAULTS.episodes);
+  environmentSeeds = $state(ENVIRONMENT_RUN_DEFAULTS.seeds);
 
   status = $state<ExperimentStatus>('idle');
   problem = $state<string | null>(null);
   backendChoice = $state<BackendChoice | null>(null);
   runs = $state.raw<LiveRun[]>([]);
+  environmentRuns = $state.raw<LiveEnvironmentRun[]>([]);
   startedAt = $state<number | null>(null);
   finishedAt = $state<number | null>(null);
 
   /** The finished runs' table, as bench:learn prints it. */
   summary = $derived<ExperimentSummary>(summarize(this.runs.filter((r) => r.result).map((r) => r.result!)));
+  /** The finished environment runs' figures per environment, as bench:env prints them. */
+  environmentSummaries = $derived<Partial<Record<EnvironmentId, EnvironmentSummary>>>(summarizeByEnvironment(this.environmentRuns));
 
   private pool: PoolWorker[] = [];
   private stopping = false;
 
-  constructor(public source: CheckpointSource = {}, private readonly base: Partial<Settings> = EXPERIMENT_SETTINGS) {}
+  constructor(public source: CheckpointSource = {}, private readonly base: Partial<Settings> = EXPERIMENT_SETTINGS,
+    private readonly environmentBase: Partial<Settings> = ENVIRONMENT_SETTINGS) {}
 
   /** The plan the chosen preset makes. */
   plan(): Plan {
@@ -92,26 +128,22 @@ export class ExperimentsState {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const specs = this.raceOrder(runsOf(this.plan()));
-    if (specs.length === 0) {
-      this.problem = 'Choose at least one method.';
+    const jobs = this.kind === 'environment' ? this.environmentJobs() : this.preferenceJobs();
+    if (jobs.length === 0) {
+      this.problem = this.kind === 'environment' ? 'Choose at least one environment and one method.' : 'Choose at least one method.';
       return;
     }
     this.problem = null;
     this.stopping = false;
-    this.runs = specs.map((spec) => ({ key: runKey(spec), spec, status: 'queued', sessions: [], result: null, worker: null }));
     this.startedAt = Date.now();
     this.finishedAt = null;
     try {
       this.status = 'loading';
-      await this.ensurePool(Math.min(this.workerCount, specs.length));
+      await this.ensurePool(Math.min(this.workerCount, jobs.length));
       this.status = 'running';
       let next = 0;
       const work = async (w: number) => {
-        while (!this.stopping && next < specs.length) {
-          const spec = specs[next++];
-          await this.runOne(w, spec);
-        }
+        while (!this.stopping && next < jobs.length) await jobs[next++](w);
       };
       await Promise.all(this.pool.map((_, w) => work(w)));
       this.status = this.stopping ? 'stopped' : 'done';
@@ -120,11 +152,29 @@ export class ExperimentsState {
       this.status = 'error';
     } finally {
       this.finishedAt = Date.now();
-      this.runs = this.runs.map((r) => (r.status === 'queued' || r.status === 'running' ? { ...r, status: 'stopped' } : r));
+      const unfinished = (status: RunStatus): RunStatus => (status === 'queued' || status === 'running' ? 'stopped' : status);
+      this.runs = this.runs.map((r) => ({ ...r, status: unfinished(r.status) }));
+      this.environmentRuns = this.environmentRuns.map((r) => ({ ...r, status: unfinished(r.status) }));
     }
   }
 
-  /** Ends every run after its current session; queued runs are dropped. */
+  /** The preference experiment's runs, queued; one job per run. */
+  private preferenceJobs(): ((w: number) => Promise<void>)[] {
+    const specs = this.raceOrder(runsOf(this.plan()));
+    if (specs.length > 0) this.runs = specs.map((spec) => ({ key: runKey(spec), spec, status: 'queued', sessions: [], result: null, worker: null }));
+    return specs.map((spec) => (w: number) => this.runOne(w, spec));
+  }
+
+  /** The environment experiment's runs, queued; one job per run. */
+  private environmentJobs(): ((w: number) => Promise<void>)[] {
+    const specs = environmentRunsOf(this.environments, this.environmentArms, this.environmentSeeds, this.episodes);
+    if (specs.length > 0) {
+      this.environmentRuns = specs.map((spec) => ({ key: environmentRunKey(spec), spec, status: 'queued', episodes: [], result: null, worker: null }));
+    }
+    return specs.map((spec) => (w: number) => this.runEnvironment(w, spec));
+  }
+
+  /** Ends every run after its current session (or episode); queued runs are dropped. */
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.pool.map((p) => p.api.stop()));
@@ -169,6 +219,27 @@ export class ExperimentsState {
     const cut = result.hitCap && result.sessions.length < result.spec.cap;
     this.patch(key, (r) => ({ ...r, status: cut ? 'stopped' : 'done', result: cut ? null : result }));
   }
+
+  private patchEnvironment(key: string, change: (r: LiveEnvironmentRun) => LiveEnvironmentRun): void {
+    this.environmentRuns = this.environmentRuns.map((r) => (r.key === key ? change(r) : r));
+  }
+
+  private async runEnvironment(w: number, spec: EnvironmentRunSpec): Promise<void> {
+    const key = environmentRunKey(spec);
+    this.patchEnvironment(key, (r) => ({ ...r, status: 'running', worker: w }));
+    const onEpisode = (record: EpisodeRecord) => this.patchEnvironment(key, (r) => ({ ...r, episodes: [...r.episodes, record] }));
+    const result = await this.pool[w].api.runEnvironment(spec, { ...this.environmentBase }, Comlink.proxy(onEpisode));
+    // A run cut short by Stop has no last 10 episodes: it stays out of the table.
+    const cut = result.episodes.length < spec.episodes;
+    this.patchEnvironment(key, (r) => ({ ...r, status: cut ? 'stopped' : 'done', result: cut ? null : result }));
+  }
+}
+
+/** bench:env's figures per environment, from the runs that finished. */
+function summarizeByEnvironment(runs: readonly LiveEnvironmentRun[]): Partial<Record<EnvironmentId, EnvironmentSummary>> {
+  const done = runs.filter((r) => r.result).map((r) => r.result!);
+  const environments = [...new Set(done.map((r) => r.spec.environment))];
+  return Object.fromEntries(environments.map((env) => [env, summarizeEnvironment(done.filter((r) => r.spec.environment === env))]));
 }
 
 let shared: ExperimentsState | null = null;

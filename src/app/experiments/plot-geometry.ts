@@ -1,8 +1,9 @@
 /**
- * Geometry of the Experiments panel's SVG plots (no chart library): per-session curves of each run and the
- * sessions-to-satisfy strip per arm. Plain functions of the runs, so the page only draws.
+ * Geometry of the Experiments panel's SVG plots (no chart library): per-session (or per-episode) curves of
+ * each run, the sessions-to-satisfy strip per arm and the episodes' success marks. Plain functions of the
+ * runs, so the page only draws.
  */
-import type { SessionRecord } from '../../experiments/index.ts';
+import type { EpisodeRecord, SessionRecord } from '../../experiments/index.ts';
 
 /** Arm colours: one table for the panel and the bench's figure. */
 export { armColour } from '../../experiments/figure.ts';
@@ -44,6 +45,28 @@ export function seriesRange(all: readonly number[][], series: SessionSeries): { 
   if (series === 'reward') return { yMin: -1, yMax: 1 };
   const longest = Math.max(40, ...all.flat());
   return { yMin: 0, yMax: Math.ceil(longest / 20) * 20 };
+}
+
+/** One run's line in a live plot. */
+export interface CurveLine {
+  key: string;
+  arm: string;
+  running: boolean;
+  values: number[];
+}
+
+/** The session curves of the preference experiment: their lines, and the frame every run fits in. */
+export function sessionCurves(runs: readonly { key: string; spec: { arm: string }; status: string; sessions: readonly SessionRecord[] }[],
+  series: SessionSeries, cap: number): { lines: CurveLine[]; xMax: number; yMin: number; yMax: number } {
+  const shown = runs.filter((r) => r.sessions.length > 0);
+  const lines = shown.map((r) => ({ key: r.key, arm: r.spec.arm, running: r.status === 'running', values: seriesValues(r.sessions, series) }));
+  const xMax = Math.min(cap, Math.max(10, ...shown.map((r) => r.sessions.length)));
+  return { lines, xMax, ...seriesRange(lines.map((l) => l.values), series) };
+}
+
+/** An environment run's success curve: per episode, the share solved of the last 5 (1 solved, 0 not). */
+export function successValues(episodes: readonly Pick<EpisodeRecord, 'success'>[]): number[] {
+  return trailingMean(episodes.map((e) => (e.success ? 1 : 0)), 5);
 }
 
 /** x position (0..width) of a sessions-to-satisfy value on the strip, whose axis runs 0..cap. */

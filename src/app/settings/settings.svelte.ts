@@ -3,7 +3,7 @@
  * shared link wins), else from IndexedDB, else the defaults; every accepted change is applied to the
  * running loop, written back to the URL and saved to IndexedDB.
  */
-import { DEFAULT_SETTINGS, SettingsError, validateSettings, type Settings } from '../../rl/settings.ts';
+import { DEFAULT_SETTINGS, SettingsError, validateSettings, withEnvironmentC, type Settings } from '../../rl/settings.ts';
 import { pageQueryWithSettings, queryHasSettings, settingsFromPageQuery } from './settings-url.ts';
 
 export interface SettingsPersistence {
@@ -53,9 +53,12 @@ export class SettingsState {
     this.listeners.push(listener);
   }
 
-  /** Applies `partial` on top of the current settings; returns false (with `problems`) if it is refused. */
+  /**
+   * Applies `partial` on top of the current settings; returns false (with `problems`) if it is refused. A new
+   * environment brings its default C (2 where the agent acts, 1 in chat) unless C was changed from the default.
+   */
   async set(partial: Partial<Settings>): Promise<boolean> {
-    return this.replace({ ...this.value, ...partial });
+    return this.replace(withEnvironmentC(this.value, partial));
   }
 
   /** Replaces every knob (a workshop preset, a reset). */
