@@ -6,14 +6,7 @@
  * scripts/pretrain.ts does, to a packed binary for trainers outside tfjs (scripts/gpu-pretrain/). Stops at the
  * first conversation that brings the total to at least N tokens.
  *
- * Format (all little-endian):
- *   bytes 0..7    ASCII "NSCORP01"
- *   uint32        H, the length of the JSON header that follows
- *   H bytes       UTF-8 JSON: { corpusVersion, split, seed, preset, vocabSize, maxLen, conversations, tokens,
- *                 skipped (conversations over maxLen), lossBit: 128 }
- *   uint16 × C    the length in tokens of each of the C conversations
- *   uint8 × T     the T tokens of all conversations in order: id | 128 when the loss mask is 1 (a reply token)
- * The ids must be < 128 (the char tokenizer has 104), so bit 7 is free for the loss mask.
+ * Format: scripts/lib/corpus-dump.ts (uint16 lengths, then uint8 tokens with the loss mask in bit 7).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -21,9 +14,7 @@ import { parseArgs } from 'node:util';
 import { defaultTokenizer } from '../src/model/tokenizer.ts';
 import { conversations, CORPUS_VERSION, type Split } from '../src/world/index.ts';
 import { presetConfig, type PresetName } from '../src/model/presets.ts';
-
-export const CORPUS_MAGIC = 'NSCORP01';
-export const LOSS_BIT = 128;
+import { encodeDump, LOSS_BIT } from './lib/corpus-dump.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -70,31 +61,22 @@ for (const messages of conversations(seed, args.split as Split)) {
 }
 const seconds = (performance.now() - started) / 1000;
 
-const header = new TextEncoder().encode(
-  JSON.stringify({
+const out = encodeDump(
+  {
     corpusVersion: CORPUS_VERSION,
-    split: args.split,
+    split: args.split!,
     seed,
-    preset: args.preset,
+    preset: args.preset!,
     vocabSize: tokenizer.vocabSize,
     maxLen: config.maxLen,
     conversations: lengths.length,
     tokens: total,
     skipped,
     lossBit: LOSS_BIT,
-  }),
+  },
+  lengths,
+  tokens.subarray(0, total),
 );
-const out = new Uint8Array(8 + 4 + header.length + 2 * lengths.length + total);
-const view = new DataView(out.buffer);
-out.set(new TextEncoder().encode(CORPUS_MAGIC), 0);
-view.setUint32(8, header.length, true);
-out.set(header, 12);
-let at = 12 + header.length;
-for (const n of lengths) {
-  view.setUint16(at, n, true);
-  at += 2;
-}
-out.set(tokens.subarray(0, total), at);
 mkdirSync(dirname(args.out), { recursive: true });
 writeFileSync(args.out, out);
 console.log(

@@ -49,6 +49,8 @@ class Corpus:
         self.lengths = torch.cat(lengths)
         self.starts = torch.cumsum(self.lengths, 0) - self.lengths
         self.tokens = torch.cat(tokens).to(device)
+        self.starts_on_device = self.starts.to(device)
+        self.lengths_on_device = self.lengths.to(device)
         self.device = device
         self.max_len = max(h['maxLen'] for h in headers)
 
@@ -63,14 +65,18 @@ class Corpus:
     def batch(self, rows):
         """(ids int64 [B, L], loss_mask float32 [B, L], tokens) for conversation indices `rows` (a list)."""
         index = torch.tensor(rows, dtype=torch.int64)
-        starts = self.starts[index].to(self.device)
-        lens = self.lengths[index].to(self.device)
-        longest = int(self.lengths[index].max())
+        row_lengths = self.lengths[index]
+        longest, count = int(row_lengths.max()), int(row_lengths.sum())
+        if self.device.type == 'cuda':
+            # pinned + non_blocking: a pageable copy would wait for every kernel already queued
+            index = index.pin_memory().to(self.device, non_blocking=True)
+        starts = self.starts_on_device[index]
+        lens = self.lengths_on_device[index]
         steps = torch.arange(longest, device=self.device)
         valid = steps[None, :] < lens[:, None]
         at = torch.clamp(starts[:, None] + steps[None, :], max=self.token_count - 1)
         raw = self.tokens[at].to(torch.int64) * valid
-        return raw & 127, (raw >> 7).to(torch.float32), int(self.lengths[index].sum())
+        return raw & 127, (raw >> 7).to(torch.float32), count
 
     def batches(self, batch_tokens, seed, epoch_start=0):
         """Endless (epoch, rows) batches: each epoch a fresh permutation of the conversations."""

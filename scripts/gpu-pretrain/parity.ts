@@ -8,11 +8,12 @@
  *     PRETRAIN_ADAM): step 1 at lr 1e-3 with clip 1.0, step 2 at lr 2e-3 with clip 0.01 (so the clip scales).
  * Writes tfjs's figures to a temporary folder, runs parity.py on them (CPU torch) and prints its max abs diffs
  * as JSON; exits 1 when one is over its tolerance. The interpreter is --python, else the first of python3 and
- * /usr/bin/python3 that imports torch.
+ * /usr/bin/python3 that imports torch. With `--fixture DIR` it only writes tfjs's figures to DIR (for
+ * `python3 parity.py DIR --device cuda` on a machine without node, as .device/train/run.sh does).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     model: { type: 'string', default: 'public/models/nextstate-tiny' },
     seed: { type: 'string', default: String(Date.now() % 100000) },
     python: { type: 'string' },
+    fixture: { type: 'string' },
   },
 });
 
@@ -85,9 +87,14 @@ const steps = [
 const after = policy.getWeights();
 for (const { name, shape } of weightSpecs(policy.config)) tensors.push({ name: `after.${name}`, shape, data: after[name] });
 
-const dir = mkdtempSync(join(tmpdir(), 'gpu-parity-'));
+const dir = args.fixture ?? mkdtempSync(join(tmpdir(), 'gpu-parity-'));
+mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, 'tfjs.safetensors'), encodeSafetensors(tensors));
 writeFileSync(join(dir, 'tfjs.json'), JSON.stringify({ model: args.model, seed, rows, padded: padded.ids, trainBatch, steps }));
+if (args.fixture) {
+  console.log(`parity: tfjs figures written to ${dir}`);
+  process.exit(0);
+}
 
 const script = join(dirname(fileURLToPath(import.meta.url)), 'parity.py');
 const candidates = args.python ? [args.python] : ['python3', '/usr/bin/python3'];
