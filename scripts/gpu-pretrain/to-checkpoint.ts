@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/gpu-pretrain/to-checkpoint.ts --run OUTDIR [--init public/models/nextstate-tiny]
- *   [--out public/models/nextstate-tiny] [--heldout heldout.bin]`
+ *   [--out public/models/nextstate-tiny] [--heldout heldout.bin] [--allow-partial]`
  *
  * Turns what scripts/gpu-pretrain/pretrain.py wrote (OUTDIR/weights.safetensors + OUTDIR/progress.json) into a
  * checkpoint of the one format, through encodeCheckpoint: the config, preset and tokenizer of --init (the
@@ -8,7 +8,8 @@
  * run's corpus, tokensSeen = the start's + the run's, finalLoss the run's last logged train loss, and `training`
  * saying which script, device and settings trained it. The result is loaded back (loadPolicy) before it is kept.
  * Writes --out.{safetensors,json} (default: over --init). With --heldout (a corpus:dump file) it also prints the
- * reply loss of --init and of the new checkpoint on it by the repo's tfjs graph (wasm), next to the run's own. No optimizer state: a later run starts from the weights
+ * reply loss of --init and of the new checkpoint on it by the repo's tfjs graph (wasm), next to the run's own.
+ * --allow-partial converts a periodic save (a run cut off before its end; its weights and counts agree). No optimizer state: a later run starts from the weights
  * with a fresh optimizer, as pretrain.ts --from does (OUTDIR/optimizer.safetensors keeps the moments, unused).
  */
 import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     init: { type: 'string', default: 'public/models/nextstate-tiny' },
     out: { type: 'string' },
     heldout: { type: 'string' },
+    'allow-partial': { type: 'boolean', default: false },
   },
 });
 
@@ -42,7 +44,9 @@ const out = args.out ?? args.init!;
 const init = parseManifest(JSON.parse(readFileSync(`${args.init}.json`, 'utf8')));
 const progress = JSON.parse(readFileSync(join(args.run, 'progress.json'), 'utf8')) as Record<string, unknown>;
 const own = (key: string) => (Object.prototype.hasOwnProperty.call(progress, key) ? progress[key] : undefined);
-if (own('final') !== true) fail(`${args.run}/progress.json is not from a finished run (final is ${String(own('final'))})`);
+if (own('final') !== true && !args['allow-partial']) {
+  fail(`${args.run}/progress.json is a periodic save, not the end of the run (pass --allow-partial to convert it anyway)`);
+}
 const tokens = own('tokens');
 if (typeof tokens !== 'number' || !Number.isInteger(tokens) || tokens < 0) fail(`progress.json tokens is ${String(tokens)}`);
 if (own('initTokensSeen') !== init.tokensSeen) {
