@@ -3,6 +3,7 @@ little-endian data. Float32 tensors only, like src/model/safetensors.ts."""
 import json
 import os
 import struct
+import sys
 from array import array
 
 import torch
@@ -10,6 +11,8 @@ import torch
 
 def read_safetensors(path):
     """(tensors by name in file order as float32 CPU tensors, metadata dict)."""
+    if sys.byteorder != 'little':
+        raise ValueError('this reader assumes a little-endian host')
     with open(path, 'rb') as f:
         raw = f.read()
     (header_len,) = struct.unpack('<Q', raw[:8])
@@ -21,17 +24,15 @@ def read_safetensors(path):
         if entry['dtype'] != 'F32':
             raise ValueError(f'{path}: "{name}" has dtype {entry["dtype"]}, expected F32')
         begin, end = entry['data_offsets']
-        values = array('f')
-        values.frombytes(raw[start + begin:start + end])
-        if values.itemsize != 4 or struct.pack('=I', 1) != struct.pack('<I', 1):
-            raise ValueError('this reader assumes a little-endian host with 4-byte floats')
         shape = entry['shape']
         n = 1
         for d in shape:
             n *= d
-        if len(values) != n:
-            raise ValueError(f'{path}: "{name}" holds {len(values)} values for shape {shape}')
-        tensors[name] = torch.tensor(values, dtype=torch.float32).reshape(shape)
+        if end - begin != 4 * n:
+            raise ValueError(f'{path}: "{name}" holds {end - begin} bytes for shape {shape}')
+        data = bytearray(raw[start + begin:start + end])
+        flat = torch.frombuffer(data, dtype=torch.float32).clone() if n else torch.zeros(0)
+        tensors[name] = flat.reshape(shape)
     return tensors, metadata
 
 
