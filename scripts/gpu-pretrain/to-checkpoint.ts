@@ -7,7 +7,7 @@
  * checkpoint the run started from, which must be the one the run names: same tokensSeen), corpusVersion of the
  * run's corpus, tokensSeen = the start's + the run's, finalLoss the run's last logged train loss, and `training`
  * saying which script, device and settings trained it. The result is loaded back (loadPolicy) before it is kept.
- * Writes --out.{safetensors,json} (default: over --init). With --heldout (a corpus:dump file) it also prints the
+ * Writes --out.{safetensors,json} (default public/models/nextstate-tiny). With --heldout (a corpus:dump file) it also prints the
  * reply loss of --init and of the new checkpoint on it by the repo's tfjs graph (wasm), next to the run's own.
  * --allow-partial converts a periodic save (a run cut off before its end; its weights and counts agree). No optimizer state: a later run starts from the weights
  * with a fresh optimizer, as pretrain.ts --from does (OUTDIR/optimizer.safetensors keeps the moments, unused).
@@ -40,7 +40,7 @@ function fail(message: string): never {
 }
 
 if (!args.run) fail('--run OUTDIR (the folder pretrain.py wrote) is required');
-const out = args.out ?? args.init!;
+const out = args.out ?? 'public/models/nextstate-tiny';
 const init = parseManifest(JSON.parse(readFileSync(`${args.init}.json`, 'utf8')));
 const progress = JSON.parse(readFileSync(join(args.run, 'progress.json'), 'utf8')) as Record<string, unknown>;
 const own = (key: string) => (Object.prototype.hasOwnProperty.call(progress, key) ? progress[key] : undefined);
