@@ -29,4 +29,4 @@ for pid in "${pids[@]}"; do wait "$pid"; done
 rm -rf "$DEST"
 mv "$DEST.new" "$DEST"
 du -ab "$DEST" | sort -n | tail -n 20
-echo "prepared $DEST in $(( $(date +%s) - started )) s: $(du -sh "$DEST" | cut -f1) (with .device/node.xz: $(du -shc "$DEST" .device/node.xz 2>/dev/null | tail -1 | cut -f1))"
+echo "prepared $DEST in $(( $(date +%s) - started )) s: $(du -sh "$DEST" | cut -f1); with everything beside it: $(du -sh "$(dirname "$DEST")" | cut -f1)"
