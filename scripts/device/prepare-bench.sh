@@ -4,7 +4,7 @@
 # - the Node benchmark entries bundled by esbuild into self-contained .mjs files (tfjs included, no node_modules);
 #   the `webgpu` package stays out: the bundles load Dawn from $DAWN_NODE
 # - dawn.node.xz: Dawn for Node's binary (npm webgpu, linux-x64), xz-compressed
-# - run.sh: the device's one command (see its header)
+# - run.sh: the device's one command (see its header), and probe-adapter.cjs, which it runs first
 # The node binary itself is .device/node.xz (put there by the lead), and the Vulkan/EGL loaders are .gl/*.deb
 # (device README recipe); neither is made here.
 set -euo pipefail
@@ -25,5 +25,6 @@ if [ ! -f "$TARGET/dawn.node.xz" ] || [ "$DAWN" -nt "$TARGET/dawn.node.xz" ]; th
   xz -9e -T0 -c "$DAWN" > "$TARGET/dawn.node.xz.tmp" && mv "$TARGET/dawn.node.xz.tmp" "$TARGET/dawn.node.xz"
 fi
 cp scripts/device/run-bench.sh "$TARGET/run.sh"
+cp scripts/device/probe-adapter.cjs "$TARGET/probe-adapter.cjs"
 du -sh "$TARGET"
 ls -la "$TARGET"

@@ -2,8 +2,8 @@
 # The GPU benchmarks on the device machine, from the repo root:  bash .device/bench/run.sh <out-dir>
 # (.device/bench is made by scripts/device/prepare-bench.sh; carry .device and .gl.)
 # Prints what Vulkan drivers are there, unpacks the loaders (.gl/*.deb), unpacks node and Dawn to /tmp, then runs
-# under `timeout` (about 4 minutes in all): bench:kernels on Dawn, bench:model tiny, --shape smollm2-135m and
-# --shape qwen2.5-0.5b on Dawn. Writes kernels.json, model-*.json, bench.log and summary.txt to <out-dir>.
+# under `timeout` (about 4 minutes in all): bench:kernels on Dawn, bench:model --shape smollm2-135m, the tiny
+# preset and --shape qwen2.5-0.5b on Dawn. Writes kernels.json, model-*.json, bench.log and summary.txt to <out-dir>.
 # Local check on a machine without a GPU (nothing unpacked into /):
 #   BENCH_ICD=/usr/lib/chromium/vk_swiftshader_icd.json BENCH_QUICK=1 bash .device/bench/run.sh /tmp/out
 # BENCH_ICD: use this Vulkan ICD (and the libvulkan beside it, if any) instead of the .gl loaders and the
@@ -20,12 +20,13 @@ log() { echo "$@" | tee -a "$LOG"; }
 # each step's output goes to the log; the last lines of a failing step to the terminal too
 step() {
   local name=$1 limit=$2; shift 2
-  log "== $name (timeout ${limit}s): $*"
+  log "== $name (timeout ${limit}s): $(basename "$2") ${*:3}"
   local t0=$SECONDS
   timeout --kill-after=5 "$limit" "$@" >>"$LOG" 2>&1
   local rc=$?
   log "== $name: exit $rc after $((SECONDS - t0)) s"
   [ $rc -eq 0 ] || tail -n 15 "$LOG"
+  [ "$name" = adapter ] && grep -E '^(\{"info"|Dawn:)' "$LOG" | tail -n 1 | cut -c1-900
   return $rc
 }
 # xz, or Python's lzma where xz is missing
@@ -66,18 +67,8 @@ export DAWN_NODE=/tmp/bench-node/dawn.node
 [ -f "$DAWN_NODE" ] || { unxz_to "$HERE/dawn.node.xz" "$DAWN_NODE.tmp" && mv "$DAWN_NODE.tmp" "$DAWN_NODE"; } || { log "cannot unpack dawn.node.xz"; exit 1; }
 log "-- node $("$NODE" -v), dawn.node $(stat -c %s "$DAWN_NODE") bytes"
 
-# the adapter Dawn picks, its features and the limits that matter here (the benchmarks say it again)
-step adapter 30 "$NODE" -e '
-const { create, globals } = require(process.env.DAWN_NODE);
-Object.assign(globalThis, globals);
-const gpu = create([]);
-gpu.requestAdapter({ powerPreference: "high-performance" }).then((a) => {
-  if (!a) { console.log("Dawn: no adapter"); process.exitCode = 2; return; }
-  const l = a.limits;
-  console.log(JSON.stringify({ info: { vendor: a.info.vendor, architecture: a.info.architecture, description: a.info.description, fallback: a.info.isFallbackAdapter },
-    features: [...a.features].sort(), maxBufferSize: l.maxBufferSize, maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup }));
-}).finally(() => setTimeout(() => process.exit(), 100));'
+# the adapter Dawn picks, its features and limits (the benchmarks name it again)
+step adapter 30 "$NODE" "$HERE/probe-adapter.cjs"
 adapter_rc=$?
 
 cd "$OUT_DIR"
@@ -87,10 +78,11 @@ elif [ "${BENCH_QUICK:-0}" = 1 ]; then
   step kernels 300 "$NODE" "$HERE/bench-kernels-node.mjs" --out kernels.json --reps 1 --V 1024 --T 16
   step model-tiny 600 "$NODE" "$HERE/bench-model.mjs" --dawn --out model-tiny.json --repeats 1 --context 16 --decode 4
 else
-  step kernels 75 "$NODE" "$HERE/bench-kernels-node.mjs" --out kernels.json --reps 5
-  step model-tiny 45 "$NODE" "$HERE/bench-model.mjs" --dawn --out model-tiny.json
-  step model-smollm2-135m 60 "$NODE" "$HERE/bench-model.mjs" --dawn --out model-smollm2-135m.json --shape smollm2-135m
-  step model-qwen2.5-0.5b 60 "$NODE" "$HERE/bench-model.mjs" --dawn --out model-qwen2.5-0.5b.json --shape qwen2.5-0.5b
+  # 70 + 55 + 55 + 55 s at most: the four stay inside 4 minutes with the unpacking
+  step kernels 70 "$NODE" "$HERE/bench-kernels-node.mjs" --out kernels.json --reps 5
+  step model-smollm2-135m 55 "$NODE" "$HERE/bench-model.mjs" --dawn --out model-smollm2-135m.json --shape smollm2-135m
+  step model-tiny 55 "$NODE" "$HERE/bench-model.mjs" --dawn --out model-tiny.json
+  step model-qwen2.5-0.5b 55 "$NODE" "$HERE/bench-model.mjs" --dawn --out model-qwen2.5-0.5b.json --shape qwen2.5-0.5b
 fi
 
 # the figures that matter, one line each
