@@ -53,7 +53,8 @@ else
   fi
   log "-- libvulkan after: $(ldconfig -p 2>/dev/null | grep libvulkan | head -1)"
   nv=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-  if ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1 && [ -f "$nv" ]; then
+  # the loader finds no NVIDIA driver by itself (the device README): name the driver's own ICD
+  if ! ls /usr/share/vulkan/icd.d/*nvidia* /etc/vulkan/icd.d/*nvidia* >/dev/null 2>&1 && [ -f "$nv" ]; then
     export VK_DRIVER_FILES=$nv VK_ICD_FILENAMES=$nv __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
     log "-- VK_DRIVER_FILES=$nv"
   fi
@@ -70,6 +71,7 @@ log "-- node $("$NODE" -v), dawn.node $(stat -c %s "$DAWN_NODE") bytes"
 # the adapter Dawn picks, its features and limits (the benchmarks name it again)
 step adapter 30 "$NODE" "$HERE/probe-adapter.cjs"
 adapter_rc=$?
+grep -q '"fallback":true' "$LOG" && [ -z "${BENCH_ICD:-}" ] && log "WARNING: Dawn picked a fallback (software) adapter: the NVIDIA Vulkan driver was not found"
 
 cd "$OUT_DIR"
 if [ $adapter_rc -ne 0 ]; then
@@ -98,7 +100,7 @@ if k:
     print(f"adapter: {a['vendor']} / {a['architecture']} / {a['description']} (fallback {a['isFallbackAdapter']}); layout {k['layout']}")
     if k.get('datasheet'): print(f"datasheet: {k['datasheet']['name']} {k['datasheet']['memory_bandwidth_bytes_per_s']/1e12} TB/s, fp32 {k['datasheet']['fp32_flop_per_s']/1e12} TFLOP/s")
     for r in k['rows']:
-        print(f"kernels V={r['V']} T={r['T']}: fused {r['fused_ms']:.2f} ms, tfjs ops {r['tfjs_ops_ms']:.2f} ms (x{r['speedup_vs_tfjs']:.1f}), copy {r['copy_gbps']:.0f} GB/s, fused {r['fused_gbps']:.0f} GB/s = {r['fraction_of_copy_bandwidth']:.2f} of copy, agree tfjs {r['tfjs_ops_agree']} ref {r['reference_agrees']}")
+        print(f"kernels V={r['V']} T={r['T']}: fused {r['fused_ms']:.2f} ms, tfjs ops {r['tfjs_ops_ms']:.2f} ms (x{r['speedup_vs_tfjs']:.1f}), copy {r['copy_gbps']:.4g} GB/s, fused {r['fused_gbps']:.4g} GB/s = {r['fraction_of_copy_bandwidth']:.2f} of copy, agree tfjs {r['tfjs_ops_agree']} ref {r['reference_agrees']}")
     for f in k.get('datasheet_fractions') or []:
         print(f"kernels V={f['V']}: fused {f['fused_fraction_of_datasheet_bandwidth']:.3f}, copy {f['copy_fraction_of_datasheet_bandwidth']:.3f} of datasheet bandwidth")
 else:
