@@ -36,8 +36,9 @@ unxz_to() {
 }
 
 log "== $(date -u +%FT%TZ) $(uname -srm)"
-{ nvidia-smi -L; nvidia-smi --query-gpu=name,memory.total,clocks.max.sm,clocks.max.mem --format=csv; } >>"$LOG" 2>&1 || log "(nvidia-smi failed)"
-for d in /usr/local/nvidia/share/vulkan/icd.d /usr/share/vulkan/icd.d /etc/vulkan/icd.d; do log "-- ls $d:"; ls -la "$d" >>"$LOG" 2>&1; done
+# what the machine has, on the terminal too (one run should tell why Dawn finds or misses the GPU)
+{ nvidia-smi -L && nvidia-smi --query-gpu=name,memory.total,clocks.max.sm,clocks.max.mem --format=csv; } 2>&1 | tee -a "$LOG"
+for d in /usr/local/nvidia/share/vulkan/icd.d /usr/share/vulkan/icd.d /etc/vulkan/icd.d; do log "-- ls $d:"; ls -la "$d" 2>&1 | tee -a "$LOG"; done
 log "-- libvulkan before: $(ldconfig -p 2>/dev/null | grep -c libvulkan) entries"
 
 if [ -n "${BENCH_ICD:-}" ]; then
