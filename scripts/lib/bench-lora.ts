@@ -10,25 +10,19 @@ import { DEFAULT_SETTINGS } from '../../src/rl/settings.ts';
 import type { SampleRecord } from '../../src/rl/records.ts';
 import { samplesResponseLogits } from '../../src/workers/response-logits.ts';
 import { createRng } from '../../src/model/rng.ts';
+import { benchSeconds } from './bench-clock.ts';
 
 const PROMPT = 128;
 const REPLY = 64;
 const K = 4;
 
-async function cpuSeconds(fn: () => unknown): Promise<number> {
-  const before = process.cpuUsage();
-  await fn();
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1e6;
-}
-
-/** FLOP/s of a plain matMul of the update's own sizes (N rows × d × dFF) on this backend: best of 5, CPU time. */
+/** FLOP/s of a plain matMul of the update's own sizes (N rows × d × dFF) on this backend: best of 5 (bench-clock.ts). */
 async function matMulFlops(n: number, inner: number, out: number): Promise<number> {
   const a = tf.randomNormal([n, inner]);
   const b = tf.randomNormal([inner, out]);
   let best = 0;
   for (let i = 0; i < 6; i++) {
-    const s = await cpuSeconds(async () => {
+    const s = await benchSeconds(async () => {
       const c = tf.matMul(a, b);
       await c.data();
       c.dispose();
@@ -61,7 +55,7 @@ function updateFlops(policy: Policy, n: number, adapterParams: number): number {
  * that reply timed separately; peak tensor memory over the update; the update's FLOPs against this backend's
  * measured matMul FLOP/s.
  */
-export async function benchLoraUpdate(policy: Policy): Promise<Record<string, unknown>> {
+export async function benchLoraUpdate(policy: Policy, datasheetFp32?: number): Promise<Record<string, unknown>> {
   const settings = { ...DEFAULT_SETTINGS, finetune: 'lora' as const };
   const lora = loraConfigOf(settings);
   const adapter = LoraAdapter.create(policy.config, lora, 3);
@@ -73,7 +67,7 @@ export async function benchLoraUpdate(policy: Policy): Promise<Record<string, un
   const hinted = [...prompt.slice(0, PROMPT - 16), ...ids(16)];
   const student = await adapted.score(prompt, reply, { k: K, temperature: settings.temperature });
   let teacher = student;
-  const teacherMs = 1000 * (await cpuSeconds(async () => (teacher = await policy.score(hinted, reply, { k: K, temperature: settings.temperature }))));
+  const teacherMs = 1000 * (await benchSeconds(async () => (teacher = await policy.score(hinted, reply, { k: K, temperature: settings.temperature }))));
   const top = (t: number, of: ArrayLike<number>) => Array.from({ length: K }, (_, j) => of[t * K + j]);
   const sample: SampleRecord = {
     session_id: 'bench', turn: 1, policy_version: 0, case: 'combined', prompt_ids: prompt, response_ids: reply,
@@ -92,7 +86,24 @@ export async function benchLoraUpdate(policy: Policy): Promise<Record<string, un
       disposeBatch(batch);
     }
   };
-  step(); // warm-up: kernels compiled, buffers allocated
+  const tokens = PROMPT + REPLY - 1;
+  const c = resolveConfig(policy.config);
+  const limit = await matMulFlops(tokens, c.dModel, c.dFF);
+  // on a known GPU also a matMul big enough to fill it (4096³): how near tfjs's matMul gets to the datasheet at all
+  const large = datasheetFp32 ? await matMulFlops(4096, 4096, 4096) : null;
+  const computeLimits = {
+    matmul_gflop_per_s: +(limit / 1e9).toFixed(2),
+    ...(datasheetFp32 && { matmul_fraction_of_datasheet_fp32: +(limit / datasheetFp32).toFixed(4) }),
+    ...(large && datasheetFp32 && { matmul_4096_gflop_per_s: +(large / 1e9).toFixed(1), matmul_4096_fraction_of_datasheet_fp32: +(large / datasheetFp32).toFixed(4) }),
+  };
+  try {
+    step(); // warm-up: kernels compiled, buffers allocated
+  } catch (e) {
+    // tfjs-webgpu's dataSync (the loss and the clip's norm) needs OffscreenCanvas: a browser's, not Dawn for Node's
+    adam.dispose();
+    adapter.dispose();
+    return { lora_r: lora.r, lora_params: adapter.parameterCount, lora_teacher_score_ms: Math.round(teacherMs), ...computeLimits, lora_update_error: e instanceof Error ? e.message : String(e) };
+  }
   const before = tf.memory().numBytes;
   let wall = 0;
   const profile = await tf.profile(async () => {
@@ -100,11 +111,8 @@ export async function benchLoraUpdate(policy: Policy): Promise<Record<string, un
     step();
     wall = performance.now() - t;
   });
-  const cpuMs = 1000 * (await cpuSeconds(step));
-  const tokens = PROMPT + REPLY - 1;
+  const cpuMs = 1000 * (await benchSeconds(step));
   const flops = updateFlops(policy, tokens, adapter.parameterCount);
-  const c = resolveConfig(policy.config);
-  const limit = await matMulFlops(tokens, c.dModel, c.dFF);
   const result = {
     lora_r: lora.r,
     lora_targets: lora.targets.join(','),
@@ -117,8 +125,9 @@ export async function benchLoraUpdate(policy: Policy): Promise<Record<string, un
     lora_update_tokens_per_s: +((tokens / cpuMs) * 1000).toFixed(1),
     lora_teacher_score_ms: Math.round(teacherMs),
     lora_update_gflop: +(flops / 1e9).toFixed(2),
-    matmul_gflop_per_s: +(limit / 1e9).toFixed(2),
+    ...computeLimits,
     lora_update_fraction_of_compute_limit: +(flops / (cpuMs / 1000) / limit).toFixed(3),
+    ...(datasheetFp32 && { lora_update_fraction_of_datasheet_fp32: +(flops / (cpuMs / 1000) / datasheetFp32).toFixed(5) }),
     peak_memory_mb: Math.round(profile.peakBytes / 2 ** 20),
     memory_before_update_mb: Math.round(before / 2 ** 20),
     process_max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -63,6 +63,19 @@ export interface BenchReport {
   rows: BenchRow[];
 }
 
+/**
+ * The benchmark's settings from named text values (the page's query, the Node entry's flags), with the same
+ * defaults for both: T 512, H 3, k 4, V 32768,151936, reps 3; reference=0 skips the CPU reference.
+ */
+export function benchConfigFrom(get: (name: string) => string | null | undefined, log?: (line: string) => void): BenchConfig {
+  const num = (name: string, fallback: number) => Number(get(name) ?? fallback);
+  return {
+    positions: num('T', 512), hints: num('H', 3), k: num('k', 4),
+    vocabs: (get('V') ?? '32768,151936').split(',').map(Number),
+    reps: num('reps', 3), skipReference: get('reference') === '0', log,
+  };
+}
+
 /** Median wall time of `reps` runs (after one untimed warm-up unless the caller already ran it once). */
 async function median(reps: number, run: () => Promise<void>, warmUp = true): Promise<number> {
   if (warmUp) await run();
@@ -158,7 +171,7 @@ async function benchOne(V: number, c: BenchConfig): Promise<BenchRow> {
 }
 
 /** The adapter tfjs runs on (tfjs keeps only vendor and architecture, so ask again). */
-async function adapterInfo(): Promise<BenchReport['adapter']> {
+export async function adapterInfo(): Promise<BenchReport['adapter']> {
   const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
   const info = (adapter?.info ?? {}) as unknown as Record<string, unknown>;
   return {

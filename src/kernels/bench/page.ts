@@ -5,10 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWebGPUBackend } from '../gpu/register-backend.ts';
-import { benchKernels, type BenchReport, type BenchRow } from './measure.ts';
+import { benchConfigFrom, benchKernels, type BenchReport, type BenchRow } from './measure.ts';
 
 const query = new URLSearchParams(location.search);
-const num = (name: string, fallback: number) => Number(query.get(name) ?? fallback);
 const status = document.getElementById('status')!;
 const logLines: string[] = [];
 const log = (line: string) => {
@@ -46,11 +45,7 @@ async function main(): Promise<void> {
   registerWebGPUBackend({ subgroups: query.get('subgroups') !== '0' });
   if (!(await tf.setBackend('webgpu'))) throw new Error('this browser has no usable WebGPU adapter');
   log('running…');
-  const report = await benchKernels({
-    positions: num('T', 512), hints: num('H', 3), k: num('k', 4),
-    vocabs: (query.get('V') ?? '32768,151936').split(',').map(Number),
-    reps: num('reps', 3), skipReference: query.get('reference') === '0', log,
-  });
+  const report = await benchKernels(benchConfigFrom((name) => query.get(name), log));
   render(report);
   page.benchResult = report;
 }
