@@ -16,6 +16,11 @@ export interface ArmDiagnostics {
   hint_accepted_when_missed: number;
   /** Share of accepted hints that name a style the reply missed (the rest are generic: "the user disliked …"). */
   hint_names_missed_style: number;
+  /**
+   * Share of accepted hints whose next state stated a wish (the user's answer `state`): the rest answered a
+   * bare complaint or a question asked again, which name no style, so no judge could name one there.
+   */
+  hint_from_stated_wish: number;
   /** Share of the teacher's own replies under a style hint that showed every style the hint names (null: none probed). */
   teacher_hint_follow: number | null;
   teacher_probes: number;
@@ -40,6 +45,7 @@ export function armDiagnostics(runs: readonly RunResult[]): ArmDiagnostics {
   let hintedWhenMissed = 0;
   let hinted = 0;
   let namesMissed = 0;
+  let fromStated = 0;
   for (const { s, preference } of sessions) {
     if (s.sampled) cases[s.hinted ? (s.reward !== 0 ? 'combined' : 'opd') : 'grpo']++;
     if (!s.met) {
@@ -48,6 +54,7 @@ export function armDiagnostics(runs: readonly RunResult[]): ArmDiagnostics {
     }
     if (s.hint) {
       hinted++;
+      if (s.answer === 'state') fromStated++;
       const unmet = new Set(unmetDimensions(preferenceById(preference), s.reply));
       if (hintedDimensions(s.hint).some((d) => unmet.has(d))) namesMissed++;
     }
@@ -62,6 +69,7 @@ export function armDiagnostics(runs: readonly RunResult[]): ArmDiagnostics {
     samples_per_run: { combined: r3(cases.combined / n), opd: r3(cases.opd / n), grpo: r3(cases.grpo / n) },
     hint_accepted_when_missed: ratio(hintedWhenMissed, missed),
     hint_names_missed_style: ratio(namesMissed, hinted),
+    hint_from_stated_wish: ratio(fromStated, hinted),
     teacher_hint_follow: probed.length ? ratio(probed.filter(({ s }) => s.teacherFollowed).length, probed.length) : null,
     teacher_probes: probed.length,
     judge_agreement: ratio(sessions.filter(({ s }) => s.reward === (s.met ? 1 : -1)).length, sessions.length),
