@@ -24,6 +24,12 @@ export interface ArmDiagnostics {
   /** Share of the teacher's own replies under a style hint that showed every style the hint names (null: none probed). */
   teacher_hint_follow: number | null;
   teacher_probes: number;
+  /**
+   * Share of satisfied runs (not capped) whose satisfying streak's replies all stated the right answer: the
+   * user checks style alone, so a policy that degenerated into styled nonsense ("i am glad to try do to dry")
+   * still satisfies it; this says how often that happened (null: no run satisfied).
+   */
+  satisfied_with_right_answers: number | null;
   /** Share of sessions where the judge's r agreed with the user's hidden verdict (met: +1, missed: −1). */
   judge_agreement: number;
   /** Means over runs of the per-update means (null without updates). */
@@ -64,6 +70,7 @@ export function armDiagnostics(runs: readonly RunResult[]): ArmDiagnostics {
   const avgStat = (f: (u: UpdateStats) => number) => (withStats.length ? r3(withStats.reduce((a, u) => a + f(u), 0) / withStats.length) : null);
   const asked = runs.map((r) => r.accuracyAfter).filter((a): a is NonNullable<typeof a> => !!a);
   const n = runs.length || 1;
+  const satisfied = runs.filter((r) => !r.hitCap);
   return {
     sessions: sessions.length,
     samples_per_run: { combined: r3(cases.combined / n), opd: r3(cases.opd / n), grpo: r3(cases.grpo / n) },
@@ -72,6 +79,7 @@ export function armDiagnostics(runs: readonly RunResult[]): ArmDiagnostics {
     hint_from_stated_wish: ratio(fromStated, hinted),
     teacher_hint_follow: probed.length ? ratio(probed.filter(({ s }) => s.teacherFollowed).length, probed.length) : null,
     teacher_probes: probed.length,
+    satisfied_with_right_answers: satisfied.length ? ratio(satisfied.filter((r) => r.sessions.slice(-r.spec.streak).every((x) => x.correct)).length, satisfied.length) : null,
     judge_agreement: ratio(sessions.filter(({ s }) => s.reward === (s.met ? 1 : -1)).length, sessions.length),
     mean_abs_advantage: avgStat((u) => u.meanAbsAdvantage),
     fraction_delta_clipped: avgStat((u) => u.fractionDeltaClipped),
