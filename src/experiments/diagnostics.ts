@@ -16,9 +16,20 @@ export interface ArmDiagnostics {
   hint_accepted_when_missed: number;
   /** Share of accepted hints that name a style the reply missed (the rest are generic: "the user disliked …"). */
   hint_names_missed_style: number;
+  /**
+   * Share of accepted hints whose next state stated a wish (the user's answer `state`): the rest answered a
+   * bare complaint or a question asked again, which name no style, so no judge could name one there.
+   */
+  hint_from_stated_wish: number;
   /** Share of the teacher's own replies under a style hint that showed every style the hint names (null: none probed). */
   teacher_hint_follow: number | null;
   teacher_probes: number;
+  /**
+   * Share of satisfied runs (not capped) whose satisfying streak's replies all stated the right answer: the
+   * user checks style alone, so a policy that degenerated into styled nonsense ("i am glad to try do to dry")
+   * still satisfies it; this says how often that happened (null: no run satisfied).
+   */
+  satisfied_with_right_answers: number | null;
   /** Share of sessions where the judge's r agreed with the user's hidden verdict (met: +1, missed: −1). */
   judge_agreement: number;
   /** Means over runs of the per-update means (null without updates). */
@@ -40,6 +51,7 @@ export function armDiagnostics(runs: readonly RunResult[]): ArmDiagnostics {
   let hintedWhenMissed = 0;
   let hinted = 0;
   let namesMissed = 0;
+  let fromStated = 0;
   for (const { s, preference } of sessions) {
     if (s.sampled) cases[s.hinted ? (s.reward !== 0 ? 'combined' : 'opd') : 'grpo']++;
     if (!s.met) {
@@ -48,6 +60,7 @@ export function armDiagnostics(runs: readonly RunResult[]): ArmDiagnostics {
     }
     if (s.hint) {
       hinted++;
+      if (s.answer === 'state') fromStated++;
       const unmet = new Set(unmetDimensions(preferenceById(preference), s.reply));
       if (hintedDimensions(s.hint).some((d) => unmet.has(d))) namesMissed++;
     }
@@ -57,13 +70,16 @@ export function armDiagnostics(runs: readonly RunResult[]): ArmDiagnostics {
   const avgStat = (f: (u: UpdateStats) => number) => (withStats.length ? r3(withStats.reduce((a, u) => a + f(u), 0) / withStats.length) : null);
   const asked = runs.map((r) => r.accuracyAfter).filter((a): a is NonNullable<typeof a> => !!a);
   const n = runs.length || 1;
+  const satisfied = runs.filter((r) => !r.hitCap);
   return {
     sessions: sessions.length,
     samples_per_run: { combined: r3(cases.combined / n), opd: r3(cases.opd / n), grpo: r3(cases.grpo / n) },
     hint_accepted_when_missed: ratio(hintedWhenMissed, missed),
     hint_names_missed_style: ratio(namesMissed, hinted),
+    hint_from_stated_wish: ratio(fromStated, hinted),
     teacher_hint_follow: probed.length ? ratio(probed.filter(({ s }) => s.teacherFollowed).length, probed.length) : null,
     teacher_probes: probed.length,
+    satisfied_with_right_answers: satisfied.length ? ratio(satisfied.filter((r) => r.sessions.slice(-r.spec.streak).every((x) => x.correct)).length, satisfied.length) : null,
     judge_agreement: ratio(sessions.filter(({ s }) => s.reward === (s.met ? 1 : -1)).length, sessions.length),
     mean_abs_advantage: avgStat((u) => u.meanAbsAdvantage),
     fraction_delta_clipped: avgStat((u) => u.fractionDeltaClipped),

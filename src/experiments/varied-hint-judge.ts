@@ -27,14 +27,17 @@ export function variedHintJudge(base: JudgeBackend, seed: number): JudgeBackend 
       if (request.signal !== 'directive') return texts;
       const rng = createRng(hash(`${request.reply}\u0000${request.nextState.content}`, seed));
       return texts.map((text) => {
+        const start = text.indexOf(HINT_START);
+        const end = text.indexOf(HINT_END, start);
+        if (start < 0 || end < 0) return text;
+        // A hint naming several styles is their canonical sentences joined by a space: each is reworded.
+        let hint = text.slice(start + HINT_START.length, end);
         for (const id of STYLE_IDS) {
-          const canonical = `${HINT_START}${JUDGE_HINTS[id]}${HINT_END}`;
-          if (!text.includes(canonical)) continue;
+          if (!hint.includes(JUDGE_HINTS[id])) continue;
           const phrasings = HINT_PHRASINGS[id];
-          const reworded = phrasings[Math.floor(rng() * phrasings.length)];
-          return text.replace(canonical, `${HINT_START}${reworded}${HINT_END}`);
+          hint = hint.replace(JUDGE_HINTS[id], phrasings[Math.floor(rng() * phrasings.length)]);
         }
-        return text;
+        return text.slice(0, start + HINT_START.length) + hint + text.slice(end);
       });
     },
   };

@@ -4,6 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { compare, comparisons, drawsAgree } from '../../src/experiments/comparisons.ts';
+import { armDiagnostics } from '../../src/experiments/diagnostics.ts';
 import { experimentFigure, figureSvg } from '../../src/experiments/figure.ts';
 import { FULL_PLAN, QUICK_PLAN, runGroups, runsOf, summarize, wilcoxonSignedRank, type RunResult, type SessionRecord } from '../../src/experiments/index.ts';
 
@@ -89,6 +90,15 @@ describe('per-arm statistics, curves and diagnostics', () => {
     expect(d.hint_accepted_when_missed).toBe(1);
     // The long reply misses "brief" under the world's checker, so the hint names the missed style.
     expect(d.hint_names_missed_style).toBe(1);
+    expect(d.hint_from_stated_wish).toBe(1);
+    const bare = armDiagnostics([fakeRun('hybrid', 'brief', 1, '0011', 10, { answer: 'complain' }), fakeRun('hybrid', 'brief', 2, '00111')]);
+    expect(bare.hint_from_stated_wish).toBe(0.5);
+    // Two runs satisfied (the third capped), every reply right; then one streak with a wrong answer in it.
+    expect(d.satisfied_with_right_answers).toBe(1);
+    const wrong = fakeRun('hybrid', 'brief', 4, '0111');
+    wrong.sessions[2] = { ...wrong.sessions[2], correct: false };
+    expect(armDiagnostics([wrong, fakeRun('hybrid', 'brief', 5, '111')]).satisfied_with_right_answers).toBe(0.5);
+    expect(armDiagnostics([fakeRun('hybrid', 'brief', 6, '0000')]).satisfied_with_right_answers).toBeNull();
     // Teacher probes at even missed sessions: run 2: sessions 1 (i=0 ✓), 2 (✗); run 3: i = 0..9 → 5 of 10.
     expect(d.teacher_probes).toBe(12);
     expect(d.teacher_hint_follow).toBeCloseTo(6 / 12, 3);

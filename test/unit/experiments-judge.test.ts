@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { runJudges } from '../../src/rl/judge/run.ts';
 import { builtinJudgeBackend } from '../../src/rl/judge/builtin/index.ts';
-import { HINT_PHRASINGS } from '../../src/world/index.ts';
+import { HINT_PHRASINGS, JUDGE_HINTS } from '../../src/world/index.ts';
 import { variedHintJudge } from '../../src/experiments/index.ts';
 
 const turn = (reply: string, next: string) => ({ kind: 'personal' as const, messages: [{ role: 'user' as const, content: 'What is 3 + 4?' }], reply, nextState: { role: 'user' as const, content: next } });
@@ -29,6 +29,21 @@ describe('variedHintJudge', () => {
       expect((await runJudges(judge, t, 3)).directive).toEqual(varied.directive);
     }
     expect(seen.size).toBeGreaterThan(3);
+  });
+
+  it('rewords each style of a hint that names several', async () => {
+    const t = turn('The Answer Is 7.', 'Please drop the uppercase, I prefer lower case text. Also: add an emoji at the end next time, please.');
+    const plain = await runJudges(builtinJudgeBackend, t, 1);
+    expect(plain.directive!.hints).toEqual([`${JUDGE_HINTS.lowercase} ${JUDGE_HINTS.emoji}`]);
+    const worded = new Set<string>();
+    for (let seed = 0; seed < 8; seed++) {
+      const [hint] = (await runJudges(variedHintJudge(builtinJudgeBackend, seed), t, 1)).directive!.hints;
+      const lowercase = HINT_PHRASINGS.lowercase.find((h) => hint.startsWith(`${h} `));
+      expect(lowercase, hint).toBeDefined();
+      expect(HINT_PHRASINGS.emoji, hint).toContain(hint.slice(lowercase!.length + 1));
+      worded.add(hint);
+    }
+    expect(worded.size).toBeGreaterThan(2);
   });
 
   it('leaves turns without a style hint alone', async () => {

@@ -138,24 +138,36 @@ describe('simulated users', () => {
 });
 
 describe('the built-in judge on the users\' own words (generalisation, measured)', () => {
-  it('reads stated wishes as −1 with the missed style\'s hint, thanks and moving on as +1', () => {
-    // Measured when written: stated 98%, thanks 100%, move-on 100%, ask-again 97%, bare complaints 77%.
+  /** The dimensions whose wish the user's words state (an independent reference: the user's own wish lines). */
+  const stated = (text: string, unmet: readonly string[]) =>
+    unmet.filter((d) => STATED_WISHES[d as keyof typeof STATED_WISHES].some((w) => text.toLowerCase().includes(w.toLowerCase())));
+
+  it('reads stated wishes as −1 with the hint of every style stated, complaints and asking again as −1, thanks and moving on as +1', () => {
+    // Measured when written (issue 8): stated 98%, thanks 100%, move-on 100%, ask-again 97%, bare complaints 77%.
+    // Issue 17: "not the way I want it", "talk to me formally", "that would help me", "same question:" read; every kind 100%.
     const counts: Record<string, { n: number; ok: number }> = {};
+    let both = 0;
     for (const p of PREFERENCES) {
       for (const s of talk(p.id, 500, 60, 600)) {
         const r = readNextState(s.reply, { role: 'user', content: s.answer.text }, 'personal', [{ role: 'user', content: s.question.text }]);
-        const ok = s.answer.kind === 'state' ? r.score === -1 && s.answer.unmet.some((d) => r.hint === STYLE_HINTS[d].on)
-          : s.answer.met ? r.score === 1 : r.score === -1;
+        const wanted = stated(s.answer.text, s.answer.unmet);
+        if (s.answer.kind === 'state') expect(wanted.length, s.answer.text).toBeGreaterThan(0);
+        if (wanted.length === 2) both++;
+        // The hint: the canonical hint of each stated style, one sentence each, in any order.
+        const sentences = r.hint?.split(/(?<=\.) /).sort() ?? [];
+        const ok = s.answer.kind === 'state' ? r.score === -1 && sentences.join(' ') === wanted.map((d) => STYLE_HINTS[d as keyof typeof STYLE_HINTS].on).sort().join(' ')
+          : s.answer.met ? r.score === 1 : r.score === -1 && r.hint !== null;
         const c = (counts[s.answer.kind] ??= { n: 0, ok: 0 });
         c.n++;
         if (ok) c.ok++;
       }
     }
     const rate = (k: string) => counts[k].ok / counts[k].n;
-    expect(rate('state')).toBeGreaterThan(0.9);
-    expect(rate('thanks')).toBeGreaterThan(0.95);
-    expect(rate('move-on')).toBeGreaterThan(0.95);
-    expect(rate('ask-again')).toBeGreaterThan(0.85);
-    expect(rate('complain')).toBeGreaterThan(0.5);
+    expect(both).toBeGreaterThan(5);
+    expect(rate('state')).toBeGreaterThan(0.97);
+    expect(rate('thanks')).toBeGreaterThan(0.97);
+    expect(rate('move-on')).toBeGreaterThan(0.97);
+    expect(rate('ask-again')).toBeGreaterThan(0.97);
+    expect(rate('complain')).toBeGreaterThan(0.97);
   });
 });

@@ -159,3 +159,51 @@ describe('change requests that name no style (issue 14)', () => {
     expect(read('litres, not liters', 'That is 2000 ml.').score).not.toBe(-1);
   });
 });
+
+describe('style wishes and complaints as the simulated users word them (issue 17)', () => {
+  const read = (content: string, reply: string, question = 'Can you add 7 and 3?') => {
+    const texts = builtinJudge(reply, { role: 'user', content }, 'personal', [{ role: 'user', content: question }]);
+    return { score: parseJudgeScore(texts.evaluative), hint: parseJudgeScore(texts.directive) === 1 ? /\[HINT_START\]([\s\S]*)\[HINT_END\]/.exec(texts.directive)![1] : null };
+  };
+
+  it('reads a complaint that the reply is not how the user likes it as negative, and the same words said of it as praise', () => {
+    for (const message of ['That is not the way I want it.', 'Hmm, that is not really how I like my answers.', 'I keep telling you, that is not how I like it.',
+      'nope, not how i want it']) {
+      const r = read(message, 'That makes 10! Adding counts on.');
+      expect(r.score, message).toBe(-1);
+      expect(r.hint, message).not.toBeNull();
+    }
+    for (const message of ['That is exactly how I like it, thanks.', 'yes, that is the way i want it']) expect(read(message, 'It is 10.').score, message).toBe(1);
+  });
+
+  it('reads "formally", "politely" and a closing "that would help me" as a wish, not as praise', () => {
+    // The reply has no "!" and no contraction, so the judge's rough check would call it formal already.
+    for (const message of ['please talk to me formally and politely', 'Could you be a bit more formal with me? That would help me.',
+      'Small request: please keep a more professional tone. That would help me.']) {
+      const r = read(message, 'Okay so the answer is 10 and you can count on to check it');
+      expect(r.score, message).toBe(-1);
+      expect(r.hint, message).toBe(CANONICAL_HINTS.formal);
+    }
+    expect(read('thanks, that helps', 'It is 10.').score).toBe(1);
+  });
+
+  it('reads "same question:" before the question asked again as a redo', () => {
+    // Read as a new request (+1) before: the rephrased question shares too few words with "Calculate 7 + 3."
+    expect(read('Same question: Can you add 7 and 3?', '- It comes to 10.\n- That is the sum of the two numbers.', 'Calculate 7 + 3.').score).toBe(-1);
+  });
+
+  it('names every style the user asks for in one hint, each in its canonical words', () => {
+    const cases: [string, string[]][] = [
+      ['Okay, but please drop the uppercase, I prefer lower case text. Also: add an emoji at the end next time, please.', ['lowercase', 'emoji']],
+      ['Shorter please, I only want the fact. Plus, please keep a more professional tone.', ['brief', 'formal']],
+      ['Could you put the answer in bullet points? And offer a follow-up question when you are done.', ['list', 'followup']],
+      ['Put a smiley at the end of your answers, I enjoy that.', ['emoji']],
+    ];
+    for (const [message, dims] of cases) {
+      const r = read(message, 'That makes 10! Adding two numbers gives their total, you can count on from the larger one.');
+      expect(r.score, message).toBe(-1);
+      expect(r.hint!.split(/(?<=\.) /).sort(), message).toEqual(dims.map((d) => CANONICAL_HINTS[d]).sort());
+      expect(hintCandidates([{ score: 1, hint: r.hint }]), message).toEqual([r.hint]);
+    }
+  });
+});

@@ -18,7 +18,7 @@ const FEEDBACK_LEXICON: LexiconEntry<FeedbackKind | 'filler'>[] = [
     'thanks again', 'not bad', 'nailed it', 'just what i needed', 'that helps', 'helps', 'no thanks', 'no thank you',
     // Taking up the reply's offer of more is moving on.
     'another one', 'next one', 'next question', 'another question']),
-  ...entries('redo', ['again', 'redo', 'rewrite', 'retry', 'try again', 'one more time', 'do it over', 'start over', 'another go',
+  ...entries('redo', ['again', 'same question', 'redo', 'rewrite', 'retry', 'try again', 'one more time', 'do it over', 'start over', 'another go',
     'another try', 'another shot', 'another attempt', 'differently', 'rephrase', 'reword', 'redo that', 'another way', 'other way', 'different way',
     // Asking to change the reply is a change request.
     'make it', 'make that', 'change it', 'change that', 'edit it', 'fix it', 'fix that', 'can you make', 'could you make', 'redo it', 'do it again', 'do over', 'once more',
@@ -32,11 +32,16 @@ const FEEDBACK_LEXICON: LexiconEntry<FeedbackKind | 'filler'>[] = [
   ...entries('complaint', ['useless', 'unhelpful', 'bad', 'terrible', 'awful', 'horrible', 'ugh', 'seriously', 'meh', 'nonsense',
     'confusing', "didn't answer", 'did not answer', "doesn't answer", 'not an answer', 'no answer', 'pointless', 'annoying',
     'come on', 'not helpful', 'and the answer', "what's the answer", 'what is the answer', 'repeated my', 'you repeated',
-    'just repeated', 'makes no sense', 'no sense', "don't like", 'do not like', "didn't like", 'dislike', 'hate', 'stupid', 'worse', 'disappointing', 'missed', 'not what i wanted']),
+    'just repeated', 'makes no sense', 'no sense', "don't like", 'do not like', "didn't like", 'dislike', 'hate', 'stupid', 'worse', 'disappointing', 'missed', 'not what i wanted',
+    // Saying the reply is not how the user likes it is a complaint, even without naming what.
+    'not how i like', 'not really how i like', 'not how i want', 'not really how i want', 'not the way i like', 'not the way i want',
+    'not really the way i want', 'not really the way i like']),
   // Words that say nothing either way; listed so they are never mistaken for a typo of a feedback word.
   ...entries('filler', ['ok', 'okay', 'k', 'kk', 'sure', 'alright', 'fine', 'hmm', 'hm', 'mm', 'huh', 'oh', 'ah', 'lol', 'haha',
     'well', 'maybe', 'i guess', 'i see', 'interesting', 'whatever', 'brb', 'really', 'what',
-    'great deal', 'works out', 'again and again']),
+    'great deal', 'works out', 'again and again',
+    // A wish's closer ("that would help me") says what would help, not that the reply did.
+    'would help', 'would be helpful']),
 ];
 
 // "thnks", "agian", "wrnog"; real words near a feedback word are listed so they stay themselves.

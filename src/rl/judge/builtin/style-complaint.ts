@@ -37,7 +37,8 @@ const STYLE_CUES: LexiconEntry<CueMeaning>[] = [
   ...cue('brief', 'off', ['long', 'longer', 'words', 'explanation', 'explain', 'elaborate', 'detail', 'details', 'more context',
     'ask for all that', 'ask for all this']),
   ...cue('brief', 'off', ['wordy', 'verbose', 'rambling', 'ramble', 'essay', 'tldr', 'too much text', 'wall of text'], { complaint: true }),
-  ...cue('formal', 'on', ['formal', 'professional', 'polite', 'courteous', 'respectful', 'businesslike']),
+  ...cue('formal', 'on', ['formal', 'professional', 'polite', 'courteous', 'respectful', 'businesslike', 'formally', 'politely',
+    'professionally', 'courteously', 'respectfully']),
   ...cue('formal', 'on', ['proper'], { weight: 0.5 }),
   ...cue('formal', 'on', ['robot', 'robotic', 'stiff', 'stuffy'], { complaint: true }),
   ...cue('formal', 'off', ['slang', 'casual', 'informal', 'chatty', 'exclamation', 'exclamation marks', 'exclamation points',
@@ -63,24 +64,35 @@ export interface StyleReading extends StyleWish {
   complaint: boolean;
 }
 
-/** The style wish in the text, or null when it talks about no style. */
+/** The style wish in the text, or null when it talks about no style: the dimension with the most cue weight. */
 export function readStyleWish(tokens: readonly Token[]): StyleReading | null {
+  return readStyleWishes(tokens)[0] ?? null;
+}
+
+/**
+ * Every style wish in the text, the one with the most cue weight first (ties in the order the text names
+ * them): "drop the uppercase. Also: add an emoji at the end" is two wishes. A dimension needs cue weight 1.
+ */
+export function readStyleWishes(tokens: readonly Token[]): StyleReading[] {
   const hits = findPhrases(tokens, STYLE_CUES, STYLE_TYPOS).filter((h): h is typeof h & { meaning: StyleCue } => h.meaning !== 'not-a-cue');
-  if (hits.length === 0) return null;
+  if (hits.length === 0) return [];
   const weights = new Map<StyleDimension, number>();
   for (const h of hits) weights.set(h.meaning.dimension, (weights.get(h.meaning.dimension) ?? 0) + h.meaning.weight);
-  const [dimension, weight] = [...weights].reduce((best, entry) => (entry[1] > best[1] ? entry : best));
-  if (weight < 1) return null;
   const clauses = clauseCounts(tokens);
-  const votes = { on: 0, off: 0 };
-  let complaint = false;
-  for (const h of hits.filter((x) => x.meaning.dimension === dimension)) {
-    const unwanted = isUnwanted(clauses, h.start, h.end, h.meaning.complaint === true);
-    complaint ||= unwanted;
-    const direction: StyleDirection = unwanted === (h.meaning.describes === 'on') ? 'off' : 'on';
-    votes[direction] += h.meaning.weight;
+  const wishes: StyleReading[] = [];
+  for (const [dimension, weight] of [...weights].sort((a, b) => b[1] - a[1])) {
+    if (weight < 1) continue;
+    const votes = { on: 0, off: 0 };
+    let complaint = false;
+    for (const h of hits.filter((x) => x.meaning.dimension === dimension)) {
+      const unwanted = isUnwanted(clauses, h.start, h.end, h.meaning.complaint === true);
+      complaint ||= unwanted;
+      const direction: StyleDirection = unwanted === (h.meaning.describes === 'on') ? 'off' : 'on';
+      votes[direction] += h.meaning.weight;
+    }
+    wishes.push({ dimension, direction: votes.off > votes.on ? 'off' : 'on', complaint });
   }
-  return { dimension, direction: votes.off > votes.on ? 'off' : 'on', complaint };
+  return wishes;
 }
 
 /**

@@ -7,7 +7,7 @@ import { readFeedback, withoutFeedback } from './feedback.ts';
 import { quote, type NextStateReading } from './reading.ts';
 import { hasTopic, isSameRequest, keysOf, requestKeys, type RequestKeys } from './request.ts';
 import { STYLE_HINTS, replyHasStyle } from './style.ts';
-import { readStyleWish } from './style-complaint.ts';
+import { readStyleWishes } from './style-complaint.ts';
 import { asksQuestion, tokenize, type Token } from './text.ts';
 import { assertedAnswer, complaintHint, correctionHint, redoHint, repeatHint } from './user-hints.ts';
 
@@ -23,7 +23,8 @@ export function readUserNextState(message: string, reply: string, previousReques
   const tokens = tokenize(message);
   if (tokens.length === 0) return { score: 0, because: 'The user sent nothing readable.', hint: null };
 
-  const style = readStyleWish(tokens);
+  const wishes = readStyleWishes(tokens);
+  const style = wishes[0];
   if (style) {
     const wish = `a ${style.direction === 'on' ? 'wish for' : 'wish against'} the ${style.dimension} style`;
     const { dimension, direction } = style;
@@ -33,7 +34,9 @@ export function readUserNextState(message: string, reply: string, previousReques
     if (praised && !style.complaint && replyHasStyle(reply, dimension) === (direction === 'on')) {
       return { score: 1, because: `The user praises the reply and expresses ${wish}, which it already meets.`, hint: null, style: { dimension, direction } };
     }
-    return { score: -1, because: `The user asks for a change: ${wish}.`, hint: STYLE_HINTS[dimension][direction], style: { dimension, direction } };
+    // Every style the user names goes into the hint (at most three, one sentence each), the strongest first.
+    const hint = wishes.slice(0, 3).map((w) => STYLE_HINTS[w.dimension][w.direction]).join(' ');
+    return { score: -1, because: `The user asks for a change: ${wish}.`, hint, style: { dimension, direction } };
   }
 
   const feedback = readFeedback(tokens);
