@@ -12,7 +12,7 @@ interface PinnedRow {
 }
 
 describe('the shipped nextstate-tiny on the one decoder graph', () => {
-  it('gives the logits the graph gave before it served Hugging Face models (fixture computed by the old code)', async () => {
+  it('gives the logits of an independent float64 PyTorch replica of the graph (scripts/gpu-pretrain/model.py; fixture note)', async () => {
     const fixture = JSON.parse(readFileSync('test/fixtures/nextstate-tiny-logits.json', 'utf8')) as { rows: PinnedRow[] };
     const bytes = new Uint8Array(readFileSync('public/models/nextstate-tiny.safetensors'));
     const manifest = JSON.parse(readFileSync('public/models/nextstate-tiny.json', 'utf8'));
