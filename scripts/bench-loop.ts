@@ -84,7 +84,8 @@ try {
     replies_refused: report.refused,
     update_to_serving_ms_p50: percentile(report.serving, 50),
     // Median per update: from the last next state to its signal done, the signal's own time, to the update's
-    // start, then the update's stages (recomputing stale samples, trainer call, commit, publishing to workers).
+    // start, then the update's stages (recomputing stale samples, trainer call, commit, publishing to workers);
+    // driftAfterPublish (the KL metric's two forward passes) runs once the version serves, outside update_to_serving.
     update_stages_ms_p50: stagesP50,
     updates: report.updates,
     final_version: report.version,

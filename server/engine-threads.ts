@@ -40,6 +40,7 @@ export async function createThreadEngines(): Promise<ThreadEngines> {
       init: (b) => trainer.init(b),
       load: (i, s, v, o) => trainer.load(i, s, v, o),
       update: (samples, s, v) => trainer.update(samples, s, v),
+      drift: (samples, s) => trainer.drift(samples, s),
       proximal: (samples, s) => trainer.proximal(samples, s),
     },
     terminate: async () => void (await Promise.all(threads.map((t) => t.terminate()))),

@@ -43,6 +43,7 @@ export function createWorkerEngines(): WorkerEngines {
       load: (i, s, v, o) => trainer.load(i, s, v, o),
       proximal: (samples, s) => trainer.proximal(samples, s),
       update: (samples, s, v) => trainer.update(samples, s, v),
+      drift: (samples, s) => trainer.drift(samples, s),
     },
     setJudgeConfig: (config) => signal.setJudgeConfig(config),
     destroyPolicyGpuDevice: () => policy.destroyGpuDevice(),

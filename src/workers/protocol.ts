@@ -218,6 +218,10 @@ export interface UpdateMetrics {
   fractionBehaviourWeightCapped?: number;
   meanReward: number;
   meanResponseLength: number;
+  /**
+   * Drift from the frozen reference after the update (k3 KL on the batch's sampled tokens); computed after the
+   * version is published (`TrainerEngineApi.drift`), absent from `UpdateResult.metrics`.
+   */
   klToFrozen: number;
   backwardMs: number;
   syncMs: number;
@@ -235,6 +239,8 @@ export interface UpdateMetrics {
   trainMs?: number;
   commitMs?: number;
   publishMs?: number;
+  /** Measuring the drift metric after publishing (two forward passes). */
+  driftMs?: number;
   tokensPerS: number;
 }
 
@@ -255,7 +261,8 @@ export interface UpdateResult {
   adapter?: PeftFiles;
   /** Saved with the update, so the optimizer resumes after a reload. */
   optimizer: SavedOptimizer;
-  metrics: UpdateMetrics;
+  /** Every metric but the drift, which `drift` gives once the version serves. */
+  metrics: Omit<UpdateMetrics, 'klToFrozen'>;
   /** The store ids of the samples this update trained on, as `update` received them. */
   trainedSamples: string[];
 }
@@ -279,6 +286,16 @@ export interface TrainerEngineApi {
   loadHf?(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer?: SavedOptimizer | null): Promise<void>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
   update(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult>;
+  /** The drift metric (KL to the frozen reference) of the weights the last update made, on its samples. */
+  drift(samples: SampleRecord[], settings: Settings): Promise<DriftResult>;
+}
+
+export interface DriftResult {
+  /** The version whose weights were measured. */
+  version: number;
+  klToFrozen: number;
+  /** Set when the GPU failed and the trainer moved to wasm. */
+  fellBack?: BackendChoice;
 }
 
 /** The key of a turn or sample across the store and the workers. */

@@ -18,7 +18,7 @@ import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, behaviourWeightStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
-import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, HfModelLocation, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, DriftResult, HfModelLocation, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
 import { proximalSamples } from './proximal-samples.ts';
 import { LoraAdapter, type LoraConfig } from '../model/adapter/lora.ts';
 import { decodePeft, encodePeft, type BaseModelIdentity } from '../model/adapter/peft.ts';
@@ -117,6 +117,22 @@ export class TrainerEngine implements TrainerEngineApi {
     return fellBack ? { ...result, fellBack } : result;
   }
 
+  /**
+   * The drift metric of the version just made (METHOD §6): mean k3 KL(current ‖ frozen) on these samples'
+   * sampled tokens, two forward passes. Asked for after the version is published, so serving never waits on it.
+   */
+  async drift(samples: SampleRecord[], settings: Settings): Promise<DriftResult> {
+    const { result, fellBack } = await withGpuFallback(async () => {
+      const { policy, frozen } = this;
+      if (!policy || !frozen) throw new Error('TrainerEngine: no checkpoint loaded');
+      if (samples.length === 0) throw new RangeError('TrainerEngine.drift: no samples');
+      const T = Math.max(...samples.map((s) => s.response_ids.length));
+      const klToFrozen = k3Kl(this.sampledLogprobs(policy, samples, T, settings.temperature), this.sampledLogprobs(frozen, samples, T, settings.temperature), samples);
+      return { version: this.version, klToFrozen };
+    }, () => this.rebuild());
+    return fellBack ? { ...result, fellBack } : result;
+  }
+
   private async rebuild(): Promise<void> {
     if (this.hf) return this.loadHf(this.hf.location, this.hf.lora, this.hf.latest, this.savedOptimizer);
     this.frozen = (await loadPolicy(this.initial!.bytes, this.initial!.manifest)).policy;
@@ -188,7 +204,6 @@ export class TrainerEngine implements TrainerEngineApi {
         })
       : undefined;
     const peft = adapter && this.hf ? encodePeft(policy.config, adapter.config, weights, this.hf.identity) : undefined;
-    const klToFrozen = k3Kl(this.sampledLogprobs(policy, samples, T, settings.temperature), this.sampledLogprobs(frozen, samples, T, settings.temperature), samples);
     const tokens = samples.reduce((n, s) => n + s.response_ids.length, 0);
     const cases = { combined: 0, opd: 0, grpo: 0 };
     for (const s of samples) cases[s.case]++;
@@ -217,7 +232,6 @@ export class TrainerEngine implements TrainerEngineApi {
         ...behaviourWeightStats(samples, settings.behaviourWeightCap),
         meanReward: samples.reduce((n, s) => n + s.reward.score, 0) / samples.length,
         meanResponseLength: tokens / samples.length,
-        klToFrozen,
         backwardMs,
         syncMs: performance.now() - syncStart,
         tokensPerS: (tokens * settings.epochsPerBatch) / (backwardMs / 1000),

@@ -68,6 +68,7 @@ function spied(seen: { settings: Settings[]; userTexts: string[]; judges: string
       init: (b) => engines.trainer.init(b),
       load: (i, s, v) => engines.trainer.load(i, s, v),
       proximal: (samples, s) => engines.trainer.proximal(samples, s),
+      drift: (samples, s) => engines.trainer.drift(samples, s),
       update: (samples, s, version) => {
         seen.settings.push(s);
         return engines.trainer.update(samples, s, version);

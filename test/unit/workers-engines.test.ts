@@ -103,7 +103,10 @@ describe('SignalEngine and TrainerEngine', () => {
     expect(update.trainedSamples).toEqual(['s1/1-3f9a0c1e']);
     expect(Number.isFinite(update.metrics.loss)).toBe(true);
     expect(update.metrics.cases.combined).toBe(1);
-    expect(update.metrics.klToFrozen).toBeGreaterThan(0);
+    expect(update.metrics).not.toHaveProperty('klToFrozen'); // measured after publishing
+    const drift = await trainer.drift([sample], { ...settings, lr: 1e-2 });
+    expect(drift.version).toBe(1);
+    expect(drift.klToFrozen).toBeGreaterThan(0);
     // The combined sample with r = −1 pushes the sampled reply's probability down.
     const policy = new PolicyEngine();
     await policy.init('wasm');
