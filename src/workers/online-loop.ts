@@ -20,6 +20,7 @@ import { planBatch, prepareBatch, type BatchPlan } from './bounded-staleness.ts'
 import { staleReason } from '../rl/staleness.ts';
 import { FailedUpdates, reloadTrainer, type UpdateRetry } from './failed-updates.ts';
 import { EnvironmentSteps, judgeKind } from './environment-steps.ts';
+import { SignalQueue } from './signal-queue.ts';
 import type { SampleRecord } from '../rl/records.ts';
 
 /** A stored turn with the directive signal's numbers for the token inspector. */
@@ -70,13 +71,19 @@ export class OnlineLoop {
   private servingVersion = 0;
   /** The serving version and its ancestors: samples up to maxStaleness of them behind may train (METHOD §7). */
   private readonly lineage = new VersionLineage(async (v) => (await this.store.getCheckpoint(v))?.manifest);
-  private readonly signalQueue: { sessionId: string; turn: number }[] = [];
-  private pumping = false;
-  private judgeWaiting: string | null = null;
+  private readonly signalQueue = new SignalQueue({
+    signal: (job) => this.signalTurn(job.sessionId, job.turn),
+    failed: async (job, error) => {
+      this.events.error?.('signal', error);
+      await this.write(async () => void (await this.store.updateTurn(job.sessionId, job.turn, { status: 'signals_done', error: error.message })));
+    },
+    changed: (turnDone) => {
+      this.emitQueue();
+      if (turnDone) void this.maybeUpdate();
+    },
+  });
   /** Signal time since the last update, reported with it. */
   private stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
-  /** Delays between retries while the judge is unreachable: doubling, capped. */
-  readonly retryMs = { first: 1000, max: 30_000 };
   private updating: Promise<void> | null = null;
   private readonly failedUpdates = new FailedUpdates();
   /** Samples kept `stale` in the store (counted at start, then as the loop marks them). */
@@ -99,6 +106,11 @@ export class OnlineLoop {
 
   get version(): number {
     return this.servingVersion;
+  }
+
+  /** Delays between retries while the judge is unreachable (signal-queue.ts); tests shorten them. */
+  get retryMs(): { first: number; max: number } {
+    return this.signalQueue.retryMs;
   }
 
   /** Delays and attempts of failed updates (failed-updates.ts); tests shorten them. */
@@ -130,7 +142,6 @@ export class OnlineLoop {
       if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
     }
     this.emitQueue();
-    void this.pump();
     // Samples a closed tab left untrained: the update they make is redone now.
     void this.maybeUpdate();
   }
@@ -146,7 +157,6 @@ export class OnlineLoop {
       if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
     }
     this.emitQueue();
-    void this.pump();
   }
 
   setSettings(settings: Settings): void {
@@ -258,7 +268,7 @@ export class OnlineLoop {
   /** Waits until every queued signal and the update they lead to are done (tests, benchmarks). */
   async idle(): Promise<void> {
     for (;;) {
-      while (this.pumping || this.updating || this.signalQueue.length > 0) {
+      while (this.signalQueue.busy || this.updating) {
         await (this.updating ?? new Promise((r) => setTimeout(r, 20)));
       }
       if (this.recordingStopped || this.trainingOff || (await this.store.listSamples({ status: 'pending' })).length < this.leastBatch()) return;
@@ -277,7 +287,6 @@ export class OnlineLoop {
     if (this.recordingStopped) return;
     this.signalQueue.push({ sessionId, turn: last.turn });
     this.emitQueue();
-    void this.pump();
   }
 
   private async recordReply(sessionId: string, turnNumber: number, reply: ReplyResult): Promise<StoredTurn> {
@@ -299,40 +308,6 @@ export class OnlineLoop {
     await this.write(() => this.store.putTurn(turn));
     this.events.turn?.(turn);
     return turn;
-  }
-
-  /** Signals, one turn at a time, in arrival order; never on the serving path. */
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      let delay = this.retryMs.first;
-      while (this.signalQueue.length > 0) {
-        const job = this.signalQueue[0];
-        try {
-          await this.signalTurn(job.sessionId, job.turn);
-          this.judgeWaiting = null;
-          delay = this.retryMs.first;
-        } catch (e) {
-          const error = asError(e);
-          if (error.name === 'JudgeUnavailableError') {
-            // The turn stays pending in the store; chat goes on; retry with backoff (issue 7).
-            this.judgeWaiting = `judge unreachable, ${this.signalQueue.length} turn(s) waiting: ${error.message}`;
-            this.emitQueue();
-            await new Promise((r) => setTimeout(r, delay));
-            delay = Math.min(delay * 2, this.retryMs.max);
-            continue;
-          }
-          this.events.error?.('signal', error);
-          await this.write(async () => void (await this.store.updateTurn(job.sessionId, job.turn, { status: 'signals_done', error: error.message })));
-        }
-        this.signalQueue.shift();
-        this.emitQueue();
-        void this.maybeUpdate();
-      }
-    } finally {
-      this.pumping = false;
-    }
   }
 
   private async signalTurn(sessionId: string, turnNumber: number): Promise<void> {
@@ -499,7 +474,7 @@ export class OnlineLoop {
     void this.store.listSamples({ status: 'pending' }).then((pending) =>
       this.events.queue?.({
         pendingSignals: this.signalQueue.length,
-        judgeWaiting: this.judgeWaiting,
+        judgeWaiting: this.signalQueue.judgeWaiting,
         pendingSamples: pending.length,
         batchSize: this.settings.batchSize,
         updating: this.updating !== null,
