@@ -421,7 +421,12 @@ export class OnlineLoop {
     const driftStart = performance.now();
     const klToFrozen = await this.drift(prepared.samples, result.version);
     const stored = { ...result.metrics, klToFrozen };
-    if (Number.isFinite(klToFrozen)) await this.write(() => this.store.putMetrics(stored));
+    try {
+      if (Number.isFinite(klToFrozen)) await this.write(() => this.store.putMetrics(stored));
+    } catch (e) {
+      // The update is committed and serving (not to be retried): its stored metrics only lack the drift.
+      this.events.error?.('store', asError(e));
+    }
     this.events.update?.({ ...stored, commitMs, publishMs, driftMs: performance.now() - driftStart });
   }
 
