@@ -2,13 +2,13 @@
  * The online loop (METHOD §1, §6–7): serving, signals and training as independent loops over the store.
  * A reply is never delayed by a judge call, a teacher pass or an update: next states are written first,
  * then queued; samples accumulate; every B samples one update publishes version n+1, which the policy
- * engine picks up between replies. Engines are workers in the page and plain objects in Node. Failed updates
- * (failed-updates.ts), environment steps (environment-steps.ts) and which samples train (bounded-staleness.ts)
- * are their own files.
+ * engine picks up between replies. Engines are workers in the page and plain objects in Node. The signal
+ * queue (signal-queue.ts), failed updates (failed-updates.ts), environment steps (environment-steps.ts) and
+ * which samples train (bounded-staleness.ts) are their own files.
  */
 import type { Settings } from '../rl/settings.ts';
 import type { NextState } from '../rl/judge/types.ts';
-import type { EvaluativeRecord, DirectiveRecord } from '../rl/records.ts';
+import type { EvaluativeRecord, DirectiveRecord, SampleRecord } from '../rl/records.ts';
 import type { BackendChoice, CheckpointBlob, HfModelLocation, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 import { turnKey } from './protocol.ts';
@@ -21,7 +21,6 @@ import { staleReason } from '../rl/staleness.ts';
 import { FailedUpdates, reloadTrainer, type UpdateRetry } from './failed-updates.ts';
 import { EnvironmentSteps, judgeKind } from './environment-steps.ts';
 import { SignalQueue } from './signal-queue.ts';
-import type { SampleRecord } from '../rl/records.ts';
 
 /** A stored turn with the directive signal's numbers for the token inspector. */
 export type StoredTurn = StoreTurn & { report?: OverlapReport | null };
