@@ -82,9 +82,9 @@ const harness = {
     return { turn: turn.turn, version: turn.policy_version, text: turn.response_text, times, updating: queue?.updating ?? false };
   },
   idle: () => loop.idle(),
-  /** Updates wait for this many samples from now on (a large B pauses training). */
-  setBatchSize: (batchSize: number) => {
-    loopSettings = { ...loopSettings, batchSize };
+  /** Updates wait for this many samples from now on (a large B pauses training); `batchFill` as the settings say. */
+  setBatchSize: (batchSize: number, batchFill: Settings['batchFill'] = loopSettings.batchFill) => {
+    loopSettings = { ...loopSettings, batchSize, batchFill };
     loop.setSettings(loopSettings);
   },
   version: () => loop.version,
