@@ -95,6 +95,8 @@ describe('runExperiment through the real engines', () => {
       expect(s.replyTokens).toBeLessThanOrEqual(24);
     }
     expect(first.updates).toBe(sampled);
+    // Each session waits for its update: no sample trains more than one version behind or goes stale (METHOD §7).
+    expect(first.staleness).toEqual({ proximalSamples: 0, staleSamples: 0 });
     expect(sampled).toBeGreaterThan(0);
     expect(first.sessionsToSatisfy).toBe(first.hitCap ? 4 : first.sessions.length);
   });
