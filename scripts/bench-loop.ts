@@ -1,10 +1,11 @@
 /**
- * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--idle-turns 8] [--turns 24] [--batch 4] [--batch-fill full|pending]`
+ * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--idle-turns 8] [--turns 24] [--batch 4] [--batch-fill full|pending] [--per-update]`
  * Drives a scripted conversation through the real online loop (workers, IndexedDB) in headless Chromium and
  * measures what a visitor feels: time to first token, per-token latency while idle and while an update runs,
  * refused replies, and how long a batch's last next state takes to become the serving version. The first
  * `--idle-turns` run with training paused (B = 256, the largest), so the idle figure has its own sample; then B applies
  * and `--turns` more are sent back to back (with `--batch-fill`, the settings' `batchFill`, from then on).
+ * `--per-update` adds every update's stages and its next state → serving time, not only their medians.
  */
 import { existsSync } from 'node:fs';
 import { openBrowserSession, percentile } from './browser-session.ts';
@@ -90,6 +91,7 @@ try {
     // start, then the update's stages (recomputing stale samples, trainer call, commit, publishing to workers);
     // driftAfterPublish (the KL metric's two forward passes) runs once the version serves, outside update_to_serving.
     update_stages_ms_p50: stagesP50,
+    ...(argv.includes('--per-update') ? { update_stages_ms: report.stages.map((s, i) => ({ ...s, toServing: report.serving[i] })) } : {}),
     updates: report.updates,
     final_version: report.version,
     // Stale: written more than maxStaleness versions behind the one being trained (METHOD §7), never trained.

@@ -35,12 +35,12 @@ export async function createThreadEngines(): Promise<ThreadEngines> {
       publish: (u) => signal.publish(u),
       process: (r, s) => signal.process(r, s),
       proximal: (r, s) => signal.proximal(r, s),
+      drift: (samples, s) => signal.drift(samples, s),
     },
     trainer: {
       init: (b) => trainer.init(b),
       load: (i, s, v, o) => trainer.load(i, s, v, o),
       update: (samples, s, v) => trainer.update(samples, s, v),
-      drift: (samples, s) => trainer.drift(samples, s),
       proximal: (samples, s) => trainer.proximal(samples, s),
     },
     terminate: async () => void (await Promise.all(threads.map((t) => t.terminate()))),

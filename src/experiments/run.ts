@@ -178,6 +178,7 @@ function numberedSessions(signal: SignalEngineApi): SignalEngineApi & { name(ses
       const result = await signal.proximal({ ...request, sample: { ...request.sample, session_id: names.get(own) ?? own } }, settings);
       return { ...result, sample: result.sample && { ...result.sample, session_id: own } };
     },
+    drift: (samples, settings) => signal.drift(samples, settings),
   };
 }
 
@@ -191,8 +192,9 @@ function judgeOnly(signal: SignalEngineApi, judge: JudgeBackend): SignalEngineAp
     init: (b) => signal.init(b),
     load: (i, s) => signal.load(i, s),
     publish: (u) => signal.publish(u),
-    // Never asked: this arm trains nothing, so no sample falls behind.
+    // Never asked: this arm trains nothing, so no sample falls behind and no version drifts.
     proximal: (r, s) => signal.proximal(r, s),
+    drift: (samples, s) => signal.drift(samples, s),
     process: async (request, settings) => {
       const started = performance.now();
       const judged = await runJudges(judge, { kind: request.kind, messages: request.messages, reply: request.reply, nextState: request.nextState }, settings.judgeVotes);

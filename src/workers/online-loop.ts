@@ -84,6 +84,8 @@ export class OnlineLoop {
   /** Signal time since the last update, reported with it. */
   private stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
   private updating: Promise<void> | null = null;
+  /** Drift measurements of published versions still running in the signal engine; each ends in its `update` event. */
+  private readonly measuring = new Set<Promise<void>>();
   private readonly failedUpdates = new FailedUpdates();
   /** Samples kept `stale` in the store (counted at start, then as the loop marks them). */
   private staleSamples = 0;
@@ -267,7 +269,7 @@ export class OnlineLoop {
   /** Waits until every queued signal and the update they lead to are done (tests, benchmarks). */
   async idle(): Promise<void> {
     for (;;) {
-      while (this.signalQueue.busy || this.updating) {
+      while (this.signalQueue.busy || this.updating || this.measuring.size > 0) {
         await (this.updating ?? new Promise((r) => setTimeout(r, 20)));
       }
       if (this.recordingStopped || this.trainingOff || (await this.store.listSamples({ status: 'pending' })).length < this.leastBatch()) return;
@@ -386,8 +388,9 @@ export class OnlineLoop {
    * replies, which record its number) only after `commitUpdate` has made its checkpoint, its number, the
    * serving pointer and its trained samples durable in one transaction. Published first, a crash before the
    * commit would leave replies recorded under a number no checkpoint holds, and the next update would take
-   * that number for other weights. The drift metric (two forward passes) comes after publishing, so serving
-   * never waits on it; its stored metrics get it then.
+   * that number for other weights. The drift metric (two forward passes) is measured after publishing, by the
+   * signal engine (which holds the published and the frozen policy), so neither serving nor the next update
+   * waits on it; the stored metrics get it then.
    */
   private async update(plan: BatchPlan): Promise<void> {
     const started = performance.now();
@@ -417,23 +420,30 @@ export class OnlineLoop {
     const publishMs = performance.now() - publishStart;
     this.failedUpdates.succeeded();
     this.events.published?.(result.version);
-    const driftStart = performance.now();
-    const klToFrozen = await this.drift(prepared.samples, result.version);
-    const stored = { ...result.metrics, klToFrozen };
+    const measured = this.measureDrift(prepared.samples, result.metrics, { commitMs, publishMs });
+    this.measuring.add(measured);
+    void measured.finally(() => this.measuring.delete(measured));
+  }
+
+  /** The published version's drift, stored with its metrics, then its `update` event. */
+  private async measureDrift(samples: SampleRecord[], metrics: Omit<UpdateMetrics, 'klToFrozen'>, stages: { commitMs: number; publishMs: number }): Promise<void> {
+    const started = performance.now();
+    const klToFrozen = await this.drift(samples, metrics.version);
+    const stored = { ...metrics, klToFrozen };
     try {
       if (Number.isFinite(klToFrozen)) await this.write(() => this.store.putMetrics(stored));
     } catch (e) {
       // The update is committed and serving (not to be retried): its stored metrics only lack the drift.
       this.events.error?.('store', asError(e));
     }
-    this.events.update?.({ ...stored, commitMs, publishMs, driftMs: performance.now() - driftStart });
+    this.events.update?.({ ...stored, ...stages, driftMs: performance.now() - started });
   }
 
-  /** The drift metric of the version just published; NaN (and an error event) when the trainer could not measure it. */
+  /** The drift metric of a published version; NaN (and an error event) when the signal engine could not measure it. */
   private async drift(samples: SampleRecord[], version: number): Promise<number> {
     try {
-      const drift = await this.engines.trainer.drift(samples, this.settings);
-      if (drift.fellBack) this.events.backend?.('trainer', drift.fellBack);
+      const drift = await this.engines.signal.drift(samples, this.settings);
+      if (drift.fellBack) this.events.backend?.('signal', drift.fellBack);
       if (drift.version !== version) throw new Error(`the drift of v${version} was measured on v${drift.version}`);
       return drift.klToFrozen;
     } catch (e) {

@@ -197,6 +197,11 @@ export interface SignalEngineApi {
   process(request: SignalRequest, settings: Settings): Promise<SignalResult>;
   /** Recomputes a sample's student-side numbers with the newest version, the one being trained (METHOD §7). */
   proximal(request: ProximalRequest, settings: Settings): Promise<ProximalResult>;
+  /**
+   * The drift metric of the newest published version (METHOD §6): mean k3 KL(current ‖ frozen) on the sampled
+   * tokens of `samples` (its update's batch). Here, not in the trainer, so the next update need not wait for it.
+   */
+  drift(samples: SampleRecord[], settings: Settings): Promise<DriftResult>;
 }
 
 /** Metrics of one update (issue 5): loss terms, clipping, case counts, stage times. */
@@ -220,7 +225,7 @@ export interface UpdateMetrics {
   meanResponseLength: number;
   /**
    * Drift from the frozen reference after the update (k3 KL on the batch's sampled tokens); computed after the
-   * version is published (`TrainerEngineApi.drift`), absent from `UpdateResult.metrics`.
+   * version is published (`SignalEngineApi.drift`), absent from `UpdateResult.metrics`.
    */
   klToFrozen: number;
   backwardMs: number;
@@ -286,8 +291,6 @@ export interface TrainerEngineApi {
   loadHf?(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer?: SavedOptimizer | null): Promise<void>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
   update(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult>;
-  /** The drift metric (KL to the frozen reference) of the weights the last update made, on its samples. */
-  drift(samples: SampleRecord[], settings: Settings): Promise<DriftResult>;
 }
 
 export interface DriftResult {

@@ -1,7 +1,7 @@
 /**
  * The trainer engine (METHOD §6): one hybrid update with Adam on a batch of samples, published as the next
  * policy version with its checkpoint and metrics. It holds the trainable policy, its optimizer and the
- * frozen reference (for the optional KL and the drift metric).
+ * frozen reference (for the optional KL; the drift metric is the signal engine's, once the version serves).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Policy } from '../model/policy.ts';
@@ -10,15 +10,14 @@ import { optimizerStep } from '../model/optimizer-step.ts';
 import { encodeCheckpoint, loadPolicy, type CheckpointManifest } from '../model/checkpoint.ts';
 import { hybridLoss } from '../rl/hybrid-loss.ts';
 import { batchFromSamples, disposeBatch } from '../rl/sample-batch.ts';
-import { gatherLast } from '../rl/hybrid-loss.ts';
 import type { SampleRecord } from '../rl/records.ts';
 import type { TrainingSample } from '../rl/staleness.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
-import { samplesResponseLogits } from './response-logits.ts';
-import { advantageStats, behaviourWeightStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
-import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, DriftResult, HfModelLocation, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import { sampledLogprobs, samplesResponseLogits } from './response-logits.ts';
+import { advantageStats, behaviourWeightStats, ratioClippedFraction } from './update-metrics.ts';
+import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, HfModelLocation, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
 import { proximalSamples } from './proximal-samples.ts';
 import { LoraAdapter, type LoraConfig } from '../model/adapter/lora.ts';
 import { decodePeft, encodePeft, type BaseModelIdentity } from '../model/adapter/peft.ts';
@@ -91,16 +90,6 @@ export class TrainerEngine implements TrainerEngineApi {
     this.frozen = null;
   }
 
-  /** Log-prob of each sample's sampled tokens under `policy` (no gradient). */
-  private sampledLogprobs(policy: Policy, samples: readonly SampleRecord[], T: number, temperature: number): number[][] {
-    return tf.tidy(() => {
-      const logits = samplesResponseLogits(policy, samples, T);
-      const ids = tf.tensor2d(samples.flatMap((s) => [...s.response_ids, ...new Array<number>(T - s.response_ids.length).fill(0)]), [samples.length, T], 'int32');
-      const lp = gatherLast(tf.logSoftmax(tf.div(logits, temperature)) as tf.Tensor3D, ids) as tf.Tensor2D;
-      return lp.arraySync();
-    });
-  }
-
   /** Samples more than one version behind, recomputed with the weights to be trained where the trainer can (METHOD §7). */
   async proximal(samples: SampleRecord[], settings: Settings): Promise<ProximalBatch> {
     const { result, fellBack } = await withGpuFallback(async () => {
@@ -114,22 +103,6 @@ export class TrainerEngine implements TrainerEngineApi {
     const { result, fellBack } = await withGpuFallback(() => this.updateNow(samples, settings, version), () => this.rebuild());
     if (this.hf) this.hf.latest = { version: result.version, files: result.adapter! };
     else this.latest = result.checkpoint!;
-    return fellBack ? { ...result, fellBack } : result;
-  }
-
-  /**
-   * The drift metric of the version just made (METHOD §6): mean k3 KL(current ‖ frozen) on these samples'
-   * sampled tokens, two forward passes. Asked for after the version is published, so serving never waits on it.
-   */
-  async drift(samples: SampleRecord[], settings: Settings): Promise<DriftResult> {
-    const { result, fellBack } = await withGpuFallback(async () => {
-      const { policy, frozen } = this;
-      if (!policy || !frozen) throw new Error('TrainerEngine: no checkpoint loaded');
-      if (samples.length === 0) throw new RangeError('TrainerEngine.drift: no samples');
-      const T = Math.max(...samples.map((s) => s.response_ids.length));
-      const klToFrozen = k3Kl(this.sampledLogprobs(policy, samples, T, settings.temperature), this.sampledLogprobs(frozen, samples, T, settings.temperature), samples);
-      return { version: this.version, klToFrozen };
-    }, () => this.rebuild());
     return fellBack ? { ...result, fellBack } : result;
   }
 
@@ -160,7 +133,7 @@ export class TrainerEngine implements TrainerEngineApi {
     }
     const T = Math.max(...samples.map((s) => s.response_ids.length));
     const started = performance.now();
-    const refLogprobs = settings.klCoef > 0 ? this.sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
+    const refLogprobs = settings.klCoef > 0 ? sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
     const batch = batchFromSamples(samples, settings, { length: T, refLogprobs });
     let terms = { loss: 0, grpo: 0, opd: 0, kl: 0 };
     let ratioClipped = 0;

@@ -63,12 +63,12 @@ function spied(seen: { settings: Settings[]; userTexts: string[]; judges: string
         return engines.signal.process(r, s);
       },
       proximal: (r, s) => engines.signal.proximal(r, s),
+      drift: (samples, s) => engines.signal.drift(samples, s),
     },
     trainer: {
       init: (b) => engines.trainer.init(b),
       load: (i, s, v) => engines.trainer.load(i, s, v),
       proximal: (samples, s) => engines.trainer.proximal(samples, s),
-      drift: (samples, s) => engines.trainer.drift(samples, s),
       update: (samples, s, version) => {
         seen.settings.push(s);
         return engines.trainer.update(samples, s, version);

@@ -91,7 +91,6 @@ describe('OnlineLoop with imports and failing updates', () => {
       init: (b) => real.trainer.init(b),
       load: (...args) => real.trainer.load(...args),
       proximal: (...args) => real.trainer.proximal(...args),
-      drift: (...args) => real.trainer.drift(...args),
       update: async (samples, s, version) => {
         // A worker answers in a later task, never synchronously.
         await new Promise((r) => setTimeout(r, 1));
@@ -159,7 +158,6 @@ describe('OnlineLoop with imports and failing updates', () => {
       init: (b) => real.trainer.init(b),
       load: (...args) => real.trainer.load(...args),
       proximal: (...args) => real.trainer.proximal(...args),
-      drift: (...args) => real.trainer.drift(...args),
       update: async () => {
         await new Promise((r) => setTimeout(r, 1));
         at.push(performance.now());

@@ -43,10 +43,6 @@ describe('OnlineLoop on a frozen Hugging Face base', () => {
         trainerCalls.push('update');
         throw new Error('the frozen base must not be trained');
       },
-      drift: async () => {
-        trainerCalls.push('drift');
-        throw new Error('the frozen base must not be trained');
-      },
     };
     const policy = new PolicyEngine();
     const signal = new SignalEngine(builtinJudgeBackend);

@@ -1,7 +1,7 @@
 /**
  * From next state to serving (METHOD §7, issue 19): a version is published only once its commit is durable
- * (a commit that fails publishes nothing), the drift metric is measured after publishing, on the published
- * weights (checked against an independent float64 k3 from fresh scorings of the stored checkpoints), and
+ * (a commit that fails publishes nothing), the drift metric is measured after publishing, by the signal engine
+ * on the published weights (checked against an independent float64 k3 from fresh scorings of the stored checkpoints), and
  * stored with the metrics; with `batchFill: 'pending'` an update starts on fewer than B samples.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
@@ -63,8 +63,8 @@ describe('from next state to serving', () => {
       atPublish.push({ version: u.version, stored: (await store.getCheckpoint(u.version)) !== undefined, serving: await store.getServingVersion() });
       return publish(u);
     };
-    const drift = e.trainer.drift.bind(e.trainer);
-    e.trainer.drift = (samples, s) => (order.push('drift'), drift(samples, s));
+    const drift = e.signal.drift.bind(e.signal);
+    e.signal.drift = (samples, s) => (order.push('drift'), drift(samples, s));
     const updates: UpdateMetrics[] = [];
     const loop = new OnlineLoop(e, store, settings, {
       published: (v) => order.push(`published v${v}`),
