@@ -134,7 +134,7 @@ function planFrom(args: Record<string, string | boolean | string[] | undefined>)
   return { name: `${plan.name} (subset)`, cap, streak: plan.streak, sections: arms ? sections.slice(0, 1) : sections };
 }
 
-function table(summary: ExperimentSummary): string {
+function table(summary: ExperimentSummary, staleness: ReturnType<typeof stalenessReport>): string {
   const lines = ['arm                       mean [95% CI]          median  capped  reply tokens  accuracy'];
   for (const a of Object.values(summary.arms)) {
     const ci = `${a.sessions_to_satisfy_mean} [${a.sessions_to_satisfy_ci95.join(', ')}]`;
@@ -154,7 +154,28 @@ function table(summary: ExperimentSummary): string {
   lines.push(`ratios: ${JSON.stringify(summary.ratios)}`);
   lines.push(`targets: ${JSON.stringify(summary.targets)}`);
   lines.push(`judge agreement: ${JSON.stringify(summary.judge_agreement)}`);
+  lines.push(`staleness: ${JSON.stringify(staleness)}`);
   return lines.join('\n');
+}
+
+/**
+ * Bounded staleness (METHOD §7) over the runs. Sessions wait for the update their sample completes, so a run
+ * whose updates trained no sample more than one version behind and kept none stale made exactly the updates
+ * maxStaleness = 1 makes: its numbers are those with maxStaleness = 1 as well (issue 19). `--set maxStaleness=1`
+ * runs the plan with the bound itself.
+ */
+function stalenessReport(runs: readonly RunResult[], maxStaleness: number) {
+  const recorded = runs.filter((r) => r.staleness);
+  const proximal = recorded.reduce((n, r) => n + r.staleness!.proximalSamples, 0);
+  const stale = recorded.reduce((n, r) => n + r.staleness!.staleSamples, 0);
+  const complete = recorded.length === runs.length;
+  return {
+    max_staleness: maxStaleness,
+    runs_recorded: recorded.length,
+    proximal_samples: proximal,
+    stale_samples: stale,
+    numbers_with_max_staleness_1: maxStaleness === 1 ? 'these' : complete && proximal === 0 && stale === 0 ? 'these (no sample was more than one version behind)' : 'differ: run with --set maxStaleness=1',
+  };
 }
 
 async function main(): Promise<void> {
@@ -279,6 +300,7 @@ async function main(): Promise<void> {
       accuracy_questions: ACCURACY_QUESTIONS,
     },
     settings: validateSettings(base),
+    staleness: stalenessReport(finished, validateSettings(base).maxStaleness),
     ...summary,
     runs: finished.length,
     runs_planned: runs.length,
@@ -291,7 +313,7 @@ async function main(): Promise<void> {
   };
   if (args.figure) await writeFigure(args.figure, summary, plan.cap, log);
   log(`done in ${wallS.toFixed(0)}s`);
-  console.log(args.json ? JSON.stringify(output, null, 2) : table(summary));
+  console.log(args.json ? JSON.stringify(output, null, 2) : table(summary, output.staleness));
 }
 
 main().catch((e) => {

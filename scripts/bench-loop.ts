@@ -1,10 +1,11 @@
 /**
- * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--idle-turns 8] [--turns 24]`
+ * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--idle-turns 8] [--turns 24] [--batch 4] [--batch-fill full|pending] [--per-update]`
  * Drives a scripted conversation through the real online loop (workers, IndexedDB) in headless Chromium and
  * measures what a visitor feels: time to first token, per-token latency while idle and while an update runs,
  * refused replies, and how long a batch's last next state takes to become the serving version. The first
  * `--idle-turns` run with training paused (B = 256, the largest), so the idle figure has its own sample; then B applies
- * and `--turns` more are sent back to back.
+ * and `--turns` more are sent back to back (with `--batch-fill`, the settings' `batchFill`, from then on).
+ * `--per-update` adds every update's stages and its next state → serving time, not only their medians.
  */
 import { existsSync } from 'node:fs';
 import { openBrowserSession, percentile } from './browser-session.ts';
@@ -19,6 +20,8 @@ const model = option('model', existsSync('public/models/nextstate-tiny.safetenso
 const idleTurns = Number(option('idle-turns', '8'));
 const turns = Number(option('turns', '24'));
 const batchSize = Number(option('batch', '4'));
+const batchFill = option('batch-fill', 'full');
+if (batchFill !== 'full' && batchFill !== 'pending') throw new Error(`--batch-fill must be full or pending, got ${batchFill}`);
 
 // A visitor who asks, corrects, thanks and moves on: most next states carry a signal.
 const script = [
@@ -38,7 +41,7 @@ try {
     [backend, model] as const,
   );
   const report = await page.evaluate(
-    async ([script, idleTurns, turns, batchSize]) => {
+    async ([script, idleTurns, turns, batchSize, batchFill]) => {
       const h = (window as any).harness;
       const id = await h.newSession();
       const ttft: number[] = [];
@@ -46,7 +49,7 @@ try {
       const training: number[] = [];
       let refused = 0;
       for (let i = 0; i < idleTurns + turns; i++) {
-        if (i === idleTurns) h.setBatchSize(batchSize);
+        if (i === idleTurns) h.setBatchSize(batchSize, batchFill);
         const startedUpdating = h.updating();
         try {
           const r = await h.send(id, script[i % script.length]);
@@ -60,7 +63,7 @@ try {
       await h.idle();
       return { ttft, idle, training, serving: h.updateToServingMs() as number[], stages: h.updateStages() as Record<string, number>[], refused, updates: h.updates().length, version: h.version(), samples: await h.sampleCounts(), errors: h.errors() };
     },
-    [script, idleTurns, turns, batchSize] as const,
+    [script, idleTurns, turns, batchSize, batchFill] as const,
   );
   const p95Idle = percentile(report.idle, 95);
   const samplesTotal = report.samples.trained + report.samples.stale + report.samples.pending;
@@ -74,6 +77,7 @@ try {
     idle_turns: idleTurns,
     turns,
     batch_size: batchSize,
+    batch_fill: batchFill,
     ttft_ms_p50: percentile(report.ttft, 50),
     token_ms_p50_idle: percentile(report.idle, 50),
     token_ms_p95_idle: p95Idle,
@@ -84,8 +88,10 @@ try {
     replies_refused: report.refused,
     update_to_serving_ms_p50: percentile(report.serving, 50),
     // Median per update: from the last next state to its signal done, the signal's own time, to the update's
-    // start, then the update's stages (recomputing stale samples, trainer call, commit, publishing to workers).
+    // start, then the update's stages (recomputing stale samples, trainer call, commit, publishing to workers);
+    // driftAfterPublish (the KL metric's two forward passes) runs once the version serves, outside update_to_serving.
     update_stages_ms_p50: stagesP50,
+    ...(argv.includes('--per-update') ? { update_stages_ms: report.stages.map((s, i) => ({ ...s, toServing: report.serving[i] })) } : {}),
     updates: report.updates,
     final_version: report.version,
     // Stale: written more than maxStaleness versions behind the one being trained (METHOD §7), never trained.

@@ -35,6 +35,7 @@ export async function createThreadEngines(): Promise<ThreadEngines> {
       publish: (u) => signal.publish(u),
       process: (r, s) => signal.process(r, s),
       proximal: (r, s) => signal.proximal(r, s),
+      drift: (samples, s) => signal.drift(samples, s),
     },
     trainer: {
       init: (b) => trainer.init(b),

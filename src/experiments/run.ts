@@ -95,6 +95,12 @@ export interface RunResult {
   hitCap: boolean;
   updates: number;
   updateStats: UpdateStats | null;
+  /**
+   * Bounded staleness (METHOD §7) in this run: samples trained more than one version behind (with the decoupled
+   * objective) and samples kept stale. Both 0 means every update was the one maxStaleness = 1 makes. Absent in
+   * runs files written before it was recorded.
+   */
+  staleness?: { proximalSamples: number; staleSamples: number };
   /** The final policy's answers to the run's accuracy questions (the same for every arm of a seed); null when not asked. */
   accuracyAfter: { questions: number; correct: number } | null;
   wallMs: number;
@@ -172,6 +178,7 @@ function numberedSessions(signal: SignalEngineApi): SignalEngineApi & { name(ses
       const result = await signal.proximal({ ...request, sample: { ...request.sample, session_id: names.get(own) ?? own } }, settings);
       return { ...result, sample: result.sample && { ...result.sample, session_id: own } };
     },
+    drift: (samples, settings) => signal.drift(samples, settings),
   };
 }
 
@@ -185,8 +192,9 @@ function judgeOnly(signal: SignalEngineApi, judge: JudgeBackend): SignalEngineAp
     init: (b) => signal.init(b),
     load: (i, s) => signal.load(i, s),
     publish: (u) => signal.publish(u),
-    // Never asked: this arm trains nothing, so no sample falls behind.
+    // Never asked: this arm trains nothing, so no sample falls behind and no version drifts.
     proximal: (r, s) => signal.proximal(r, s),
+    drift: (samples, s) => signal.drift(samples, s),
     process: async (request, settings) => {
       const started = performance.now();
       const judged = await runJudges(judge, { kind: request.kind, messages: request.messages, reply: request.reply, nextState: request.nextState }, settings.judgeVotes);
@@ -225,9 +233,10 @@ export async function runExperiment(engines: ExperimentEngines, initial: Checkpo
   let samples = 0;
   let updates = 0;
   const signal = numberedSessions(arm.updates ? engines.signal : judgeOnly(engines.signal, judge));
+  const store = await MemoryStore.open();
   const loop = new OnlineLoop(
     { policy: seededPolicy(engines.policy, full.seed, options.replyCache), signal, trainer: engines.trainer },
-    await MemoryStore.open(),
+    store,
     settings,
     {
       signal: (r) => {
@@ -284,7 +293,11 @@ export async function runExperiment(engines: ExperimentEngines, initial: Checkpo
   }
   const accuracyAfter = options.accuracyQuestions ? await answerAccuracy(seededPolicy(engines.policy, full.seed ^ ACCURACY_STREAM, options.replyCache, updates > 0), full.seed, options.accuracyQuestions, settings) : null;
   const { sessions: toSatisfy, hitCap } = sessionsToSatisfy(met, full.streak, full.cap);
-  return { spec: full, sessions, sessionsToSatisfy: toSatisfy, hitCap, updates, updateStats: updateStats(metrics), accuracyAfter, wallMs: performance.now() - started };
+  const staleness = {
+    proximalSamples: metrics.reduce((n, m) => n + (m.proximalSamples ?? 0), 0),
+    staleSamples: (await store.listSamples({ status: 'stale' })).length,
+  };
+  return { spec: full, sessions, sessionsToSatisfy: toSatisfy, hitCap, updates, updateStats: updateStats(metrics), staleness, accuracyAfter, wallMs: performance.now() - started };
 }
 
 /** One reply of the teacher to the question with the hint (METHOD §3 context): does it show every style the hint names? */

@@ -13,6 +13,9 @@ export const FINETUNES: readonly Finetune[] = ['auto', 'full', 'lora'];
 export type LoraTargets = 'attention' | 'attention+mlp';
 export const LORA_TARGET_SETS: readonly LoraTargets[] = ['attention', 'attention+mlp'];
 export const BACKENDS: readonly Backend[] = ['auto', 'webgpu', 'wasm', 'cpu'];
+/** When an update starts: once B trainable samples are pending, or once the trainer is free with 1 … B of them. */
+export type BatchFill = 'full' | 'pending';
+export const BATCH_FILLS: readonly BatchFill[] = ['full', 'pending'];
 
 /** Where the agent acts (METHOD §1–2): personal chat, or an environment whose actions the page runs. */
 export type EnvironmentChoice = 'chat' | 'tool-use' | 'terminal';
@@ -37,6 +40,7 @@ export interface Settings {
   entropyCoef: number;
   teacher: TeacherIdentity;
   batchSize: number;
+  batchFill: BatchFill;
   lr: number;
   weightDecay: number;
   adamBeta1: number;
@@ -96,6 +100,7 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: Spec<Settings[K]> 
   entropyCoef: { type: 'number', default: 0, min: 0, max: 100, doc: 'Entropy bonus coefficient (METHOD §6).' },
   teacher: { type: 'choice', default: 'frozen', choices: TEACHER_IDENTITIES, doc: 'Teacher: the policy as first loaded (frozen) or the current one (live) (METHOD §3).' },
   batchSize: { type: 'number', default: 4, min: 1, max: 256, integer: true, doc: 'Samples B per optimizer step; small so a visitor sees an update within a few turns (METHOD §6).' },
+  batchFill: { type: 'choice', default: 'full', choices: BATCH_FILLS, doc: 'When an update starts: full = once B samples are pending; pending = as soon as the trainer is free, on the 1 … B pending (fresher versions, smaller steps).' },
   lr: { type: 'number', default: 3e-4, min: 0, max: 1, doc: 'Adam learning rate (MEASURED: 3e-4 for the tiny policy; 1e-3 costs accuracy).' },
   weightDecay: { type: 'number', default: 0.1, min: 0, max: 10, doc: 'Decoupled (AdamW) weight decay (METHOD §6 reference: 0.1).' },
   adamBeta1: { type: 'number', default: 0.9, min: 0, max: 1, doc: 'Adam β1 (METHOD §6 reference: 0.9).' },

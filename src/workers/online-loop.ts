@@ -2,11 +2,13 @@
  * The online loop (METHOD §1, §6–7): serving, signals and training as independent loops over the store.
  * A reply is never delayed by a judge call, a teacher pass or an update: next states are written first,
  * then queued; samples accumulate; every B samples one update publishes version n+1, which the policy
- * engine picks up between replies. Engines are workers in the page and plain objects in Node.
+ * engine picks up between replies. Engines are workers in the page and plain objects in Node. The signal
+ * queue (signal-queue.ts), failed updates (failed-updates.ts), environment steps (environment-steps.ts) and
+ * which samples train (bounded-staleness.ts) are their own files.
  */
 import type { Settings } from '../rl/settings.ts';
 import type { NextState } from '../rl/judge/types.ts';
-import type { EvaluativeRecord, DirectiveRecord } from '../rl/records.ts';
+import type { EvaluativeRecord, DirectiveRecord, SampleRecord } from '../rl/records.ts';
 import type { BackendChoice, CheckpointBlob, HfModelLocation, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 import { turnKey } from './protocol.ts';
@@ -14,8 +16,11 @@ import type { RecordStore, SessionInfo, SessionKind, StoredTurn as StoreTurn } f
 import { sessionLog } from './session-log.ts';
 import type { OverlapReport } from './protocol.ts';
 import { VersionLineage } from './version-lineage.ts';
-import { planBatch, prepareBatch } from './bounded-staleness.ts';
+import { planBatch, prepareBatch, type BatchPlan } from './bounded-staleness.ts';
 import { staleReason } from '../rl/staleness.ts';
+import { FailedUpdates, reloadTrainer, type UpdateRetry } from './failed-updates.ts';
+import { EnvironmentSteps, judgeKind } from './environment-steps.ts';
+import { SignalQueue } from './signal-queue.ts';
 
 /** A stored turn with the directive signal's numbers for the token inspector. */
 export type StoredTurn = StoreTurn & { report?: OverlapReport | null };
@@ -42,6 +47,9 @@ export interface QueueState {
 export interface LoopEvents {
   turn?(turn: StoredTurn): void;
   signal?(result: SignalResult): void;
+  /** A new version serves: committed and published to the policy and signal engines (its drift metric still to come). */
+  published?(version: number): void;
+  /** An update's metrics, the drift to the frozen reference included (NaN when measuring it failed). */
   update?(metrics: UpdateMetrics): void;
   queue?(state: QueueState): void;
   /** An engine found the GPU gone and moved to another backend (the page tells the visitor why). */
@@ -62,27 +70,26 @@ export class OnlineLoop {
   private servingVersion = 0;
   /** The serving version and its ancestors: samples up to maxStaleness of them behind may train (METHOD §7). */
   private readonly lineage = new VersionLineage(async (v) => (await this.store.getCheckpoint(v))?.manifest);
-  private readonly signalQueue: { sessionId: string; turn: number }[] = [];
-  private pumping = false;
-  private judgeWaiting: string | null = null;
+  private readonly signalQueue = new SignalQueue({
+    signal: (job) => this.signalTurn(job.sessionId, job.turn),
+    failed: async (job, error) => {
+      this.events.error?.('signal', error);
+      await this.write(async () => void (await this.store.updateTurn(job.sessionId, job.turn, { status: 'signals_done', error: error.message })));
+    },
+    changed: (turnDone) => {
+      this.emitQueue();
+      if (turnDone) void this.maybeUpdate();
+    },
+  });
   /** Signal time since the last update, reported with it. */
   private stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
-  /** Delays between retries while the judge is unreachable: doubling, capped. */
-  readonly retryMs = { first: 1000, max: 30_000 };
   private updating: Promise<void> | null = null;
-  /**
-   * A failed update is retried after a delay doubling from `first` to `max`; a batch that failed `attempts`
-   * times in a row fails deterministically and is set aside (`failed`), so the next batch trains.
-   */
-  readonly updateRetry = { first: 1000, max: 30_000, attempts: 3 };
-  /** The batch whose update last failed (its sample ids) and how many times in a row. */
-  private failedBatch: { key: string; attempts: number } | null = null;
-  /** Updates failed since the last one that succeeded, whatever their batch: the backoff grows with it. */
-  private failuresInARow = 0;
+  /** Drift measurements of published versions still running in the signal engine; each ends in its `update` event. */
+  private readonly measuring = new Set<Promise<void>>();
+  private readonly failedUpdates = new FailedUpdates();
   /** Samples kept `stale` in the store (counted at start, then as the loop marks them). */
   private staleSamples = 0;
-  /** Episode outcomes by turn key, for the step that ended the episode (METHOD §2); the others add 0. */
-  private readonly outcomes = new Map<string, number>();
+  private readonly environmentSteps = new EnvironmentSteps();
   /** Set after a storage quota error: recording stops, the chat goes on. */
   recordingStopped: string | null = null;
   /**
@@ -100,6 +107,16 @@ export class OnlineLoop {
 
   get version(): number {
     return this.servingVersion;
+  }
+
+  /** Delays between retries while the judge is unreachable (signal-queue.ts); tests shorten them. */
+  get retryMs(): { first: number; max: number } {
+    return this.signalQueue.retryMs;
+  }
+
+  /** Delays and attempts of failed updates (failed-updates.ts); tests shorten them. */
+  get updateRetry(): UpdateRetry {
+    return this.failedUpdates.retry;
   }
 
   /**
@@ -126,7 +143,6 @@ export class OnlineLoop {
       if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
     }
     this.emitQueue();
-    void this.pump();
     // Samples a closed tab left untrained: the update they make is redone now.
     void this.maybeUpdate();
   }
@@ -142,7 +158,6 @@ export class OnlineLoop {
       if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
     }
     this.emitQueue();
-    void this.pump();
   }
 
   setSettings(settings: Settings): void {
@@ -245,7 +260,7 @@ export class OnlineLoop {
    */
   async endSession(sessionId: string, finalNextState?: NextState, outcome?: number): Promise<void> {
     const turns = await this.store.listTurns(sessionId);
-    if (outcome !== undefined && turns.length > 0) this.outcomes.set(turnKey(sessionId, turns[turns.length - 1].turn), outcome);
+    if (outcome !== undefined && turns.length > 0) this.environmentSteps.ended(sessionId, turns[turns.length - 1].turn, outcome);
     if (finalNextState) return this.recordNextState(sessionId, turns, finalNextState);
     const last = turns.at(-1);
     if (last?.status === 'awaiting_next_state') await this.write(async () => void (await this.store.updateTurn(sessionId, last.turn, { status: 'no_sample' })));
@@ -254,10 +269,10 @@ export class OnlineLoop {
   /** Waits until every queued signal and the update they lead to are done (tests, benchmarks). */
   async idle(): Promise<void> {
     for (;;) {
-      while (this.pumping || this.updating || this.signalQueue.length > 0) {
+      while (this.signalQueue.busy || this.updating || this.measuring.size > 0) {
         await (this.updating ?? new Promise((r) => setTimeout(r, 20)));
       }
-      if (this.recordingStopped || this.trainingOff || (await this.store.listSamples({ status: 'pending' })).length < this.settings.batchSize) return;
+      if (this.recordingStopped || this.trainingOff || (await this.store.listSamples({ status: 'pending' })).length < this.leastBatch()) return;
       await this.maybeUpdate();
     }
   }
@@ -273,7 +288,6 @@ export class OnlineLoop {
     if (this.recordingStopped) return;
     this.signalQueue.push({ sessionId, turn: last.turn });
     this.emitQueue();
-    void this.pump();
   }
 
   private async recordReply(sessionId: string, turnNumber: number, reply: ReplyResult): Promise<StoredTurn> {
@@ -297,50 +311,11 @@ export class OnlineLoop {
     return turn;
   }
 
-  /** Signals, one turn at a time, in arrival order; never on the serving path. */
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      let delay = this.retryMs.first;
-      while (this.signalQueue.length > 0) {
-        const job = this.signalQueue[0];
-        try {
-          await this.signalTurn(job.sessionId, job.turn);
-          this.judgeWaiting = null;
-          delay = this.retryMs.first;
-        } catch (e) {
-          const error = asError(e);
-          if (error.name === 'JudgeUnavailableError') {
-            // The turn stays pending in the store; chat goes on; retry with backoff (issue 7).
-            this.judgeWaiting = `judge unreachable, ${this.signalQueue.length} turn(s) waiting: ${error.message}`;
-            this.emitQueue();
-            await new Promise((r) => setTimeout(r, delay));
-            delay = Math.min(delay * 2, this.retryMs.max);
-            continue;
-          }
-          this.events.error?.('signal', error);
-          await this.write(async () => void (await this.store.updateTurn(job.sessionId, job.turn, { status: 'signals_done', error: error.message })));
-        }
-        this.signalQueue.shift();
-        this.emitQueue();
-        void this.maybeUpdate();
-      }
-    } finally {
-      this.pumping = false;
-    }
-  }
-
   private async signalTurn(sessionId: string, turnNumber: number): Promise<void> {
     const turn = await this.store.getTurn(sessionId, turnNumber);
     if (!turn || !turn.next_state || turn.status !== 'pending_signals') return;
-    const session = await this.store.getSession(sessionId);
-    const kind = !session || session.kind === 'chat' ? 'personal' : session.kind;
-    // An environment's step judge also sees the task (the episode's first user message) and its outcome (METHOD §2).
-    const environment = kind === 'personal' ? {} : {
-      task: turn.messages.find((m) => m.role === 'user')?.content,
-      outcome: this.outcomes.get(turnKey(sessionId, turnNumber)) ?? 0,
-    };
+    const kind = judgeKind(await this.store.getSession(sessionId));
+    const environment = this.environmentSteps.judgeContext(kind, sessionId, turnNumber, turn.messages);
     const result = await this.engines.signal.process(
       {
         sessionId, turn: turnNumber, kind, messages: turn.messages, reply: turn.response_text, nextState: turn.next_state,
@@ -349,7 +324,7 @@ export class OnlineLoop {
       },
       this.settings,
     );
-    this.outcomes.delete(turnKey(sessionId, turnNumber));
+    this.environmentSteps.judged(sessionId, turnNumber);
     if (result.fellBack) this.events.backend?.('signal', result.fellBack);
     for (const key of ['judgeMs', 'teacherMs', 'kernelMs'] as const) this.stageMs[key] += result.timings[key];
     const evaluative: EvaluativeRecord = { session_id: sessionId, turn: turnNumber, score: result.evaluative.score, votes: result.evaluative.votes as EvaluativeRecord['votes'] };
@@ -365,55 +340,35 @@ export class OnlineLoop {
   }
 
   /**
-   * Every B pending samples: one update, committed atomically, then published (METHOD §6–7). Samples up to
-   * `maxStaleness` versions behind the policy being trained train (beyond one, recomputed with its weights
-   * and weighted by the behaviour importance weight); older ones, and those of versions a rollback left
-   * behind, are kept as `stale` and never trained.
+   * Every B pending samples (or, with `batchFill: 'pending'`, whatever is pending once the trainer is free):
+   * one update, committed atomically, then published (METHOD §6–7). Samples up to `maxStaleness` versions
+   * behind the policy being trained train (beyond one, recomputed with its weights and weighted by the
+   * behaviour importance weight); older ones, and those of versions a rollback left behind, are kept as
+   * `stale` and never trained.
    */
   private async maybeUpdate(): Promise<void> {
     if (this.updating || this.recordingStopped || this.trainingOff) return;
+    const least = this.leastBatch();
     const pending = await this.store.listSamples({ status: 'pending' });
-    if (pending.length < this.settings.batchSize || this.updating) return;
+    if (pending.length < least || this.updating) return;
     const lineage = await this.lineage.ancestors(this.settings.maxStaleness);
     if (this.updating) return;
     const plan = planBatch(pending, lineage, this.settings);
     if (!(await this.markStale(plan.staleIds))) return;
-    if (plan.batch.length < this.settings.batchSize) return;
+    if (plan.batch.length < least) return;
     this.updating = (async () => {
       this.emitQueue();
       try {
-        const started = performance.now();
-        const from = this.servingVersion;
-        const prepared = await prepareBatch(plan, from, this.settings, this.engines, async (s) => (await this.store.getTurn(s.session_id, s.turn))?.messages ?? []);
-        if (prepared.fellBack) this.events.backend?.(prepared.fellBack.engine, prepared.fellBack.choice);
-        if (!(await this.markStale(prepared.staleIds)) || prepared.samples.length === 0) return;
-        const proximalMs = performance.now() - started;
-        // Versions are never reused, also after a rollback to an older one.
-        const version = Math.max(0, ...(await this.store.listCheckpointVersions())) + 1;
-        const trainStart = performance.now();
-        const result = await this.engines.trainer.update(prepared.samples, this.settings, version);
-        const trainMs = performance.now() - trainStart;
-        Object.assign(result.metrics, this.stageMs, { proximalMs, proximalRescored: prepared.rescored, trainMs });
-        this.stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
-        if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
-        const { version: _v, ...metrics } = result.metrics;
-        const checkpoint = result.checkpoint;
-        if (!checkpoint) throw new Error(`version ${result.version} is an adapter on a loaded base; this store keeps whole checkpoints only (issue 13: adapter versions)`);
-        const commitStart = performance.now();
-        await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint, optimizer: result.optimizer, trainedSampleIds: result.trainedSamples, metrics }));
-        const commitMs = performance.now() - commitStart;
-        this.lineage.advance(result.version);
-        this.servingVersion = result.version;
-        const published = { version: result.version, weights: result.weights, adapter: result.adapterConfig };
-        const publishStart = performance.now();
-        await Promise.all([this.engines.policy.publish(published), this.engines.signal.publish(published)]);
-        this.failedBatch = null;
-        this.failuresInARow = 0;
-        this.events.update?.({ ...result.metrics, commitMs, publishMs: performance.now() - publishStart });
+        await this.update(plan);
       } catch (e) {
         const error = asError(e);
         this.events.error?.('update', error);
-        await this.afterFailedUpdate(plan.batch.map((b) => b.sample.id), error);
+        await this.failedUpdates.recover(plan.batch.map((b) => b.sample.id), error, {
+          reloadTrainer: () => reloadTrainer(this.store, this.engines.trainer, this.servingVersion),
+          setAside: (ids, reason) => this.write(() => this.store.markFailed(ids, reason)),
+          error: (where, e) => this.events.error?.(where, e),
+          failed: (ids, e) => this.events.failed?.(ids, e),
+        });
       } finally {
         this.updating = null;
         this.emitQueue();
@@ -423,42 +378,79 @@ export class OnlineLoop {
     void this.maybeUpdate();
   }
 
-  /** Backs off before the batch is tried again, or sets it aside when it failed every time (`updateRetry`). */
-  private async afterFailedUpdate(ids: string[], error: Error): Promise<void> {
-    const key = ids.join('\n');
-    const attempts = this.failedBatch?.key === key ? this.failedBatch.attempts + 1 : 1;
-    this.failedBatch = { key, attempts };
-    this.failuresInARow++;
-    try {
-      // A failed update may have moved the trainer's weights (or a commit refused them): it starts from the serving version again.
-      await this.reloadTrainer();
-    } catch (e) {
-      this.events.error?.('update', asError(e));
-    }
-    if (attempts < this.updateRetry.attempts) {
-      // A trainer that fails every batch is not hammered either: the wait keeps doubling across batches.
-      const delay = Math.min(this.updateRetry.first * 2 ** (this.failuresInARow - 1), this.updateRetry.max);
-      await new Promise((r) => setTimeout(r, delay));
-      return;
-    }
-    this.failedBatch = null;
-    try {
-      await this.write(() => this.store.markFailed(ids, `${error.name}: ${error.message}`));
-      this.events.failed?.(ids, error);
-    } catch (e) {
-      // The store refused too (a sample changed meanwhile): the next pass reads what is pending afresh.
-      this.events.error?.('store', asError(e));
-    }
+  /** The fewest trainable samples an update starts with: B, or 1 when batches take whatever is pending. */
+  private leastBatch(): number {
+    return this.settings.batchFill === 'pending' ? 1 : this.settings.batchSize;
   }
 
-  private async reloadTrainer(): Promise<void> {
-    const version = this.servingVersion;
-    const [initial, serving, optimizer] = await Promise.all([
-      this.store.getCheckpoint(0), version > 0 ? this.store.getCheckpoint(version) : undefined, this.store.getOptimizer(),
-    ]);
-    if (!initial) throw new Error('the shipped checkpoint (version 0) is not in the store');
-    const blob = (c: { bytes: Uint8Array; manifest: CheckpointBlob['manifest'] }): CheckpointBlob => ({ bytes: c.bytes, manifest: c.manifest });
-    await this.engines.trainer.load(blob(initial), serving ? blob(serving) : null, version, optimizer ?? null);
+  /**
+   * One update of the planned batch. The order is the data-safety rule: a version is published (serves
+   * replies, which record its number) only after `commitUpdate` has made its checkpoint, its number, the
+   * serving pointer and its trained samples durable in one transaction. Published first, a crash before the
+   * commit would leave replies recorded under a number no checkpoint holds, and the next update would take
+   * that number for other weights. The drift metric (two forward passes) is measured after publishing, by the
+   * signal engine (which holds the published and the frozen policy), so neither serving nor the next update
+   * waits on it; the stored metrics get it then.
+   */
+  private async update(plan: BatchPlan): Promise<void> {
+    const started = performance.now();
+    const prepared = await prepareBatch(plan, this.servingVersion, this.settings, this.engines, async (s) => (await this.store.getTurn(s.session_id, s.turn))?.messages ?? []);
+    if (prepared.fellBack) this.events.backend?.(prepared.fellBack.engine, prepared.fellBack.choice);
+    if (!(await this.markStale(prepared.staleIds)) || prepared.samples.length === 0) return;
+    const proximalMs = performance.now() - started;
+    // Versions are never reused, also after a rollback to an older one.
+    const version = Math.max(0, ...(await this.store.listCheckpointVersions())) + 1;
+    const trainStart = performance.now();
+    const result = await this.engines.trainer.update(prepared.samples, this.settings, version);
+    const trainMs = performance.now() - trainStart;
+    Object.assign(result.metrics, this.stageMs, { proximalMs, proximalRescored: prepared.rescored, trainMs });
+    this.stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
+    if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
+    const { version: _v, ...metrics } = result.metrics;
+    const checkpoint = result.checkpoint;
+    if (!checkpoint) throw new Error(`version ${result.version} is an adapter on a loaded base; this store keeps whole checkpoints only (issue 13: adapter versions)`);
+    const commitStart = performance.now();
+    await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint, optimizer: result.optimizer, trainedSampleIds: result.trainedSamples, metrics }));
+    const commitMs = performance.now() - commitStart;
+    this.lineage.advance(result.version);
+    this.servingVersion = result.version;
+    const published = { version: result.version, weights: result.weights, adapter: result.adapterConfig };
+    const publishStart = performance.now();
+    await Promise.all([this.engines.policy.publish(published), this.engines.signal.publish(published)]);
+    const publishMs = performance.now() - publishStart;
+    this.failedUpdates.succeeded();
+    this.events.published?.(result.version);
+    const measured = this.measureDrift(prepared.samples, result.metrics, { commitMs, publishMs });
+    this.measuring.add(measured);
+    void measured.finally(() => this.measuring.delete(measured));
+  }
+
+  /** The published version's drift, stored with its metrics, then its `update` event. */
+  private async measureDrift(samples: SampleRecord[], metrics: Omit<UpdateMetrics, 'klToFrozen'>, stages: { commitMs: number; publishMs: number }): Promise<void> {
+    const started = performance.now();
+    const klToFrozen = await this.drift(samples, metrics.version);
+    const stored = { ...metrics, klToFrozen };
+    try {
+      if (Number.isFinite(klToFrozen)) await this.write(() => this.store.putMetrics(stored));
+    } catch (e) {
+      // The update is committed and serving (not to be retried): its stored metrics only lack the drift.
+      this.events.error?.('store', asError(e));
+    }
+    this.events.update?.({ ...stored, ...stages, driftMs: performance.now() - started });
+  }
+
+  /** The drift metric of a published version; NaN (and an error event) when the signal engine could not measure it. */
+  private async drift(samples: SampleRecord[], version: number): Promise<number> {
+    try {
+      const drift = await this.engines.signal.drift(samples, this.settings);
+      if (drift.fellBack) this.events.backend?.('signal', drift.fellBack);
+      if (drift.version !== version) throw new Error(`the drift of v${version} was measured on v${drift.version}`);
+      return drift.klToFrozen;
+    } catch (e) {
+      // The version is committed and serving: only its metric is missing.
+      this.events.error?.('update', asError(e));
+      return NaN;
+    }
   }
 
   /** The visitor retries samples an update failed on: pending again, tried in the next batch. */
@@ -496,7 +488,7 @@ export class OnlineLoop {
     void this.store.listSamples({ status: 'pending' }).then((pending) =>
       this.events.queue?.({
         pendingSignals: this.signalQueue.length,
-        judgeWaiting: this.judgeWaiting,
+        judgeWaiting: this.signalQueue.judgeWaiting,
         pendingSamples: pending.length,
         batchSize: this.settings.batchSize,
         updating: this.updating !== null,

@@ -37,6 +37,7 @@ export function createWorkerEngines(): WorkerEngines {
       publish: (u) => signal.publish(u),
       process: (r, s) => signal.process(r, s),
       proximal: (r, s) => signal.proximal(r, s),
+      drift: (samples, s) => signal.drift(samples, s),
     },
     trainer: {
       init: (b) => whileStarting(workers.trainer, 'trainer', trainer.init(b)),

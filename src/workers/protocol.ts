@@ -197,6 +197,11 @@ export interface SignalEngineApi {
   process(request: SignalRequest, settings: Settings): Promise<SignalResult>;
   /** Recomputes a sample's student-side numbers with the newest version, the one being trained (METHOD §7). */
   proximal(request: ProximalRequest, settings: Settings): Promise<ProximalResult>;
+  /**
+   * The drift metric of the newest published version (METHOD §6): mean k3 KL(current ‖ frozen) on the sampled
+   * tokens of `samples` (its update's batch). Here, not in the trainer, so the next update need not wait for it.
+   */
+  drift(samples: SampleRecord[], settings: Settings): Promise<DriftResult>;
 }
 
 /** Metrics of one update (issue 5): loss terms, clipping, case counts, stage times. */
@@ -218,6 +223,10 @@ export interface UpdateMetrics {
   fractionBehaviourWeightCapped?: number;
   meanReward: number;
   meanResponseLength: number;
+  /**
+   * Drift from the frozen reference after the update (k3 KL on the batch's sampled tokens); computed after the
+   * version is published (`SignalEngineApi.drift`), absent from `UpdateResult.metrics`.
+   */
   klToFrozen: number;
   backwardMs: number;
   syncMs: number;
@@ -235,6 +244,8 @@ export interface UpdateMetrics {
   trainMs?: number;
   commitMs?: number;
   publishMs?: number;
+  /** Measuring the drift metric after publishing (two forward passes). */
+  driftMs?: number;
   tokensPerS: number;
 }
 
@@ -255,7 +266,8 @@ export interface UpdateResult {
   adapter?: PeftFiles;
   /** Saved with the update, so the optimizer resumes after a reload. */
   optimizer: SavedOptimizer;
-  metrics: UpdateMetrics;
+  /** Every metric but the drift, which `drift` gives once the version serves. */
+  metrics: Omit<UpdateMetrics, 'klToFrozen'>;
   /** The store ids of the samples this update trained on, as `update` received them. */
   trainedSamples: string[];
 }
@@ -279,6 +291,14 @@ export interface TrainerEngineApi {
   loadHf?(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer?: SavedOptimizer | null): Promise<void>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
   update(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult>;
+}
+
+export interface DriftResult {
+  /** The version whose weights were measured. */
+  version: number;
+  klToFrozen: number;
+  /** Set when the GPU failed and the trainer moved to wasm. */
+  fellBack?: BackendChoice;
 }
 
 /** The key of a turn or sample across the store and the workers. */

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Policy } from '../model/policy.ts';
 import type { SampleRecord } from '../rl/records.ts';
+import { gatherLast } from '../rl/hybrid-loss.ts';
 
 export function samplesResponseLogits(policy: Policy, samples: readonly SampleRecord[], T: number, padId = 0): tf.Tensor3D {
   const inputs = samples.map((s) => [...s.prompt_ids, ...s.response_ids].slice(0, -1));
@@ -22,4 +23,14 @@ export function samplesResponseLogits(policy: Policy, samples: readonly SampleRe
     return length < T ? tf.pad(slice, [[0, T - length], [0, 0]]) : slice;
   });
   return tf.stack(rows) as tf.Tensor3D;
+}
+
+/** Log-prob of each sample's sampled tokens under `policy` on logits / temperature, [N][T] (no gradient; padding after each response). */
+export function sampledLogprobs(policy: Policy, samples: readonly SampleRecord[], T: number, temperature: number): number[][] {
+  return tf.tidy(() => {
+    const logits = samplesResponseLogits(policy, samples, T);
+    const ids = tf.tensor2d(samples.flatMap((s) => [...s.response_ids, ...new Array<number>(T - s.response_ids.length).fill(0)]), [samples.length, T], 'int32');
+    const lp = gatherLast(tf.logSoftmax(tf.div(logits, temperature)) as tf.Tensor3D, ids) as tf.Tensor2D;
+    return lp.arraySync();
+  });
 }

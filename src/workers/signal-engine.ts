@@ -1,7 +1,8 @@
 /**
  * The signal engine (METHOD §2–6): for a main turn whose next state has arrived, runs the evaluative and
  * directive judges, scores the reply under each hint candidate with the teacher (teacher forcing, nothing
- * generated), selects the hint, and builds the turn's training sample.
+ * generated), selects the hint, and builds the turn's training sample. It also measures each published
+ * version's drift from the frozen policy (it holds both).
  */
 import type { Policy } from '../model/policy.ts';
 import { loadPolicy } from '../model/checkpoint.ts';
@@ -22,7 +23,9 @@ import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { directiveOnGpu, logprobRows, overlapReport } from './directive-signal.ts';
-import type { BackendChoice, CheckpointBlob, HfModelLocation, OverlapReport, PolicyWeights, ProximalRequest, ProximalResult, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
+import { sampledLogprobs } from './response-logits.ts';
+import { k3Kl } from './update-metrics.ts';
+import type { BackendChoice, CheckpointBlob, DriftResult, HfModelLocation, OverlapReport, PolicyWeights, ProximalRequest, ProximalResult, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 
 /**
@@ -151,6 +154,19 @@ export class SignalEngine implements SignalEngineApi {
       report: signal.report,
       timings: { judgeMs: t1 - t0, teacherMs: signal.teacherMs, kernelMs: signal.kernelMs },
     };
+  }
+
+  async drift(samples: SampleRecord[], settings: Settings): Promise<DriftResult> {
+    const { result, fellBack } = await withGpuFallback(async () => {
+      if (!this.current || !this.frozen) throw new Error('SignalEngine: no checkpoint loaded');
+      if (samples.length === 0) throw new RangeError('SignalEngine.drift: no samples');
+      // Read before computing: the measured weights are those of this version (nothing awaits in between).
+      const version = this.currentVersion;
+      const T = Math.max(...samples.map((s) => s.response_ids.length));
+      const current = sampledLogprobs(this.current, samples, T, settings.temperature);
+      return { version, klToFrozen: k3Kl(current, sampledLogprobs(this.frozen, samples, T, settings.temperature), samples) };
+    }, () => this.rebuild());
+    return fellBack ? { ...result, fellBack } : result;
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * The trainer engine (METHOD §6): one hybrid update with Adam on a batch of samples, published as the next
  * policy version with its checkpoint and metrics. It holds the trainable policy, its optimizer and the
- * frozen reference (for the optional KL and the drift metric).
+ * frozen reference (for the optional KL; the drift metric is the signal engine's, once the version serves).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Policy } from '../model/policy.ts';
@@ -10,14 +10,13 @@ import { optimizerStep } from '../model/optimizer-step.ts';
 import { encodeCheckpoint, loadPolicy, type CheckpointManifest } from '../model/checkpoint.ts';
 import { hybridLoss } from '../rl/hybrid-loss.ts';
 import { batchFromSamples, disposeBatch } from '../rl/sample-batch.ts';
-import { gatherLast } from '../rl/hybrid-loss.ts';
 import type { SampleRecord } from '../rl/records.ts';
 import type { TrainingSample } from '../rl/staleness.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
-import { samplesResponseLogits } from './response-logits.ts';
-import { advantageStats, behaviourWeightStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
+import { sampledLogprobs, samplesResponseLogits } from './response-logits.ts';
+import { advantageStats, behaviourWeightStats, ratioClippedFraction } from './update-metrics.ts';
 import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, HfModelLocation, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
 import { proximalSamples } from './proximal-samples.ts';
 import { LoraAdapter, type LoraConfig } from '../model/adapter/lora.ts';
@@ -91,16 +90,6 @@ export class TrainerEngine implements TrainerEngineApi {
     this.frozen = null;
   }
 
-  /** Log-prob of each sample's sampled tokens under `policy` (no gradient). */
-  private sampledLogprobs(policy: Policy, samples: readonly SampleRecord[], T: number, temperature: number): number[][] {
-    return tf.tidy(() => {
-      const logits = samplesResponseLogits(policy, samples, T);
-      const ids = tf.tensor2d(samples.flatMap((s) => [...s.response_ids, ...new Array<number>(T - s.response_ids.length).fill(0)]), [samples.length, T], 'int32');
-      const lp = gatherLast(tf.logSoftmax(tf.div(logits, temperature)) as tf.Tensor3D, ids) as tf.Tensor2D;
-      return lp.arraySync();
-    });
-  }
-
   /** Samples more than one version behind, recomputed with the weights to be trained where the trainer can (METHOD §7). */
   async proximal(samples: SampleRecord[], settings: Settings): Promise<ProximalBatch> {
     const { result, fellBack } = await withGpuFallback(async () => {
@@ -144,7 +133,7 @@ export class TrainerEngine implements TrainerEngineApi {
     }
     const T = Math.max(...samples.map((s) => s.response_ids.length));
     const started = performance.now();
-    const refLogprobs = settings.klCoef > 0 ? this.sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
+    const refLogprobs = settings.klCoef > 0 ? sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
     const batch = batchFromSamples(samples, settings, { length: T, refLogprobs });
     let terms = { loss: 0, grpo: 0, opd: 0, kl: 0 };
     let ratioClipped = 0;
@@ -188,7 +177,6 @@ export class TrainerEngine implements TrainerEngineApi {
         })
       : undefined;
     const peft = adapter && this.hf ? encodePeft(policy.config, adapter.config, weights, this.hf.identity) : undefined;
-    const klToFrozen = k3Kl(this.sampledLogprobs(policy, samples, T, settings.temperature), this.sampledLogprobs(frozen, samples, T, settings.temperature), samples);
     const tokens = samples.reduce((n, s) => n + s.response_ids.length, 0);
     const cases = { combined: 0, opd: 0, grpo: 0 };
     for (const s of samples) cases[s.case]++;
@@ -217,7 +205,6 @@ export class TrainerEngine implements TrainerEngineApi {
         ...behaviourWeightStats(samples, settings.behaviourWeightCap),
         meanReward: samples.reduce((n, s) => n + s.reward.score, 0) / samples.length,
         meanResponseLength: tokens / samples.length,
-        klToFrozen,
         backwardMs,
         syncMs: performance.now() - syncStart,
         tokensPerS: (tokens * settings.epochsPerBatch) / (backwardMs / 1000),

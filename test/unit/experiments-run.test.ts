@@ -63,6 +63,7 @@ function spied(seen: { settings: Settings[]; userTexts: string[]; judges: string
         return engines.signal.process(r, s);
       },
       proximal: (r, s) => engines.signal.proximal(r, s),
+      drift: (samples, s) => engines.signal.drift(samples, s),
     },
     trainer: {
       init: (b) => engines.trainer.init(b),
@@ -94,6 +95,8 @@ describe('runExperiment through the real engines', () => {
       expect(s.replyTokens).toBeLessThanOrEqual(24);
     }
     expect(first.updates).toBe(sampled);
+    // Each session waits for its update: no sample trains more than one version behind or goes stale (METHOD §7).
+    expect(first.staleness).toEqual({ proximalSamples: 0, staleSamples: 0 });
     expect(sampled).toBeGreaterThan(0);
     expect(first.sessionsToSatisfy).toBe(first.hitCap ? 4 : first.sessions.length);
   });

@@ -103,7 +103,13 @@ describe('SignalEngine and TrainerEngine', () => {
     expect(update.trainedSamples).toEqual(['s1/1-3f9a0c1e']);
     expect(Number.isFinite(update.metrics.loss)).toBe(true);
     expect(update.metrics.cases.combined).toBe(1);
-    expect(update.metrics.klToFrozen).toBeGreaterThan(0);
+    // The drift is measured once the version is published, by the signal engine (published and frozen policy).
+    expect(update.metrics).not.toHaveProperty('klToFrozen');
+    expect((await signal.drift([sample], settings)).klToFrozen).toBe(0); // v0 is the frozen policy
+    await signal.publish({ version: 1, weights: update.weights });
+    const drift = await signal.drift([sample], settings);
+    expect(drift.version).toBe(1);
+    expect(drift.klToFrozen).toBeGreaterThan(0);
     // The combined sample with r = −1 pushes the sampled reply's probability down.
     const policy = new PolicyEngine();
     await policy.init('wasm');

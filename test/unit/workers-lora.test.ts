@@ -63,7 +63,6 @@ describe('a LoRA adapter learning on a loaded base, through the engines', () => 
     expect(update.adapterConfig).toMatchObject({ r: 8, alpha: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] });
     expect(Object.keys(update.weights).every((n) => /^layers\.\d\.w[qkvo]\.lora_[ab]$/.test(n))).toBe(true);
     expect(update.adapter!.config).toMatchObject({ peft_type: 'LORA', base_model_name_or_path: 'tiny-llama', r: 8, lora_alpha: 16 });
-    expect(update.metrics.klToFrozen).toBeGreaterThan(0); // the frozen reference is the base without the adapter
 
     await serving.publish({ version: 1, weights: update.weights, adapter: update.adapterConfig });
     const again = await serving.reply({ sessionId: 's1', messages: [{ role: 'user', content: 'What is the capital of Peru?' }], sampling: { temperature: 1, topP: 1, maxTokens: 10, seed: 3 } });
@@ -71,6 +70,7 @@ describe('a LoRA adapter learning on a loaded base, through the engines', () => 
     // same prompt, same seed: the adapter moved the first token's distribution
     expect(again.responseLogprobs[0]).not.toBe(reply.responseLogprobs[0]);
     await signal.publish({ version: 1, weights: update.weights, adapter: update.adapterConfig });
+    expect((await signal.drift([signalled.sample!], settings)).klToFrozen).toBeGreaterThan(0); // the frozen reference is the base without the adapter
     const live = await signal.process({ ...request, turn: 2, policyVersion: 1 }, settings);
     expect(live.report?.teacher).toEqual({ identity: 'live', version: 1, adapter: true });
     const frozen = await signal.process({ ...request, turn: 3, policyVersion: 1 }, { ...settings, teacher: 'frozen' });

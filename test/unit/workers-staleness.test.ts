@@ -103,7 +103,12 @@ describe('bounded staleness (METHOD §7)', () => {
     await trainer.load(initial, null, 0);
     const epochs = await trainer.update(prepared.samples, { ...settings, lr: 3e-2, epochsPerBatch: 3 }, 1);
     expect(epochs.metrics.fractionRatioClipped).toBe(0.8793103448275862);
-    expect(epochs.metrics.klToFrozen).toBe(5.2755625033411375);
+    // The drift, now measured by the signal engine once the version is published, is the number the update computed before.
+    const signal = new SignalEngine(builtinJudgeBackend);
+    await signal.init('wasm');
+    await signal.load(initial, null);
+    await signal.publish({ version: 1, weights: epochs.weights });
+    expect((await signal.drift(prepared.samples, settings)).klToFrozen).toBe(5.2755625033411375);
     expect(weightsHash(epochs.weights)).toBe('8d8d48a66deca9eb');
   });
 

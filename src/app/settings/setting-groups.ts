@@ -42,6 +42,7 @@ export const SETTING_GROUPS: SettingGroup[] = [
   { title: 'Asynchrony (METHOD §7)', keys: [
     { key: 'maxStaleness', label: 'Max staleness (versions)' },
     { key: 'behaviourWeightCap', label: 'Behaviour weight cap c' },
+    { key: 'batchFill', label: 'Update starts' },
   ] },
   { title: 'Adapter (LoRA)', keys: [
     { key: 'finetune', label: 'Trains' },

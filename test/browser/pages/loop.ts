@@ -51,10 +51,9 @@ const harness = {
     const choices = await Promise.all([engines.policy.init(settings.backend), engines.signal.init(settings.backend), engines.trainer.init(settings.backend)]);
     store = await IndexedDbStore.open();
     loop = new OnlineLoop(engines, store, settings, {
-      update: (m) => {
-        updates.push(m);
-        timeline.updates.push({ start: updateStartedAt ?? NaN, end: performance.now(), version: m.version });
-      },
+      // Serving from the moment it is published; its drift metric comes after (the `update` event).
+      published: (version) => timeline.updates.push({ start: updateStartedAt ?? NaN, end: performance.now(), version }),
+      update: (m) => updates.push(m),
       signal: (r) => timeline.signals.push({ end: performance.now(), ms: r.timings.judgeMs + r.timings.teacherMs + r.timings.kernelMs }),
       queue: (q) => {
         if (q.updating && !queue?.updating) updateStartedAt = performance.now();
@@ -83,9 +82,9 @@ const harness = {
     return { turn: turn.turn, version: turn.policy_version, text: turn.response_text, times, updating: queue?.updating ?? false };
   },
   idle: () => loop.idle(),
-  /** Updates wait for this many samples from now on (a large B pauses training). */
-  setBatchSize: (batchSize: number) => {
-    loopSettings = { ...loopSettings, batchSize };
+  /** Updates wait for this many samples from now on (a large B pauses training); `batchFill` as the settings say. */
+  setBatchSize: (batchSize: number, batchFill: Settings['batchFill'] = loopSettings.batchFill) => {
+    loopSettings = { ...loopSettings, batchSize, batchFill };
     loop.setSettings(loopSettings);
   },
   version: () => loop.version,
@@ -114,6 +113,7 @@ const harness = {
         trainerSync: m.syncMs,
         commit: m.commitMs ?? NaN,
         publish: m.publishMs ?? NaN,
+        driftAfterPublish: m.driftMs ?? NaN,
         samples: m.samples,
         proximalSamples: m.proximalSamples ?? 0,
         proximalRescored: m.proximalRescored ?? 0,
