@@ -18,7 +18,7 @@ import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, behaviourWeightStats, k3Kl, ratioClippedFraction } from './update-metrics.ts';
-import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, HfModelLocation, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, HfModelLocation, LoadedAdapter, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
 import { proximalSamples } from './proximal-samples.ts';
 import { LoraAdapter, type LoraConfig } from '../model/adapter/lora.ts';
 import { decodePeft, encodePeft, type BaseModelIdentity } from '../model/adapter/peft.ts';
@@ -29,6 +29,14 @@ import type { SavedOptimizer } from '../store/types.ts';
 
 function adamKey(s: Settings): string {
   return `${s.adamBeta1}/${s.adamBeta2}/${s.adamEpsilon}/${s.weightDecay}`;
+}
+
+/** The WebGPU device's largest storage buffer, when tfjs runs there (an update's logits must fit in one). */
+function gpuBufferLimit(): { maxBufferBytes?: number } {
+  if (tf.getBackend() !== 'webgpu') return {};
+  const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device;
+  const limit = device?.limits?.maxStorageBufferBindingSize;
+  return typeof limit === 'number' ? { maxBufferBytes: limit } : {};
 }
 
 export class TrainerEngine implements TrainerEngineApi {
@@ -63,7 +71,7 @@ export class TrainerEngine implements TrainerEngineApi {
     this.savedOptimizer = optimizer && optimizer.version === this.version ? optimizer : null;
   }
 
-  async loadHf(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer: SavedOptimizer | null = null): Promise<void> {
+  async loadHf(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer: SavedOptimizer | null = null): Promise<LoadedAdapter> {
     const model = await loadHfModel(locationFiles(location));
     const identity = await baseIdentity(location.kind === 'hub' ? location.repo : location.kind === 'url' ? location.url : location.name, location.kind === 'hub' ? (location.revision ?? 'main') : null, model.config, model.weights);
     // decoded before anything is replaced: an adapter for another base is refused with the engine as it was
@@ -78,6 +86,17 @@ export class TrainerEngine implements TrainerEngineApi {
     this.hf = { location, identity, lora: this.policy.adapter!.config, latest: serving };
     this.version = serving?.version ?? 0;
     this.savedOptimizer = optimizer && optimizer.version === this.version ? optimizer : null;
+    const adapter = this.policy.adapter!;
+    const weights = adapter.getWeights();
+    return {
+      version: this.version,
+      files: serving?.files ?? encodePeft(model.config, adapter.config, weights, identity),
+      base: identity,
+      weights: { version: this.version, weights, adapter: adapter.config },
+      model: model.config,
+      lora: adapter.config,
+      ...gpuBufferLimit(),
+    };
   }
 
   /** Frees the policies, the adapter and the optimizer. */
@@ -118,7 +137,10 @@ export class TrainerEngine implements TrainerEngineApi {
   }
 
   private async rebuild(): Promise<void> {
-    if (this.hf) return this.loadHf(this.hf.location, this.hf.lora, this.hf.latest, this.savedOptimizer);
+    if (this.hf) {
+      await this.loadHf(this.hf.location, this.hf.lora, this.hf.latest, this.savedOptimizer);
+      return;
+    }
     this.frozen = (await loadPolicy(this.initial!.bytes, this.initial!.manifest)).policy;
     const base = this.latest ?? this.initial!;
     this.policy = (await loadPolicy(base.bytes, base.manifest)).policy;
@@ -188,6 +210,7 @@ export class TrainerEngine implements TrainerEngineApi {
         })
       : undefined;
     const peft = adapter && this.hf ? encodePeft(policy.config, adapter.config, weights, this.hf.identity) : undefined;
+    const base = peft ? this.hf!.identity : undefined;
     const klToFrozen = k3Kl(this.sampledLogprobs(policy, samples, T, settings.temperature), this.sampledLogprobs(frozen, samples, T, settings.temperature), samples);
     const tokens = samples.reduce((n, s) => n + s.response_ids.length, 0);
     const cases = { combined: 0, opd: 0, grpo: 0 };
@@ -200,7 +223,7 @@ export class TrainerEngine implements TrainerEngineApi {
       weights,
       ...(adapter ? { adapterConfig: adapter.config } : {}),
       ...(checkpoint ? { checkpoint } : {}),
-      ...(peft ? { adapter: peft } : {}),
+      ...(peft ? { adapter: peft, base } : {}),
       optimizer,
       trainedSamples: samples.map((s) => s.id),
       metrics: {
