@@ -17,6 +17,7 @@ import { VersionLineage, type VersionManifest } from './version-lineage.ts';
 import { loraConfigOf } from '../model/adapter/lora.ts';
 import { describeUpdateMemory, updateMemory, updateMemoryRefusal, type UpdateShape } from '../model/adapter/update-memory.ts';
 import type { StoredAdapter } from '../store/types.ts';
+import { decodePeft, type PeftFiles } from '../model/adapter/peft.ts';
 import { planBatch, prepareBatch } from './bounded-staleness.ts';
 import { staleReason } from '../rl/staleness.ts';
 
@@ -253,6 +254,24 @@ export class OnlineLoop {
     this.servingVersion = version;
     this.lineage.reset(version, target.manifest);
     this.emitQueue();
+  }
+
+  /**
+   * A PEFT adapter (adapter_model.safetensors + adapter_config.json, trained here or with PEFT elsewhere) as the
+   * next version on the loaded base, served at once. Checked first against this base (name, checksum when the
+   * file carries one, targets, every tensor's shape): a refused adapter changes nothing. It starts a new lineage
+   * (no parent, fresh Adam): samples of earlier versions are not its own.
+   */
+  async importAdapter(files: PeftFiles): Promise<number> {
+    const loaded = this.hf?.adapter;
+    if (!loaded) throw new Error(this.hf ? (this.trainingOff ?? 'no adapter is loaded') : 'an adapter imports onto a loaded Hugging Face model; the built-in model trains every weight');
+    decodePeft(files, loaded.model, loaded.base);
+    while (this.updating) await this.updating;
+    const version = Math.max(0, ...(await this.store.listCheckpointVersions())) + 1;
+    await this.store.commitUpdate({ version, adapter: { adapter: files, base: loaded.base, parentVersion: null }, trainedSampleIds: [], metrics: { imported: true, timestamp: Date.now() } });
+    await this.serveAdapter(version);
+    this.emitQueue();
+    return version;
   }
 
   /** A new session (a chat, or an episode of an environment), stored at once. */

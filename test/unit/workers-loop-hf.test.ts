@@ -140,6 +140,39 @@ describe('OnlineLoop on a loaded Hugging Face model, training a LoRA adapter', (
     expect(errors).toEqual([]);
   });
 
+  it('imports a PEFT adapter into a fresh store as the next version, served at once; one for another base or of other shapes is refused with nothing changed', async () => {
+    const settings = validateSettings({ batchSize: 1, maxTokens: 8, seed: 3, lr: 1e-2 });
+    const first = await engines();
+    const trainedStore = await MemoryStore.open();
+    const trained = new OnlineLoop(first, trainedStore, settings);
+    await trained.start({ hf: location });
+    await chatWithCorrections(trained);
+    const served = await seeded(first.policy);
+    // what the page exports: the served version's two PEFT files, the config as JSON text
+    const exported = (await trainedStore.getAdapter(trained.version))!.adapter;
+    const files = { weights: exported.weights.slice(), config: JSON.parse(JSON.stringify(exported.config)) as Record<string, unknown> };
+
+    const store = await MemoryStore.open();
+    const second = await engines();
+    const fresh = new OnlineLoop(second, store, settings);
+    await fresh.start({ hf: location });
+    const before = await store.listCheckpointVersions();
+    await expect(fresh.importAdapter({ ...files, config: { ...files.config, base_model_name_or_path: 'someone/else' } })).rejects.toThrow(/trained on "someone\/else"; the loaded base is "tiny-llama"/);
+    await expect(fresh.importAdapter({ ...files, config: { ...files.config, r: 4 } })).rejects.toThrow(/is \[8,48\], this base needs \[4,48\]/);
+    await expect(fresh.importAdapter({ ...files, config: { ...files.config, target_modules: ['q_proj', 'lm_head'] } })).rejects.toThrow(/target module "lm_head"/);
+    expect(await store.listCheckpointVersions()).toEqual(before);
+    expect((await seeded(second.policy)).policyVersion).toBe(0);
+
+    const version = await fresh.importAdapter(files);
+    expect(version).toBe(1);
+    expect(fresh.version).toBe(1);
+    expect((await store.getAdapter(1))!.parentVersion).toBeNull();
+    expect((await store.listMetrics()).at(-1)).toMatchObject({ version: 1, imported: true });
+    const now = await seeded(second.policy);
+    expect(now.policyVersion).toBe(1);
+    expect(now.responseLogprobs).toEqual(served.responseLogprobs);
+  });
+
   it('refuses a store whose adapter was trained on another base, and changes nothing', async () => {
     const store = await MemoryStore.open();
     const settings = validateSettings({ batchSize: 1, maxTokens: 8, seed: 3, lr: 1e-2 });
