@@ -7,7 +7,7 @@
 import type { Settings } from '../rl/settings.ts';
 import type { NextState } from '../rl/judge/types.ts';
 import type { EvaluativeRecord, DirectiveRecord } from '../rl/records.ts';
-import type { BackendChoice, CheckpointBlob, HfModelLocation, LoadedAdapter, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, HfModelLocation, LoadedAdapter, ModelSource, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 import { turnKey } from './protocol.ts';
 import type { RecordStore, SessionInfo, SessionKind, StoredTurn as StoreTurn } from '../store/types.ts';
@@ -121,7 +121,7 @@ export class OnlineLoop {
    * Load the serving version (the shipped checkpoint the first time) into every engine and resume what a
    * closed tab left: turns whose next state arrived but were not judged, and samples not yet trained.
    */
-  async start(initial: CheckpointBlob | { hf: HfModelLocation }): Promise<void> {
+  async start(initial: ModelSource): Promise<void> {
     if ('hf' in initial) return this.startHf(initial.hf);
     if (!(await this.store.getCheckpoint(0))) await this.store.putCheckpoint(0, initial.bytes, initial.manifest);
     const stored = await this.store.getServingVersion();

@@ -25,6 +25,9 @@ export interface CheckpointBlob {
   manifest: CheckpointManifest;
 }
 
+/** What a loop starts from: the built-in checkpoint (version 0), or a Hugging Face model whose adapter trains. */
+export type ModelSource = CheckpointBlob | { hf: HfModelLocation };
+
 /** Published weights of one policy version (trainer → policy and signal workers). */
 export interface PolicyWeights {
   version: number;
