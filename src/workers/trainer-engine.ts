@@ -24,7 +24,7 @@ import { LoraAdapter, type LoraConfig } from '../model/adapter/lora.ts';
 import { decodePeft, encodePeft, type BaseModelIdentity } from '../model/adapter/peft.ts';
 import { baseIdentity } from '../model/adapter/base-identity.ts';
 import { loadHfModel } from '../model/hf/load.ts';
-import { locationFiles } from './served-model.ts';
+import { baseModelName, locationFiles } from './served-model.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 
 function adamKey(s: Settings): string {
@@ -73,7 +73,8 @@ export class TrainerEngine implements TrainerEngineApi {
 
   async loadHf(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer: SavedOptimizer | null = null): Promise<LoadedAdapter> {
     const model = await loadHfModel(locationFiles(location));
-    const identity = await baseIdentity(location.kind === 'hub' ? location.repo : location.kind === 'url' ? location.url : location.name, location.kind === 'hub' ? (location.revision ?? 'main') : null, model.config, model.weights);
+    const { name, revision } = baseModelName(location);
+    const identity = await baseIdentity(name, revision, model.config, model.weights);
     // decoded before anything is replaced: an adapter for another base is refused with the engine as it was
     const restored = serving ? decodePeft(serving.files, model.config, identity) : null;
     const base = new Policy(model.config, model.weights, { trainable: false });

@@ -53,7 +53,7 @@ export function updateMemory(model: ModelConfig, lora: LoraConfig, shape: Update
   };
 }
 
-const MB = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+const MB = (bytes: number) => `${bytes < 10 * 2 ** 20 ? (bytes / 2 ** 20).toFixed(1) : Math.round(bytes / 2 ** 20)} MB`;
 
 /** One line for the page: what an update of this shape needs, part by part. */
 export function describeUpdateMemory(m: UpdateMemory, shape: UpdateShape): string {
