@@ -28,6 +28,9 @@ export interface UpdateMemory {
 }
 
 const F32 = 4;
+const LAYER_COPIES = 4;
+const PER_LOGIT_ROW = 40;
+const PER_INPUT_ROW = 10;
 
 export function updateMemory(model: ModelConfig, lora: LoraConfig, shape: UpdateShape): UpdateMemory {
   const c = resolveConfig(model);
@@ -39,11 +42,14 @@ export function updateMemory(model: ModelConfig, lora: LoraConfig, shape: Update
   const perToken = 4 * c.dModel + 2 * (q + 2 * kv) + q + 4 * c.dFF + lora.r * lora.targets.length;
   const layerBytes = F32 * n * (l * perToken + 2 * c.nHeads * l * l);
   const checkpointing = lora.dropout === 0;
-  // the backward holds a layer's gradients next to its intermediates: twice one layer
-  const activationBytes = checkpointing ? F32 * c.nLayers * n * l * c.dModel + 2 * layerBytes : c.nLayers * layerBytes + layerBytes;
-  const largestTensorBytes = F32 * n * l * c.vocabSize;
-  // the full logits, then the rows kept, their log-softmax and its gradient
-  const logitBytes = largestTensorBytes + 3 * F32 * n * logitRows * c.vocabSize;
+  // tfjs holds about four copies of a layer's intermediates at the backward's peak (forward, recompute, their
+  // gradients): measured with tf.profile, test/unit/model-update-memory.test.ts
+  const kept = checkpointing ? F32 * c.nLayers * n * l * c.dModel + 2 * layerBytes : (c.nLayers + 1) * layerBytes;
+  const activationBytes = LAYER_COPIES * kept;
+  const largestTensorBytes = F32 * n * logitRows * c.vocabSize;
+  // the loss's tensors over the vocabulary (logits, log-softmax at T, softmax, the support's scatter, their
+  // gradients) per reply row, and a few per input row: coefficients measured as above, rounded up
+  const logitBytes = F32 * n * c.vocabSize * (PER_LOGIT_ROW * logitRows + PER_INPUT_ROW * l);
   const weightBytes = F32 * parameterCount(model);
   const adapterBytes = 4 * F32 * adapterParams;
   return {
