@@ -199,7 +199,7 @@ describe('OnlineLoop on a loaded Hugging Face model, training a LoRA adapter', (
     await new Promise((r) => setTimeout(r, 50));
     expect(queues.at(-1)?.updateMemory).toMatch(/^one update of 1 sample\(s\) × 136 tokens needs about [\d.]+ MB: base [\d.]+ MB \(f32\), adapter with gradient and Adam [\d.]+ MB, activations [\d.]+ MB \(gradient checkpointing\), logits [\d.]+ MB; the cap is 1 MB\.$/);
     await chatWithCorrections(loop);
-    expect(loop.trainingOff).toMatch(/^Not updating: one update of 1 sample\(s\) × \d+ tokens needs about [\d.]+ MB.*the cap \(setting "Update memory cap"\) is 1 MB/);
+    expect(loop.trainingOff).toMatch(/^Not updating: one update of 1 sample\(s\) × \d+ tokens needs about [\d.]+ MB.*the cap \(setting "Update memory cap"\) is 1.0 MB/);
     expect(errors.map((e) => e.message)).toContain(loop.trainingOff);
     expect(await store.listCheckpointVersions()).toEqual([0]);
     expect((await store.listSamples({ status: 'pending' })).length).toBeGreaterThan(0);
