@@ -15,7 +15,7 @@ import { sessionLog } from './session-log.ts';
 import type { OverlapReport } from './protocol.ts';
 import { VersionLineage, type VersionManifest } from './version-lineage.ts';
 import { loraConfigOf } from '../model/adapter/lora.ts';
-import { describeUpdateMemory, updateMemory, updateMemoryRefusal, type UpdateShape } from '../model/adapter/update-memory.ts';
+import { describeUpdateMemory, planUpdate, updateMemoryRefusal, type UpdateShape } from '../model/adapter/update-memory.ts';
 import type { StoredAdapter } from '../store/types.ts';
 import { decodePeft, type PeftFiles } from '../model/adapter/peft.ts';
 import { planBatch, prepareBatch } from './bounded-staleness.ts';
@@ -208,8 +208,9 @@ export class OnlineLoop {
   private stateUpdateMemory(): void {
     const adapter = this.hf?.adapter;
     if (!adapter) return;
-    const shape: UpdateShape = { samples: this.settings.batchSize, tokens: 128 + this.settings.maxTokens, logitRows: this.settings.maxTokens };
-    this.updateMemoryLine = `${describeUpdateMemory(updateMemory(adapter.model, adapter.lora, shape), shape)}; the cap is ${this.settings.updateMemoryMb} MB.`;
+    const batch = { samples: this.settings.batchSize, tokens: 128 + this.settings.maxTokens, logitRows: this.settings.maxTokens };
+    const { shape, memory } = planUpdate(adapter.model, adapter.lora, batch, this.settings.updateMemoryMb * 2 ** 20);
+    this.updateMemoryLine = `${describeUpdateMemory(memory, shape)}; the cap is ${this.settings.updateMemoryMb} MB.`;
   }
 
   /** A saved version's parent as the lineage reads it: an adapter's, or a whole checkpoint's manifest. */
@@ -536,12 +537,15 @@ export class OnlineLoop {
   private refusedForMemory(samples: readonly { prompt_ids: number[]; response_ids: number[] }[]): boolean {
     const adapter = this.hf?.adapter;
     if (!adapter) return false;
-    const shape: UpdateShape = {
+    const batch: UpdateShape = {
       samples: samples.length,
       tokens: Math.max(...samples.map((s) => s.prompt_ids.length + s.response_ids.length - 1)),
       logitRows: Math.max(...samples.map((s) => s.response_ids.length)),
     };
-    const refusal = updateMemoryRefusal(updateMemory(adapter.model, adapter.lora, shape), shape, this.settings.updateMemoryMb * 2 ** 20, adapter.maxBufferBytes);
+    // the trainer runs the batch one sample at a time when the whole of it is over the cap (planUpdate)
+    const cap = this.settings.updateMemoryMb * 2 ** 20;
+    const { shape, memory } = planUpdate(adapter.model, adapter.lora, batch, cap);
+    const refusal = updateMemoryRefusal(memory, shape, cap, adapter.maxBufferBytes);
     if (!refusal) return false;
     this.trainingOff = refusal;
     this.events.error?.('update', new Error(refusal));

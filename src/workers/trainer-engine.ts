@@ -25,6 +25,7 @@ import { decodePeft, encodePeft, type BaseModelIdentity } from '../model/adapter
 import { baseIdentity } from '../model/adapter/base-identity.ts';
 import { loadHfModel } from '../model/hf/load.ts';
 import { baseModelName, locationFiles } from './served-model.ts';
+import { planUpdate } from '../model/adapter/update-memory.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 
 function adamKey(s: Settings): string {
@@ -168,29 +169,39 @@ export class TrainerEngine implements TrainerEngineApi {
     const T = Math.max(...samples.map((s) => s.response_ids.length));
     const started = performance.now();
     const refLogprobs = settings.klCoef > 0 ? this.sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
-    const batch = batchFromSamples(samples, settings, { length: T, refLogprobs });
+    // a LoRA batch over the memory cap runs one sample at a time, its gradients summed (update-memory.ts planUpdate)
+    const oneAtATime = !!policy.adapter && planUpdate(policy.config, policy.adapter.config, {
+      samples: samples.length, tokens: Math.max(...samples.map((s) => s.prompt_ids.length + s.response_ids.length - 1)), logitRows: T,
+    }, settings.updateMemoryMb * 2 ** 20).shape.atOnce === 1;
+    const groups = (oneAtATime ? samples.map((s, i) => ({ samples: [s], ref: refLogprobs && [refLogprobs[i]] })) : [{ samples, ref: refLogprobs }])
+      .map((g) => ({ samples: g.samples, batch: batchFromSamples(g.samples, settings, { length: T, refLogprobs: g.ref }) }));
     let terms = { loss: 0, grpo: 0, opd: 0, kl: 0 };
     let ratioClipped = 0;
     try {
       for (let epoch = 0; epoch < settings.epochsPerBatch; epoch++) {
-        let parts: number[] = [];
+        const parts = [0, 0, 0];
+        const sampled: number[][] = [];
+        const last = epoch === settings.epochsPerBatch - 1;
         const { loss } = optimizerStep(
           policy,
           this.adam,
-          () => {
-            const out = hybridLoss(samplesResponseLogits(policy, samples, T), batch, settings);
-            parts = [out.terms.grpo, out.terms.opd, out.terms.kl].map((t) => t.dataSync()[0]);
+          // the loss is a mean over samples: a group's part is weighted by its share of them
+          groups.map(({ samples: group, batch }) => () => {
+            const share = group.length / samples.length;
+            const out = hybridLoss(samplesResponseLogits(policy, group, T), batch, settings);
+            [out.terms.grpo, out.terms.opd, out.terms.kl].forEach((t, i) => (parts[i] += share * t.dataSync()[0]));
             // ρ before the last epoch's step, from this forward pass rather than another one.
-            if (epoch === settings.epochsPerBatch - 1) ratioClipped = ratioClippedFraction(out.sampledLogprobs.arraySync(), samples, settings);
-            return out.loss;
-          },
+            if (last) sampled.push(...(out.sampledLogprobs.arraySync() as number[][]));
+            return share === 1 ? out.loss : (tf.mul(out.loss, share) as tf.Scalar);
+          }),
           settings.lr,
           settings.gradClip,
         );
+        if (last) ratioClipped = ratioClippedFraction(sampled, samples, settings);
         if (epoch === 0) terms = { loss, grpo: parts[0], opd: parts[1], kl: parts[2] };
       }
     } finally {
-      disposeBatch(batch);
+      for (const { batch } of groups) disposeBatch(batch);
     }
     const backwardMs = performance.now() - started;
     const syncStart = performance.now();

@@ -8,11 +8,15 @@
 import { parameterCount, resolveConfig, type ModelConfig } from '../presets.ts';
 import { adapterSpecs, type LoraConfig } from './lora.ts';
 
-/** One update's batch: `samples` sequences of up to `tokens` tokens, of which `logitRows` per sample get logits. */
+/**
+ * One update's batch: `samples` sequences of up to `tokens` tokens, of which `logitRows` per sample get logits,
+ * run `atOnce` samples at a time (micro-batches whose gradients are summed; all of them when absent).
+ */
 export interface UpdateShape {
   samples: number;
   tokens: number;
   logitRows: number;
+  atOnce?: number;
 }
 
 export interface UpdateMemory {
@@ -34,7 +38,8 @@ const PER_INPUT_ROW = 10;
 
 export function updateMemory(model: ModelConfig, lora: LoraConfig, shape: UpdateShape): UpdateMemory {
   const c = resolveConfig(model);
-  const { samples: n, tokens: l, logitRows } = shape;
+  const { tokens: l, logitRows } = shape;
+  const n = Math.min(shape.samples, shape.atOnce ?? shape.samples);
   const q = c.nHeads * c.headDim;
   const kv = c.nKvHeads * c.headDim;
   const adapterParams = adapterSpecs(model, lora).reduce((sum, s) => sum + s.shape[0] * s.shape[1], 0);
@@ -61,9 +66,21 @@ export function updateMemory(model: ModelConfig, lora: LoraConfig, shape: Update
 
 const MB = (bytes: number) => `${bytes < 10 * 2 ** 20 ? (bytes / 2 ** 20).toFixed(1) : Math.round(bytes / 2 ** 20)} MB`;
 
+/**
+ * How an update of this batch runs: every sample at once when that fits under `capBytes`, else one sample at a
+ * time (its gradients summed: the same step, a fraction of the memory), with what that needs.
+ */
+export function planUpdate(model: ModelConfig, lora: LoraConfig, batch: Omit<UpdateShape, 'atOnce'>, capBytes: number): { shape: UpdateShape; memory: UpdateMemory } {
+  const whole = updateMemory(model, lora, batch);
+  if (whole.totalBytes <= capBytes || batch.samples === 1) return { shape: batch, memory: whole };
+  const shape = { ...batch, atOnce: 1 };
+  return { shape, memory: updateMemory(model, lora, shape) };
+}
+
 /** One line for the page: what an update of this shape needs, part by part. */
 export function describeUpdateMemory(m: UpdateMemory, shape: UpdateShape): string {
-  return `one update of ${shape.samples} sample(s) × ${shape.tokens} tokens needs about ${MB(m.totalBytes)}: base ${MB(m.weightBytes)} (f32), ` +
+  const atOnce = shape.atOnce !== undefined && shape.atOnce < shape.samples ? ` (${shape.atOnce} at a time)` : '';
+  return `one update of ${shape.samples} sample(s)${atOnce} × ${shape.tokens} tokens needs about ${MB(m.totalBytes)}: base ${MB(m.weightBytes)} (f32), ` +
     `adapter with gradient and Adam ${MB(m.adapterBytes)}, activations ${MB(m.activationBytes)} (${m.checkpointing ? 'gradient checkpointing' : 'no checkpointing: dropout > 0'}), ` +
     `logits ${MB(m.logitBytes)}`;
 }
