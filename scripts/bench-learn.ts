@@ -1,5 +1,5 @@
 /**
- * `npm run bench:learn -- [--json] [--quick] [--workers 2] [--model public/models/nextstate-tiny]
+ * `npm run bench:learn -- [--json] [--quick] [--workers 2] [--model public/models/nextstate-tiny | <HF model folder>]
  *   [--arms hybrid,grpo] [--preferences lowercase,list] [--seeds 1,2,3] [--cap 60] [--set lr=1e-3 --set batchSize=2]
  *   [--runs-out runs.jsonl [--resume]] [--from runs.jsonl] [--figure docs/bench-learn]`
  *
@@ -16,7 +16,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fork } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,7 +25,7 @@ import { builtinJudgeBackend } from '../src/rl/judge/builtin/index.ts';
 import { PolicyEngine } from '../src/workers/policy-engine.ts';
 import { SignalEngine } from '../src/workers/signal-engine.ts';
 import { TrainerEngine } from '../src/workers/trainer-engine.ts';
-import type { CheckpointBlob, ReplyResult } from '../src/workers/protocol.ts';
+import type { CheckpointBlob, ModelSource, ReplyResult } from '../src/workers/protocol.ts';
 import { validateSettings, type Settings } from '../src/rl/settings.ts';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, findChromium } from '../test/browser/chromium.ts';
@@ -54,6 +55,24 @@ function loadCheckpoint(base: string): CheckpointBlob {
   return { bytes: new Uint8Array(readFileSync(weights)), manifest: JSON.parse(readFileSync(manifest, 'utf8')) };
 }
 
+/** What a Hugging Face model's runs prove: the output says so whatever the weights. */
+const HF_NOTE = 'a loaded Hugging Face model: each run trains its own LoRA adapter on the frozen base; on a model with random weights (npm run gen:hf-checkpoint) the runs prove the wiring only, not learning';
+
+/**
+ * `--model`: a built-in checkpoint (path without extension) or a Hugging Face model folder (with config.json),
+ * read whole into memory, and what the output says about it.
+ */
+function loadModel(path: string): { initial: ModelSource; about: Record<string, unknown> } {
+  if (existsSync(join(path, 'config.json')) && statSync(path).isDirectory()) {
+    const files = Object.fromEntries(readdirSync(path).filter((f) => statSync(join(path, f)).isFile()).map((f) => [f, new Uint8Array(readFileSync(join(path, f)))]));
+    const config = JSON.parse(readFileSync(join(path, 'config.json'), 'utf8')) as Record<string, unknown>;
+    return { initial: { hf: { kind: 'files', name: basename(path), files } }, about: { path, kind: 'hugging-face', model_type: config.model_type, note: HF_NOTE } };
+  }
+  const checkpoint = loadCheckpoint(path);
+  const m = checkpoint.manifest;
+  return { initial: checkpoint, about: { path, preset: m.preset, sha256: m.sha256, tokensSeen: m.tokensSeen, corpusVersion: m.corpusVersion } };
+}
+
 /**
  * A child process: one set of engines on one core (plus the frozen teacher for the hint-follow probe),
  * running the jobs the parent sends, one run at a time; it keeps the initial policy's replies for the seed
@@ -62,7 +81,7 @@ function loadCheckpoint(base: string): CheckpointBlob {
 async function child(modelBase: string): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
-  const initial = loadCheckpoint(modelBase);
+  const { initial } = loadModel(modelBase);
   const engines = { policy: new PolicyEngine(), signal: new SignalEngine(builtinJudgeBackend), trainer: new TrainerEngine(), teacher: new PolicyEngine() };
   await Promise.all([engines.policy.init('wasm'), engines.signal.init('wasm'), engines.trainer.init('wasm'), engines.teacher.init('wasm')]);
   const replyCache = new Map<string, ReplyResult>();
@@ -203,11 +222,12 @@ async function main(): Promise<void> {
   validateSettings(base);
   const plan = planFrom(args);
   const runs = runsOf(plan);
-  const manifest = loadCheckpoint(args.model!).manifest;
+  const about = loadModel(args.model!).about;
   const workers = Math.max(1, Math.min(Number(args.workers ?? Math.min(2, availableParallelism())), runs.length));
   const started = performance.now();
   const log = (line: string) => process.stderr.write(`[bench:learn ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
   log(`${runs.length} runs (${plan.name} plan) on ${workers} processes, model ${args.model}`);
+  if (about.note) log(`model: ${about.note}`);
 
   const results: RunResult[] = new Array(runs.length);
   let cpuMs = 0;
@@ -282,7 +302,7 @@ async function main(): Promise<void> {
     bench: 'learn',
     plan: plan.name,
     quick: args.quick,
-    model: { path: args.model, preset: manifest.preset, sha256: manifest.sha256, tokensSeen: manifest.tokensSeen, corpusVersion: manifest.corpusVersion },
+    model: about,
     protocol: {
       metric: `sessions until the first reply meets the hidden preference in ${plan.streak} consecutive sessions (cap ${plan.cap}; a capped run counts as ${plan.cap})`,
       cap: plan.cap,
@@ -313,7 +333,7 @@ async function main(): Promise<void> {
   };
   if (args.figure) await writeFigure(args.figure, summary, plan.cap, log);
   log(`done in ${wallS.toFixed(0)}s`);
-  console.log(args.json ? JSON.stringify(output, null, 2) : table(summary, output.staleness));
+  console.log(args.json ? JSON.stringify(output, null, 2) : `${about.note ? `model: ${about.note}\n` : ''}${table(summary, output.staleness)}`);
 }
 
 main().catch((e) => {

@@ -35,16 +35,17 @@ async function matMulFlops(n: number, inner: number, out: number): Promise<numbe
 }
 
 /**
- * Multiply-add FLOPs of one LoRA step on N tokens: the forward (every projection, attention, the head), the backward
- * to the activations through the same (no gradient for the frozen weights: ×1 for projections, ×2 for attention),
- * and the adapter's own forward and gradients (×3).
+ * Multiply-add FLOPs of one LoRA step on N tokens of which `logitRows` get logits: the forward (every projection,
+ * attention, the head on the reply's rows only, as the trainer runs it), the backward to the activations through
+ * the same (no gradient for the frozen weights: ×1 for projections, ×2 for attention), and the adapter's own
+ * forward and gradients (×3).
  */
-function updateFlops(policy: Policy, n: number, adapterParams: number): number {
+function updateFlops(policy: Policy, n: number, logitRows: number, adapterParams: number): number {
   const c = resolveConfig(policy.config);
   const q = c.nHeads * c.headDim;
   const kv = c.nKvHeads * c.headDim;
   const perLayer = c.dModel * (2 * q + 2 * kv) + 3 * c.dModel * c.dFF;
-  const projections = 2 * n * (c.nLayers * perLayer + c.dModel * c.vocabSize);
+  const projections = 2 * (n * c.nLayers * perLayer + logitRows * c.dModel * c.vocabSize);
   const attention = c.nLayers * 4 * n * n * q;
   return 2 * projections + 3 * attention + 3 * 2 * n * adapterParams;
 }
@@ -112,7 +113,7 @@ export async function benchLoraUpdate(policy: Policy, datasheetFp32?: number): P
     wall = performance.now() - t;
   });
   const cpuMs = 1000 * (await benchSeconds(step));
-  const flops = updateFlops(policy, tokens, adapter.parameterCount);
+  const flops = updateFlops(policy, tokens, REPLY, adapter.parameterCount);
   const result = {
     lora_r: lora.r,
     lora_targets: lora.targets.join(','),

@@ -10,7 +10,7 @@ import { builtinJudgeBackend } from '../rl/judge/builtin/index.ts';
 import { MemoryStore } from '../store/index.ts';
 import { OnlineLoop } from '../workers/online-loop.ts';
 import { runEpisode } from '../workers/environment-episode.ts';
-import type { CheckpointBlob, SignalResult } from '../workers/protocol.ts';
+import type { ModelSource, SignalResult } from '../workers/protocol.ts';
 import { ENVIRONMENTS, type EnvironmentId } from '../world/environments/index.ts';
 import { armById, armSettings, EXPERIMENT_SETTINGS } from './arms.ts';
 import { seededPolicy, type ExperimentEngines } from './run.ts';
@@ -54,7 +54,7 @@ export interface EnvironmentRunResult {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function runEnvironmentExperiment(engines: ExperimentEngines, initial: CheckpointBlob, spec: EnvironmentRunSpec,
+export async function runEnvironmentExperiment(engines: ExperimentEngines, initial: ModelSource, spec: EnvironmentRunSpec,
   options: { base?: Partial<Settings>; onEpisode?: (record: EpisodeRecord) => void; shouldStop?: () => boolean } = {}): Promise<EnvironmentRunResult> {
   const arm = armById(spec.arm);
   const settings = validateSettings(armSettings(arm, spec.seed, options.base ?? ENVIRONMENT_SETTINGS));

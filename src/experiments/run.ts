@@ -7,7 +7,7 @@
  *
  * The loop gets the user's words and the arm's settings, nothing else: the preference stays in the user.
  */
-import type { CheckpointBlob, PolicyEngineApi, ReplyResult, SignalEngineApi, SignalResult, TrainerEngineApi, UpdateMetrics } from '../workers/protocol.ts';
+import type { ModelSource, PolicyEngineApi, ReplyResult, SignalEngineApi, SignalResult, TrainerEngineApi, UpdateMetrics } from '../workers/protocol.ts';
 import { OnlineLoop } from '../workers/online-loop.ts';
 import { MemoryStore } from '../store/index.ts';
 import { validateSettings, type Settings } from '../rl/settings.ts';
@@ -138,6 +138,7 @@ export function seededPolicy(policy: PolicyEngineApi, seed: number, cache?: Map<
   return {
     init: (b) => policy.init(b),
     load: (c, v) => policy.load(c, v),
+    ...(policy.loadHf ? { loadHf: (l, v) => policy.loadHf!(l, v) } : {}),
     publish: (u) => {
       published = true;
       return policy.publish(u);
@@ -167,6 +168,7 @@ function numberedSessions(signal: SignalEngineApi): SignalEngineApi & { name(ses
     name: (sessionId, n) => void names.set(sessionId, `session-${n}`),
     init: (b) => signal.init(b),
     load: (i, s) => signal.load(i, s),
+    ...(signal.loadHf ? { loadHf: (l) => signal.loadHf!(l) } : {}),
     publish: (u) => signal.publish(u),
     process: async (request, settings) => {
       const own = request.sessionId;
@@ -191,6 +193,7 @@ function judgeOnly(signal: SignalEngineApi, judge: JudgeBackend): SignalEngineAp
   return {
     init: (b) => signal.init(b),
     load: (i, s) => signal.load(i, s),
+    ...(signal.loadHf ? { loadHf: (l) => signal.loadHf!(l) } : {}),
     publish: (u) => signal.publish(u),
     // Never asked: this arm trains nothing, so no sample falls behind and no version drifts.
     proximal: (r, s) => signal.proximal(r, s),
@@ -217,8 +220,11 @@ const ACCURACY_STREAM = 0x3acc0a11;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `runExperiment(engines, initial, spec, options?)`: one user, one arm, one seed, on a fresh in-memory store. */
-export async function runExperiment(engines: ExperimentEngines, initial: CheckpointBlob, spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
+/**
+ * `runExperiment(engines, initial, spec, options?)`: one user, one arm, one seed, on a fresh in-memory store.
+ * `initial` is the built-in checkpoint or a loaded Hugging Face model (its LoRA adapter trains, issue 13).
+ */
+export async function runExperiment(engines: ExperimentEngines, initial: ModelSource, spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
   const full: Required<RunSpec> = { cap: SESSION_CAP, streak: SATISFY_STREAK, ...spec };
   const arm = armById(full.arm);
   const settings = validateSettings(armSettings(arm, full.seed, options.base ?? EXPERIMENT_SETTINGS));
@@ -253,7 +259,7 @@ export async function runExperiment(engines: ExperimentEngines, initial: Checkpo
   );
   const started = performance.now();
   await loop.start(initial);
-  if (engines.teacher && arm.updates) await engines.teacher.load(initial, 0);
+  if (engines.teacher && arm.updates) await loadInitial(engines.teacher, initial);
   const sessions: SessionRecord[] = [];
   const met: boolean[] = [];
   for (let n = 1; n <= full.cap && !isSatisfied(met, full.streak) && !options.shouldStop?.(); n++) {
@@ -298,6 +304,13 @@ export async function runExperiment(engines: ExperimentEngines, initial: Checkpo
     staleSamples: (await store.listSamples({ status: 'stale' })).length,
   };
   return { spec: full, sessions, sessionsToSatisfy: toSatisfy, hitCap, updates, updateStats: updateStats(metrics), staleness, accuracyAfter, wallMs: performance.now() - started };
+}
+
+/** The initial policy, version 0, into a policy engine (the hint-follow probe's teacher). */
+export async function loadInitial(policy: PolicyEngineApi, initial: ModelSource): Promise<void> {
+  if (!('hf' in initial)) return void (await policy.load(initial, 0));
+  if (!policy.loadHf) throw new Error('this policy engine cannot serve a Hugging Face model');
+  await policy.loadHf(initial.hf, 0);
 }
 
 /** One reply of the teacher to the question with the hint (METHOD §3 context): does it show every style the hint names? */

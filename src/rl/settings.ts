@@ -55,6 +55,7 @@ export interface Settings {
   loraAlpha: number;
   loraDropout: number;
   loraTargets: LoraTargets;
+  updateMemoryMb: number;
   seed: number;
   backend: Backend;
 }
@@ -115,6 +116,7 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: Spec<Settings[K]> 
   loraAlpha: { type: 'number', default: 16, min: 0, max: 4096, minExclusive: true, doc: 'LoRA alpha: the adapter term is scaled by alpha / r.' },
   loraDropout: { type: 'number', default: 0, min: 0, max: 0.9, doc: "Dropout on the adapter's input while training (PEFT lora_dropout)." },
   loraTargets: { type: 'choice', default: 'attention', choices: LORA_TARGET_SETS, doc: 'Projections the adapter wraps: attention (q, k, v, o) or also the MLP (gate, up, down).' },
+  updateMemoryMb: { type: 'number', default: 1536, min: 1, max: 65536, integer: true, doc: "Cap on one adapter update's estimated memory (MB): above it the update is refused with the numbers instead of crashing the tab (1536: what a phone's browser tab allows)." },
   seed: { type: 'number', default: 0, min: 0, max: 4294967295, integer: true, doc: 'Seed of sampling and of the random hint selection.' },
   backend: { type: 'choice', default: 'auto', choices: BACKENDS, doc: 'tfjs backend: auto (WebGPU if available, else wasm), webgpu, wasm or cpu.' },
 };

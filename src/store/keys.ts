@@ -12,7 +12,8 @@
  *   ['judge', sessionId, turn, signal]      evaluative or directive judge record
  *   ['sample', sampleId]                    StoredSample
  *   ['metrics', version]                    UpdateMetrics of the update that made that version
- *   ['checkpoint', version]                 StoredCheckpoint (safetensors bytes + manifest)
+ *   ['checkpoint', version]                 StoredCheckpoint (safetensors bytes + manifest), or StoredAdapter (a LoRA
+ *                                           adapter's PEFT files + its base's identity) on a loaded base
  *   ['outgoing', queuedAt, id]              OutgoingMessage: a visitor's message for a remote policy, not yet answered
  */
 export type KeyPart = string | number;

@@ -6,7 +6,7 @@ import type { WriteTx } from './backend.ts';
 import { StoreSchemaError } from './errors.ts';
 import { keys, type StoreKey } from './keys.ts';
 
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 export interface Migration {
   from: number;
@@ -55,7 +55,18 @@ const fromV1: Migration = {
   async run() {},
 };
 
-export const MIGRATIONS: Migration[] = [fromV0, fromV1];
+/**
+ * v2 → v3: a version may be a LoRA adapter on a loaded base (StoredAdapter, issue 13) rather than a whole
+ * checkpoint. Every v2 record is a valid v3 record; the new number keeps an older build from reading an
+ * adapter as a checkpoint.
+ */
+const fromV2: Migration = {
+  from: 2,
+  describe: 'a saved version may be an adapter (StoredAdapter); v2 records are unchanged',
+  async run() {},
+};
+
+export const MIGRATIONS: Migration[] = [fromV0, fromV1, fromV2];
 
 /** Brings the layout to STORE_SCHEMA_VERSION: an empty store starts there, keys without a version are v0. */
 export async function migrate(tx: WriteTx, migrations = MIGRATIONS): Promise<{ from: number; to: number }> {

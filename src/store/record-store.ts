@@ -13,8 +13,8 @@ import { parseExport } from './import.ts';
 import { keys } from './keys.ts';
 import { migrate } from './migrations.ts';
 import { secretFieldPaths } from './secrets.ts';
-import type { ImportResult, JudgeRecord, OutgoingMessage, RecordStore, SampleStatus, SessionExport, SessionInfo, StoredCheckpoint, SavedOptimizer,
-  StoredSample, StoredTurn, TurnUpdate, UpdateCommit, UpdateMetrics } from './types.ts';
+import type { ImportResult, JudgeRecord, OutgoingMessage, RecordStore, SampleStatus, SessionExport, SessionInfo, StoredAdapter, StoredCheckpoint,
+  SavedOptimizer, StoredSample, StoredTurn, StoredVersion, TurnUpdate, UpdateCommit, UpdateMetrics } from './types.ts';
 
 const values = async <T>(tx: ReadTx, prefix: (string | number)[]) => (await tx.entries<T>(prefix)).map(([, v]) => v);
 const signalOf = (r: JudgeRecord) => ('accepted' in r ? 'directive' : 'evaluative');
@@ -22,6 +22,14 @@ const turnLabel = (sessionId: string, turn: number) => `turn ${turn} of session 
 
 /** A copy that owns exactly its bytes (IndexedDB would otherwise clone a view's whole underlying buffer). */
 const ownBytes = (bytes: Uint8Array) => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
+
+/** An adapter version as stored: its weights' bytes owned, the rest as given. */
+const adapterRecord = (version: number, a: Omit<StoredAdapter, 'version'>): StoredAdapter => ({
+  version,
+  adapter: { weights: ownBytes(a.adapter.weights), config: a.adapter.config },
+  base: { name: a.base.name, revision: a.base.revision, sha256: a.base.sha256 },
+  parentVersion: a.parentVersion,
+});
 
 /** The next-state statuses in which the next state may still be written or replaced. */
 const BEFORE_SIGNALS = new Set<StoredTurn['status']>(['awaiting_next_state', 'pending_signals']);
@@ -166,8 +174,21 @@ export class KeyValueRecordStore implements RecordStore {
     });
   }
 
-  getCheckpoint(version: number): Promise<StoredCheckpoint | undefined> {
-    return this.backend.read((tx) => tx.get<StoredCheckpoint>(keys.checkpoint(version)));
+  async getCheckpoint(version: number): Promise<StoredCheckpoint | undefined> {
+    const stored = await this.backend.read((tx) => tx.get<StoredVersion>(keys.checkpoint(version)));
+    return stored && 'bytes' in stored ? stored : undefined;
+  }
+
+  putAdapter(adapter: StoredAdapter): Promise<void> {
+    return this.write(`adapter version ${adapter.version}`, async (tx) => {
+      if ((await tx.keys(['checkpoint', adapter.version])).length > 0) throw new StoreConflictError(`Version ${adapter.version} is already saved.`);
+      tx.put(keys.checkpoint(adapter.version), adapterRecord(adapter.version, adapter));
+    });
+  }
+
+  async getAdapter(version: number): Promise<StoredAdapter | undefined> {
+    const stored = await this.backend.read((tx) => tx.get<StoredVersion>(keys.checkpoint(version)));
+    return stored && 'adapter' in stored ? stored : undefined;
   }
 
   async listCheckpointVersions(): Promise<number[]> {
@@ -207,7 +228,8 @@ export class KeyValueRecordStore implements RecordStore {
         const turn = await tx.get<StoredTurn>(keys.turn(sample.session_id, sample.turn));
         if (turn) tx.put(keys.turn(turn.session_id, turn.turn), { ...turn, status: 'trained', trained_in_update: version } satisfies StoredTurn);
       }
-      tx.put(keys.checkpoint(version), { version, bytes: ownBytes(update.checkpoint.bytes), manifest: update.checkpoint.manifest } satisfies StoredCheckpoint);
+      if (update.adapter) tx.put(keys.checkpoint(version), adapterRecord(version, update.adapter));
+      else tx.put(keys.checkpoint(version), { version, bytes: ownBytes(update.checkpoint.bytes), manifest: update.checkpoint.manifest } satisfies StoredCheckpoint);
       tx.put(keys.metrics(version), { ...update.metrics, version } satisfies UpdateMetrics);
       tx.put(keys.serving(), version);
       if (update.optimizer) tx.put(keys.optimizer(), { version: update.optimizer.version, bytes: ownBytes(update.optimizer.bytes) } satisfies SavedOptimizer);

@@ -7,6 +7,7 @@ import type { CheckpointManifest } from '../model/checkpoint.ts';
 import type { NextState } from '../rl/judge/types.ts';
 import type { DirectiveRecord, EvaluativeRecord, SampleRecord, TurnRecord } from '../rl/records.ts';
 import type { RecordLimits } from '../rl/record-validate.ts';
+import type { BaseModelIdentity, PeftFiles } from '../model/adapter/peft.ts';
 
 /** Personal chat, or an environment episode (METHOD §2). */
 export type SessionKind = 'chat' | 'terminal' | 'tool-call' | 'gui' | 'swe';
@@ -98,6 +99,22 @@ export interface StoredCheckpoint {
 }
 
 /**
+ * A policy version on a loaded Hugging Face base (issue 13): the LoRA adapter in PEFT's own files (megabytes, not
+ * the base), the base it belongs to (repo or folder, revision, checksum of its weights) and the version it was
+ * trained from. Stored under the same version numbers as whole checkpoints; version 0 is the fresh adapter (B = 0).
+ */
+export interface StoredAdapter {
+  version: number;
+  adapter: PeftFiles;
+  base: BaseModelIdentity;
+  /** The version this one was trained from; null for version 0. */
+  parentVersion: number | null;
+}
+
+/** What a saved version holds: the whole policy, or an adapter on a loaded base. */
+export type StoredVersion = StoredCheckpoint | StoredAdapter;
+
+/**
  * The trainer's Adam state (src/model/adam.ts `encode`) after the update that made `version`: the trainer
  * returns it, the store keeps the latest, and a trainer loaded at that version resumes it.
  */
@@ -107,14 +124,17 @@ export interface SavedOptimizer {
 }
 
 /** Everything one hybrid update (METHOD §6) leaves behind; `commitUpdate` writes it in one transaction. */
-export interface UpdateCommit {
+export type UpdateCommit = {
   version: number;
-  checkpoint: { bytes: Uint8Array; manifest: CheckpointManifest };
   /** Replaces the stored optimizer state. */
   optimizer?: SavedOptimizer;
   trainedSampleIds: string[];
   metrics: Omit<UpdateMetrics, 'version'>;
-}
+} & (
+  | { checkpoint: { bytes: Uint8Array; manifest: CheckpointManifest }; adapter?: undefined }
+  /** An adapter version (issue 13): the adapter with its base and parent. */
+  | { adapter: Omit<StoredAdapter, 'version'>; checkpoint?: undefined }
+);
 
 export const EXPORT_FILE_NAMES = ['turns.jsonl', 'judge.jsonl', 'samples.jsonl', 'manifest.json'] as const;
 export type ExportFileName = (typeof EXPORT_FILE_NAMES)[number];
@@ -167,8 +187,13 @@ export interface RecordStore {
   listMetrics(): Promise<UpdateMetrics[]>;
 
   putCheckpoint(version: number, bytes: Uint8Array, manifest: CheckpointManifest): Promise<void>;
+  /** A saved whole checkpoint; undefined when the version is not saved or is an adapter. */
   getCheckpoint(version: number): Promise<StoredCheckpoint | undefined>;
-  /** Ascending; reads no checkpoint bytes. */
+  /** Saves an adapter version (version 0, the fresh adapter; later ones come with `commitUpdate`); refuses a taken number. */
+  putAdapter(adapter: StoredAdapter): Promise<void>;
+  /** A saved adapter version; undefined when the version is not saved or is a whole checkpoint. */
+  getAdapter(version: number): Promise<StoredAdapter | undefined>;
+  /** Every saved version, whole checkpoints and adapters alike, ascending; reads no weights. */
   listCheckpointVersions(): Promise<number[]>;
   /** Removes a saved version other than the one being served (to free space). */
   deleteCheckpoint(version: number): Promise<void>;
@@ -176,7 +201,7 @@ export interface RecordStore {
   /** Serves a saved version from now on. */
   setServingVersion(version: number): Promise<void>;
   /**
-   * ONE transaction: the new checkpoint, its samples (and their turns) marked trained in this update, the
+   * ONE transaction: the new checkpoint (or adapter), its samples (and their turns) marked trained in this update, the
    * metrics, and the serving version. A tab closed mid-way leaves the old state or the new, never half.
    */
   commitUpdate(update: UpdateCommit): Promise<void>;

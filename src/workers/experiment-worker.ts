@@ -9,7 +9,7 @@ import { SignalEngine } from './signal-engine.ts';
 import { TrainerEngine } from './trainer-engine.ts';
 import { builtinJudgeBackend } from '../rl/judge/builtin/index.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
-import type { BackendChoice, CheckpointBlob, UpdateMetrics } from './protocol.ts';
+import type { BackendChoice, ModelSource, UpdateMetrics } from './protocol.ts';
 import {
   runEnvironmentExperiment, runExperiment, type EnvironmentRunResult, type EnvironmentRunSpec, type EpisodeRecord, type RunResult, type RunSpec,
   type SessionRecord,
@@ -17,11 +17,11 @@ import {
 
 export class ExperimentWorker {
   private readonly engines = { policy: new PolicyEngine(), signal: new SignalEngine(builtinJudgeBackend), trainer: new TrainerEngine() };
-  private initial: CheckpointBlob | null = null;
+  private initial: ModelSource | null = null;
   private stopping = false;
 
-  /** Starts the backend and keeps the checkpoint every run starts from. */
-  async init(initial: CheckpointBlob, backend: Backend): Promise<BackendChoice> {
+  /** Starts the backend and keeps the model every run starts from (the built-in checkpoint or a loaded one). */
+  async init(initial: ModelSource, backend: Backend): Promise<BackendChoice> {
     const choice = await this.engines.policy.init(backend);
     await Promise.all([this.engines.signal.init(choice.backend), this.engines.trainer.init(choice.backend)]);
     this.initial = initial;

@@ -9,13 +9,17 @@
 import type { Settings } from '../rl/settings.ts';
 import type { NextState } from '../rl/judge/types.ts';
 import type { EvaluativeRecord, DirectiveRecord, SampleRecord } from '../rl/records.ts';
-import type { BackendChoice, CheckpointBlob, HfModelLocation, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
+import type { BackendChoice, CheckpointBlob, HfModelLocation, LoadedAdapter, ModelSource, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 import { turnKey } from './protocol.ts';
 import type { RecordStore, SessionInfo, SessionKind, StoredTurn as StoreTurn } from '../store/types.ts';
 import { sessionLog } from './session-log.ts';
 import type { OverlapReport } from './protocol.ts';
-import { VersionLineage } from './version-lineage.ts';
+import { VersionLineage, type VersionManifest } from './version-lineage.ts';
+import { loraConfigOf } from '../model/adapter/lora.ts';
+import { describeUpdateMemory, planUpdate, updateMemoryRefusal, type UpdateShape } from '../model/adapter/update-memory.ts';
+import type { StoredAdapter } from '../store/types.ts';
+import { decodePeft, type PeftFiles } from '../model/adapter/peft.ts';
 import { planBatch, prepareBatch, type BatchPlan } from './bounded-staleness.ts';
 import { staleReason } from '../rl/staleness.ts';
 import { FailedUpdates, reloadTrainer, type UpdateRetry } from './failed-updates.ts';
@@ -42,6 +46,10 @@ export interface QueueState {
   /** Samples kept `stale`, never trained (METHOD §7), and why, for the page. */
   staleSamples: number;
   staleReason: string;
+  /** On a loaded model: what one update will need (stated before the first one), or null. */
+  updateMemory: string | null;
+  /** Why nothing trains (an update over the memory cap, full fine-tuning asked of a loaded model), or null. */
+  trainingOff: string | null;
 }
 
 export interface LoopEvents {
@@ -69,7 +77,7 @@ function asError(e: unknown): Error {
 export class OnlineLoop {
   private servingVersion = 0;
   /** The serving version and its ancestors: samples up to maxStaleness of them behind may train (METHOD §7). */
-  private readonly lineage = new VersionLineage(async (v) => (await this.store.getCheckpoint(v))?.manifest);
+  private readonly lineage = new VersionLineage((v) => this.versionManifest(v));
   private readonly signalQueue = new SignalQueue({
     signal: (job) => this.signalTurn(job.sessionId, job.turn),
     failed: async (job, error) => {
@@ -93,10 +101,17 @@ export class OnlineLoop {
   /** Set after a storage quota error: recording stops, the chat goes on. */
   recordingStopped: string | null = null;
   /**
-   * Set when the policy is a frozen Hugging Face base (`start({ hf })`): signals are computed and samples
-   * recorded, but nothing trains it until it has an adapter (issue 13).
+   * Set when nothing can train: full fine-tuning asked of a loaded Hugging Face model, or an update over the
+   * memory cap (cleared by a settings change). Signals are computed and samples recorded meanwhile.
    */
   trainingOff: string | null = null;
+  /**
+   * Set when the policy is a Hugging Face model (`start({ hf })`): a frozen base whose LoRA adapter trains
+   * (issue 13); versions are adapters on it, and `adapter` says what the trainer served last.
+   */
+  private hf: { location: HfModelLocation; adapter: LoadedAdapter | null } | null = null;
+  /** What one update will need on the loaded model, stated before the first one. */
+  private updateMemoryLine: string | null = null;
 
   constructor(
     private readonly engines: LoopEngines,
@@ -123,8 +138,8 @@ export class OnlineLoop {
    * Load the serving version (the shipped checkpoint the first time) into every engine and resume what a
    * closed tab left: turns whose next state arrived but were not judged, and samples not yet trained.
    */
-  async start(initial: CheckpointBlob | { hf: HfModelLocation }): Promise<void> {
-    if ('hf' in initial) return this.startFrozenBase(initial.hf);
+  async start(initial: ModelSource): Promise<void> {
+    if ('hf' in initial) return this.startHf(initial.hf);
     if (!(await this.store.getCheckpoint(0))) await this.store.putCheckpoint(0, initial.bytes, initial.manifest);
     const stored = await this.store.getServingVersion();
     const version = stored ?? 0;
@@ -147,21 +162,85 @@ export class OnlineLoop {
     void this.maybeUpdate();
   }
 
-  /** A Hugging Face base as policy, teacher and student (one frozen model); the trainer is not loaded. */
-  private async startFrozenBase(location: HfModelLocation): Promise<void> {
-    const { policy, signal } = this.engines;
+  /**
+   * A Hugging Face model (issue 13): the frozen base in every engine, and the serving adapter version on it (a
+   * fresh adapter, B = 0, saved as version 0 the first time). An adapter saved for another base is refused
+   * before anything is served. Full fine-tuning is not offered on a loaded model: its samples are recorded only.
+   */
+  private async startHf(location: HfModelLocation): Promise<void> {
+    const { policy, signal, trainer } = this.engines;
     if (!policy.loadHf || !signal.loadHf) throw new Error('these engines cannot serve a Hugging Face model');
-    await Promise.all([policy.loadHf(location, 0), signal.loadHf(location)]);
-    this.servingVersion = 0;
-    this.trainingOff = 'Training a Hugging Face model needs an adapter (coming): its samples are recorded, not trained.';
+    this.hf = { location, adapter: null };
+    if (this.settings.finetune === 'full' || !trainer.loadHf) {
+      await Promise.all([policy.loadHf(location, 0), signal.loadHf(location)]);
+      this.servingVersion = 0;
+      this.trainingOff = 'Full fine-tuning does not fit a loaded model in a tab (Adam alone triples its memory): set "Trains" to auto or lora to train an adapter. Samples are recorded, not trained.';
+    } else {
+      const version = (await this.store.getServingVersion()) ?? 0;
+      await this.serveAdapter(version);
+      if (!(await this.store.getAdapter(0))) {
+        const fresh = this.hf.adapter!;
+        await this.write(() => this.store.putAdapter({ version: 0, adapter: fresh.files, base: fresh.base, parentVersion: null }));
+      }
+      this.stateUpdateMemory();
+    }
+    this.staleSamples = (await this.store.listSamples({ status: 'stale' })).length;
     for (const turn of await this.store.listTurns()) {
       if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
     }
     this.emitQueue();
+    void this.maybeUpdate();
+  }
+
+  /**
+   * Every engine on the loaded base with adapter version `version` (its saved Adam state if it is the newest's).
+   * The trainer reads the adapter first: one saved for another base is refused and the engines keep what they had.
+   */
+  private async serveAdapter(version: number): Promise<void> {
+    const { policy, signal, trainer } = this.engines;
+    const hf = this.hf!;
+    const stored = await this.store.getAdapter(version);
+    if (version > 0 && !stored) throw new Error(`no saved adapter for version ${version}`);
+    const optimizer = (await this.store.getOptimizer()) ?? null;
+    let loaded: LoadedAdapter;
+    try {
+      loaded = await trainer.loadHf!(hf.location, loraConfigOf(this.settings), stored ? { version, files: stored.adapter } : null, optimizer);
+    } catch (e) {
+      if (stored && asError(e).name === 'AdapterError') {
+        throw new Error(`adapter version ${version} was saved for ${baseLabel(stored)} and is refused on this base: ${asError(e).message}`);
+      }
+      throw e;
+    }
+    await Promise.all([policy.loadHf!(hf.location, 0), signal.loadHf!(hf.location)]);
+    // the adapter goes on top of the base in the policy and signal engines (version 0's B = 0: the base itself)
+    if (version > 0) await Promise.all([policy.publish(loaded.weights), signal.publish(loaded.weights)]);
+    hf.adapter = loaded;
+    this.servingVersion = version;
+    this.lineage.reset(version, adapterManifest(stored));
+  }
+
+  /** The memory line for the page: an update of B samples of 128 prompt + maxTokens reply tokens (the real shape is checked before each). */
+  private stateUpdateMemory(): void {
+    const adapter = this.hf?.adapter;
+    if (!adapter) return;
+    const batch = { samples: this.settings.batchSize, tokens: 128 + this.settings.maxTokens, logitRows: this.settings.maxTokens };
+    const { shape, memory } = planUpdate(adapter.model, adapter.lora, batch, this.settings.updateMemoryMb * 2 ** 20);
+    this.updateMemoryLine = `${describeUpdateMemory(memory, shape)}; the cap is ${this.settings.updateMemoryMb} MB.`;
+  }
+
+  /** A saved version's parent as the lineage reads it: an adapter's, or a whole checkpoint's manifest. */
+  private async versionManifest(version: number): Promise<VersionManifest | undefined> {
+    const adapter = await this.store.getAdapter(version);
+    if (adapter) return adapterManifest(adapter);
+    return (await this.store.getCheckpoint(version))?.manifest;
   }
 
   setSettings(settings: Settings): void {
     this.settings = settings;
+    // an update refused over the memory cap is weighed again with the new settings
+    if (this.hf?.adapter) this.trainingOff = null;
+    this.stateUpdateMemory();
+    this.emitQueue();
     void this.maybeUpdate();
   }
 
@@ -170,8 +249,14 @@ export class OnlineLoop {
    * from that checkpoint. Later versions stay saved; the next update gets a new number.
    */
   async rollback(version: number): Promise<void> {
-    if (this.trainingOff) throw new Error(this.trainingOff);
+    if (this.hf && !this.hf.adapter) throw new Error(this.trainingOff ?? 'no adapter is loaded');
     while (this.updating) await this.updating;
+    if (this.hf) {
+      await this.serveAdapter(version);
+      await this.store.rollback(version);
+      this.emitQueue();
+      return;
+    }
     const [target, initial, optimizer] = await Promise.all([this.store.getCheckpoint(version), this.store.getCheckpoint(0), this.store.getOptimizer()]);
     if (!target || !initial) throw new Error(`no saved checkpoint for version ${version}`);
     await this.store.rollback(version);
@@ -185,6 +270,24 @@ export class OnlineLoop {
     this.servingVersion = version;
     this.lineage.reset(version, target.manifest);
     this.emitQueue();
+  }
+
+  /**
+   * A PEFT adapter (adapter_model.safetensors + adapter_config.json, trained here or with PEFT elsewhere) as the
+   * next version on the loaded base, served at once. Checked first against this base (name, checksum when the
+   * file carries one, targets, every tensor's shape): a refused adapter changes nothing. It starts a new lineage
+   * (no parent, fresh Adam): samples of earlier versions are not its own.
+   */
+  async importAdapter(files: PeftFiles): Promise<number> {
+    const loaded = this.hf?.adapter;
+    if (!loaded) throw new Error(this.hf ? (this.trainingOff ?? 'no adapter is loaded') : 'an adapter imports onto a loaded Hugging Face model; the built-in model trains every weight');
+    decodePeft(files, loaded.model, loaded.base);
+    while (this.updating) await this.updating;
+    const version = Math.max(0, ...(await this.store.listCheckpointVersions())) + 1;
+    await this.store.commitUpdate({ version, adapter: { adapter: files, base: loaded.base, parentVersion: null }, trainedSampleIds: [], metrics: { imported: true, timestamp: Date.now() } });
+    await this.serveAdapter(version);
+    this.emitQueue();
+    return version;
   }
 
   /** A new session (a chat, or an episode of an environment), stored at once. */
@@ -356,6 +459,7 @@ export class OnlineLoop {
     const plan = planBatch(pending, lineage, this.settings);
     if (!(await this.markStale(plan.staleIds))) return;
     if (plan.batch.length < least) return;
+    if (this.refusedForMemory(plan.batch.map((b) => b.sample))) return;
     this.updating = (async () => {
       this.emitQueue();
       try {
@@ -364,7 +468,7 @@ export class OnlineLoop {
         const error = asError(e);
         this.events.error?.('update', error);
         await this.failedUpdates.recover(plan.batch.map((b) => b.sample.id), error, {
-          reloadTrainer: () => reloadTrainer(this.store, this.engines.trainer, this.servingVersion),
+          reloadTrainer: () => this.reloadTrainer(),
           setAside: (ids, reason) => this.write(() => this.store.markFailed(ids, reason)),
           error: (where, e) => this.events.error?.(where, e),
           failed: (ids, e) => this.events.failed?.(ids, e),
@@ -394,7 +498,8 @@ export class OnlineLoop {
    */
   private async update(plan: BatchPlan): Promise<void> {
     const started = performance.now();
-    const prepared = await prepareBatch(plan, this.servingVersion, this.settings, this.engines, async (s) => (await this.store.getTurn(s.session_id, s.turn))?.messages ?? []);
+    const from = this.servingVersion;
+    const prepared = await prepareBatch(plan, from, this.settings, this.engines, async (s) => (await this.store.getTurn(s.session_id, s.turn))?.messages ?? []);
     if (prepared.fellBack) this.events.backend?.(prepared.fellBack.engine, prepared.fellBack.choice);
     if (!(await this.markStale(prepared.staleIds)) || prepared.samples.length === 0) return;
     const proximalMs = performance.now() - started;
@@ -407,10 +512,12 @@ export class OnlineLoop {
     this.stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
     if (result.fellBack) this.events.backend?.('trainer', result.fellBack);
     const { version: _v, ...metrics } = result.metrics;
-    const checkpoint = result.checkpoint;
-    if (!checkpoint) throw new Error(`version ${result.version} is an adapter on a loaded base; this store keeps whole checkpoints only (issue 13: adapter versions)`);
+    const saved = result.adapter && result.base
+      ? { adapter: { adapter: result.adapter, base: result.base, parentVersion: from } }
+      : result.checkpoint ? { checkpoint: result.checkpoint } : null;
+    if (!saved) throw new Error(`the trainer returned version ${result.version} without its weights`);
     const commitStart = performance.now();
-    await this.write(() => this.store.commitUpdate({ version: result.version, checkpoint, optimizer: result.optimizer, trainedSampleIds: result.trainedSamples, metrics }));
+    await this.write(() => this.store.commitUpdate({ version: result.version, ...saved, optimizer: result.optimizer, trainedSampleIds: result.trainedSamples, metrics }));
     const commitMs = performance.now() - commitStart;
     this.lineage.advance(result.version);
     this.servingVersion = result.version;
@@ -451,6 +558,38 @@ export class OnlineLoop {
       this.events.error?.('update', asError(e));
       return NaN;
     }
+  }
+
+  /**
+   * On a loaded model, an update whose estimated memory (update-memory.ts) is over the `updateMemoryMb` cap, or
+   * whose logits exceed the trainer's GPU buffer limit, is not run: the reason, with the numbers, stops training
+   * until the settings change; the chat goes on.
+   */
+  private refusedForMemory(samples: readonly { prompt_ids: number[]; response_ids: number[] }[]): boolean {
+    const adapter = this.hf?.adapter;
+    if (!adapter) return false;
+    const batch: UpdateShape = {
+      samples: samples.length,
+      tokens: Math.max(...samples.map((s) => s.prompt_ids.length + s.response_ids.length - 1)),
+      logitRows: Math.max(...samples.map((s) => s.response_ids.length)),
+    };
+    // the trainer runs the batch one sample at a time when the whole of it is over the cap (planUpdate)
+    const cap = this.settings.updateMemoryMb * 2 ** 20;
+    const { shape, memory } = planUpdate(adapter.model, adapter.lora, batch, cap);
+    const refusal = updateMemoryRefusal(memory, shape, cap, adapter.maxBufferBytes);
+    if (!refusal) return false;
+    this.trainingOff = refusal;
+    this.events.error?.('update', new Error(refusal));
+    this.emitQueue();
+    return true;
+  }
+
+  /** Loads the trainer at the serving version: the saved adapter on a loaded base, else the version's checkpoint. */
+  private async reloadTrainer(): Promise<void> {
+    const version = this.servingVersion;
+    if (!this.hf) return reloadTrainer(this.store, this.engines.trainer, version);
+    const [stored, optimizer] = await Promise.all([this.store.getAdapter(version), this.store.getOptimizer()]);
+    this.hf.adapter = await this.engines.trainer.loadHf!(this.hf.location, loraConfigOf(this.settings), stored ? { version, files: stored.adapter } : null, optimizer ?? null);
   }
 
   /** The visitor retries samples an update failed on: pending again, tried in the next batch. */
@@ -495,6 +634,8 @@ export class OnlineLoop {
         servingVersion: this.servingVersion,
         staleSamples: this.staleSamples,
         staleReason: staleReason(this.settings.maxStaleness),
+        updateMemory: this.updateMemoryLine,
+        trainingOff: this.trainingOff,
       }),
     );
   }
@@ -516,3 +657,12 @@ export class OnlineLoop {
   }
 }
 
+/** A saved adapter's parent, as the version lineage reads a checkpoint's manifest. */
+function adapterManifest(adapter: StoredAdapter | undefined): VersionManifest {
+  return adapter && adapter.parentVersion !== null ? { training: { step: adapter.version, parentVersion: adapter.parentVersion } } : {};
+}
+
+function baseLabel(adapter: StoredAdapter): string {
+  const { name, revision, sha256 } = adapter.base;
+  return `"${name}"${revision ? ` at revision ${revision}` : ''} (weights sha256 ${sha256.slice(0, 12)}…)`;
+}

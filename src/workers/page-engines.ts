@@ -19,7 +19,7 @@ export function createWorkerEngines(): WorkerEngines {
   const workers = { policy: startEngineWorker('policy'), signal: startEngineWorker('signal'), trainer: startEngineWorker('trainer') };
   const policy = Comlink.wrap<Required<PolicyEngineApi> & { destroyGpuDevice(): Promise<boolean> }>(workers.policy);
   const signal = Comlink.wrap<Required<SignalEngineApi> & { setJudgeConfig(config: JudgeConfig): Promise<void> }>(workers.signal);
-  const trainer = Comlink.wrap<TrainerEngineApi>(workers.trainer);
+  const trainer = Comlink.wrap<Required<TrainerEngineApi>>(workers.trainer);
   return {
     policy: {
       init: (b) => whileStarting(workers.policy, 'policy', policy.init(b)),
@@ -42,6 +42,7 @@ export function createWorkerEngines(): WorkerEngines {
     trainer: {
       init: (b) => whileStarting(workers.trainer, 'trainer', trainer.init(b)),
       load: (i, s, v, o) => trainer.load(i, s, v, o),
+      loadHf: (l, lora, s, o) => trainer.loadHf(l, lora, s, o),
       proximal: (samples, s) => trainer.proximal(samples, s),
       update: (samples, s, v) => trainer.update(samples, s, v),
     },

@@ -10,7 +10,8 @@ import type { TrainingSample } from '../rl/staleness.ts';
 import type { Settings } from '../rl/settings.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 import type { LoraConfig } from '../model/adapter/lora.ts';
-import type { PeftFiles } from '../model/adapter/peft.ts';
+import type { BaseModelIdentity, PeftFiles } from '../model/adapter/peft.ts';
+import type { ModelConfig } from '../model/presets.ts';
 
 /** The tfjs backend a worker runs on and why it was chosen (the page tells the visitor). */
 export interface BackendChoice {
@@ -24,6 +25,9 @@ export interface CheckpointBlob {
   manifest: CheckpointManifest;
 }
 
+/** What a loop starts from: the built-in checkpoint (version 0), or a Hugging Face model whose adapter trains. */
+export type ModelSource = CheckpointBlob | { hf: HfModelLocation };
+
 /** Published weights of one policy version (trainer → policy and signal workers). */
 export interface PolicyWeights {
   version: number;
@@ -36,6 +40,22 @@ export interface PolicyWeights {
 export interface AdapterVersion {
   version: number;
   files: PeftFiles;
+}
+
+/** What the trainer serves after `loadHf`: the adapter (the stored one, or a fresh one as version 0) on its base. */
+export interface LoadedAdapter {
+  version: number;
+  /** The adapter in PEFT's files (what a version stores). */
+  files: PeftFiles;
+  /** The loaded base's name, revision and checksum. */
+  base: BaseModelIdentity;
+  /** The adapter's weights as published to the policy and signal engines. */
+  weights: PolicyWeights;
+  /** The base's shapes and the adapter's: the loop states an update's memory from them (update-memory.ts). */
+  model: ModelConfig;
+  lora: LoraConfig;
+  /** The trainer's GPU's largest storage buffer (bytes), when it runs on WebGPU. */
+  maxBufferBytes?: number;
 }
 
 /** Loading progress, 0..1, with what is happening. */
@@ -264,6 +284,8 @@ export interface UpdateResult {
   checkpoint?: CheckpointBlob;
   /** The version's adapter in PEFT's files, with the base's name, revision and checksum. */
   adapter?: PeftFiles;
+  /** The base the adapter was trained on (with `adapter`). */
+  base?: BaseModelIdentity;
   /** Saved with the update, so the optimizer resumes after a reload. */
   optimizer: SavedOptimizer;
   /** Every metric but the drift, which `drift` gives once the version serves. */
@@ -288,7 +310,7 @@ export interface TrainerEngineApi {
    * A Hugging Face model as the frozen base and a LoRA adapter as what trains: `serving`'s adapter (refused on
    * another base), or a new one from `lora` (B = 0: version 0 is the base).
    */
-  loadHf?(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer?: SavedOptimizer | null): Promise<void>;
+  loadHf?(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer?: SavedOptimizer | null): Promise<LoadedAdapter>;
   /** Runs one hybrid update (METHOD §6) on these samples; the result is policy version `version`. */
   update(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult>;
 }

@@ -36,6 +36,21 @@ export function locationFiles(location: HfModelLocation): ModelFiles {
 }
 
 /**
+ * The base's name and revision as its adapters record them (PEFT's base_model_name_or_path): the Hub repo (also for files the
+ * page downloaded from a Hub resolve URL), the folder's name for a folder on a server (not its origin, which
+ * changes with the port or host that serves it), or the name of a folder picked from disk.
+ */
+export function baseModelName(location: HfModelLocation): { name: string; revision: string | null } {
+  if (location.kind === 'hub') return { name: location.repo, revision: location.revision ?? 'main' };
+  const where = location.kind === 'url' ? location.url : location.name;
+  if (!/^https?:\/\//.test(where)) return { name: where, revision: null };
+  const url = new URL(where);
+  const hub = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/?$/.exec(url.pathname);
+  if (hub && url.hostname === 'huggingface.co') return { name: hub[1], revision: decodeURIComponent(hub[2]) };
+  return { name: url.pathname.split('/').filter(Boolean).pop() ?? where, revision: null };
+}
+
+/**
  * A published version onto an engine's policy: every weight replaced, or, for an adapter version, the adapter's
  * weights on the loaded base (the adapter is created on the first one; the base's weights are never touched).
  */

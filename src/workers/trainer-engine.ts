@@ -17,17 +17,26 @@ import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { sampledLogprobs, samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, behaviourWeightStats, ratioClippedFraction } from './update-metrics.ts';
-import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, HfModelLocation, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
+import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, HfModelLocation, LoadedAdapter, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
 import { proximalSamples } from './proximal-samples.ts';
 import { LoraAdapter, type LoraConfig } from '../model/adapter/lora.ts';
 import { decodePeft, encodePeft, type BaseModelIdentity } from '../model/adapter/peft.ts';
 import { baseIdentity } from '../model/adapter/base-identity.ts';
 import { loadHfModel } from '../model/hf/load.ts';
-import { locationFiles } from './served-model.ts';
+import { baseModelName, locationFiles } from './served-model.ts';
+import { planUpdate } from '../model/adapter/update-memory.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 
 function adamKey(s: Settings): string {
   return `${s.adamBeta1}/${s.adamBeta2}/${s.adamEpsilon}/${s.weightDecay}`;
+}
+
+/** The WebGPU device's largest storage buffer, when tfjs runs there (an update's logits must fit in one). */
+function gpuBufferLimit(): { maxBufferBytes?: number } {
+  if (tf.getBackend() !== 'webgpu') return {};
+  const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device;
+  const limit = device?.limits?.maxStorageBufferBindingSize;
+  return typeof limit === 'number' ? { maxBufferBytes: limit } : {};
 }
 
 export class TrainerEngine implements TrainerEngineApi {
@@ -62,9 +71,10 @@ export class TrainerEngine implements TrainerEngineApi {
     this.savedOptimizer = optimizer && optimizer.version === this.version ? optimizer : null;
   }
 
-  async loadHf(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer: SavedOptimizer | null = null): Promise<void> {
+  async loadHf(location: HfModelLocation, lora: LoraConfig, serving: AdapterVersion | null, optimizer: SavedOptimizer | null = null): Promise<LoadedAdapter> {
     const model = await loadHfModel(locationFiles(location));
-    const identity = await baseIdentity(location.kind === 'hub' ? location.repo : location.kind === 'url' ? location.url : location.name, location.kind === 'hub' ? (location.revision ?? 'main') : null, model.config, model.weights);
+    const { name, revision } = baseModelName(location);
+    const identity = await baseIdentity(name, revision, model.config, model.weights);
     // decoded before anything is replaced: an adapter for another base is refused with the engine as it was
     const restored = serving ? decodePeft(serving.files, model.config, identity) : null;
     const base = new Policy(model.config, model.weights, { trainable: false });
@@ -77,6 +87,17 @@ export class TrainerEngine implements TrainerEngineApi {
     this.hf = { location, identity, lora: this.policy.adapter!.config, latest: serving };
     this.version = serving?.version ?? 0;
     this.savedOptimizer = optimizer && optimizer.version === this.version ? optimizer : null;
+    const adapter = this.policy.adapter!;
+    const weights = adapter.getWeights();
+    return {
+      version: this.version,
+      files: serving?.files ?? encodePeft(model.config, adapter.config, weights, identity),
+      base: identity,
+      weights: { version: this.version, weights, adapter: adapter.config },
+      model: model.config,
+      lora: adapter.config,
+      ...gpuBufferLimit(),
+    };
   }
 
   /** Frees the policies, the adapter and the optimizer. */
@@ -107,7 +128,10 @@ export class TrainerEngine implements TrainerEngineApi {
   }
 
   private async rebuild(): Promise<void> {
-    if (this.hf) return this.loadHf(this.hf.location, this.hf.lora, this.hf.latest, this.savedOptimizer);
+    if (this.hf) {
+      await this.loadHf(this.hf.location, this.hf.lora, this.hf.latest, this.savedOptimizer);
+      return;
+    }
     this.frozen = (await loadPolicy(this.initial!.bytes, this.initial!.manifest)).policy;
     const base = this.latest ?? this.initial!;
     this.policy = (await loadPolicy(base.bytes, base.manifest)).policy;
@@ -134,29 +158,39 @@ export class TrainerEngine implements TrainerEngineApi {
     const T = Math.max(...samples.map((s) => s.response_ids.length));
     const started = performance.now();
     const refLogprobs = settings.klCoef > 0 ? sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
-    const batch = batchFromSamples(samples, settings, { length: T, refLogprobs });
+    // a LoRA batch over the memory cap runs one sample at a time, its gradients summed (update-memory.ts planUpdate)
+    const oneAtATime = !!policy.adapter && planUpdate(policy.config, policy.adapter.config, {
+      samples: samples.length, tokens: Math.max(...samples.map((s) => s.prompt_ids.length + s.response_ids.length - 1)), logitRows: T,
+    }, settings.updateMemoryMb * 2 ** 20).shape.atOnce === 1;
+    const groups = (oneAtATime ? samples.map((s, i) => ({ samples: [s], ref: refLogprobs && [refLogprobs[i]] })) : [{ samples, ref: refLogprobs }])
+      .map((g) => ({ samples: g.samples, batch: batchFromSamples(g.samples, settings, { length: T, refLogprobs: g.ref }) }));
     let terms = { loss: 0, grpo: 0, opd: 0, kl: 0 };
     let ratioClipped = 0;
     try {
       for (let epoch = 0; epoch < settings.epochsPerBatch; epoch++) {
-        let parts: number[] = [];
+        const parts = [0, 0, 0];
+        const sampled: number[][] = [];
+        const last = epoch === settings.epochsPerBatch - 1;
         const { loss } = optimizerStep(
           policy,
           this.adam,
-          () => {
-            const out = hybridLoss(samplesResponseLogits(policy, samples, T), batch, settings);
-            parts = [out.terms.grpo, out.terms.opd, out.terms.kl].map((t) => t.dataSync()[0]);
+          // the loss is a mean over samples: a group's part is weighted by its share of them
+          groups.map(({ samples: group, batch }) => () => {
+            const share = group.length / samples.length;
+            const out = hybridLoss(samplesResponseLogits(policy, group, T), batch, settings);
+            [out.terms.grpo, out.terms.opd, out.terms.kl].forEach((t, i) => (parts[i] += share * t.dataSync()[0]));
             // ρ before the last epoch's step, from this forward pass rather than another one.
-            if (epoch === settings.epochsPerBatch - 1) ratioClipped = ratioClippedFraction(out.sampledLogprobs.arraySync(), samples, settings);
-            return out.loss;
-          },
+            if (last) sampled.push(...(out.sampledLogprobs.arraySync() as number[][]));
+            return share === 1 ? out.loss : (tf.mul(out.loss, share) as tf.Scalar);
+          }),
           settings.lr,
           settings.gradClip,
         );
+        if (last) ratioClipped = ratioClippedFraction(sampled, samples, settings);
         if (epoch === 0) terms = { loss, grpo: parts[0], opd: parts[1], kl: parts[2] };
       }
     } finally {
-      disposeBatch(batch);
+      for (const { batch } of groups) disposeBatch(batch);
     }
     const backwardMs = performance.now() - started;
     const syncStart = performance.now();
@@ -177,6 +211,7 @@ export class TrainerEngine implements TrainerEngineApi {
         })
       : undefined;
     const peft = adapter && this.hf ? encodePeft(policy.config, adapter.config, weights, this.hf.identity) : undefined;
+    const base = peft ? this.hf!.identity : undefined;
     const tokens = samples.reduce((n, s) => n + s.response_ids.length, 0);
     const cases = { combined: 0, opd: 0, grpo: 0 };
     for (const s of samples) cases[s.case]++;
@@ -188,7 +223,7 @@ export class TrainerEngine implements TrainerEngineApi {
       weights,
       ...(adapter ? { adapterConfig: adapter.config } : {}),
       ...(checkpoint ? { checkpoint } : {}),
-      ...(peft ? { adapter: peft } : {}),
+      ...(peft ? { adapter: peft, base } : {}),
       optimizer,
       trainedSamples: samples.map((s) => s.id),
       metrics: {

@@ -6,11 +6,14 @@
  */
 import type { CheckpointBlob } from './protocol.ts';
 
+/** What the lineage reads of a saved version: a checkpoint's manifest, or an adapter's parent as one. */
+export type VersionManifest = Pick<CheckpointBlob['manifest'], 'training'>;
+
 /**
  * The version a checkpoint was trained from (online updates record it; otherwise the number before), or
  * undefined for the shipped checkpoint.
  */
-export function parentVersion(version: number, manifest: CheckpointBlob['manifest']): number | undefined {
+export function parentVersion(version: number, manifest: VersionManifest): number | undefined {
   if (version === 0) return undefined;
   const parent = manifest.training?.parentVersion;
   return typeof parent === 'number' ? parent : version - 1;
@@ -22,10 +25,10 @@ export class VersionLineage {
   private complete = false;
 
   /** @param manifestOf a stored version's checkpoint manifest, undefined when it is not stored. */
-  constructor(private readonly manifestOf: (version: number) => Promise<CheckpointBlob['manifest'] | undefined>) {}
+  constructor(private readonly manifestOf: (version: number) => Promise<VersionManifest | undefined>) {}
 
   /** A new serving version whose checkpoint manifest is `manifest` (start, rollback). */
-  reset(version: number, manifest: CheckpointBlob['manifest']): void {
+  reset(version: number, manifest: VersionManifest): void {
     const parent = parentVersion(version, manifest);
     this.chain = parent === undefined ? [version] : [version, parent];
     this.complete = parent === undefined;

@@ -58,9 +58,9 @@ test('a Hugging Face model folder is picked, planned, downloaded with progress, 
     await expect(page.getByRole('progressbar', { name: `Download of ${shard}` })).toHaveAttribute('value', '100');
   }
   await expect(page.getByRole('progressbar', { name: 'Model download overall' })).toHaveAttribute('value', '100');
-  await expect(page.getByTestId('training-off')).toContainText('needs an adapter');
+  await expect(page.getByTestId('model-training')).toContainText(/Learning: a LoRA adapter \(r 8, alpha 16, on q, k, v, o\) trains on the frozen base;[\s\S]*Memory: one update of 4 sample\(s\) × \d+ tokens needs about [\d.]+ MB/);
 
-  // Chat on the model's own vocabulary; the next message judges the first turn (signals on a frozen base).
+  // Chat on the model's own vocabulary; the next message judges the first turn.
   const box = page.getByRole('textbox', { name: 'Message' });
   await box.fill('hello there');
   await box.press('Enter');

@@ -51,7 +51,7 @@ describe('store layout migrations', () => {
     expect(await dump(backend)).toEqual(before);
   });
 
-  it('opens a v1 store (before samples could be failed or foreign) at v2 with every record as it was', async () => {
+  it('opens a v1 store (before samples could be failed or foreign, or versions adapters) at the current layout with every record as it was', async () => {
     const backend = new MemoryBackend();
     const v1 = await MemoryStore.open({ backend });
     const f = fixtureSession(12, 'v1', 4);
@@ -59,7 +59,8 @@ describe('store layout migrations', () => {
     await backend.write(async (tx) => tx.put(['meta', 'schema'], 1));
     const before = (await dump(backend)).filter(([key]) => JSON.stringify(key) !== '["meta","schema"]');
     const store = await MemoryStore.open({ backend });
-    expect(await backend.read((tx) => tx.get(['meta', 'schema']))).toBe(2);
+    expect(await backend.read((tx) => tx.get(['meta', 'schema']))).toBe(STORE_SCHEMA_VERSION);
+    expect(STORE_SCHEMA_VERSION).toBe(3);
     expect((await dump(backend)).filter(([key]) => JSON.stringify(key) !== '["meta","schema"]')).toEqual(before);
     expect((await store.listSamples({ status: 'pending' })).map((s) => s.id).sort()).toEqual(f.samples.map((s) => s.id).sort());
   });

@@ -227,6 +227,48 @@ describe('MemoryStore checkpoints, updates, rollback', () => {
   });
 });
 
+describe('MemoryStore adapter versions (issue 13)', () => {
+  const base = { name: 'HuggingFaceTB/SmolLM2-135M-Instruct', revision: 'main', sha256: 'ab'.repeat(32) };
+  const adapterOf = (seed: number, parentVersion: number | null) => ({
+    adapter: { weights: Uint8Array.from({ length: 40 + seed }, (_, i) => (i * seed) % 251), config: { peft_type: 'LORA', r: 8 } },
+    base,
+    parentVersion,
+  });
+
+  it('an adapter version commits with its samples, metrics, Adam state and serving version in one transaction; whole checkpoints and adapters share one numbering', async () => {
+    const { backend, store } = await openWithBackend();
+    const f = fixtureSession(75, 'a', 8);
+    await writeFixture(store, f);
+    await store.putAdapter({ version: 0, ...adapterOf(1, null) });
+    await expect(store.putAdapter({ version: 0, ...adapterOf(2, null) })).rejects.toThrow(/already saved/);
+    const ids = f.samples.map((s) => s.id);
+    const before = await dump(backend);
+    // a refused commit (an unknown sample last) writes nothing, adapter included
+    await expect(store.commitUpdate({ version: 1, adapter: adapterOf(3, 0), trainedSampleIds: [...ids, 'missing'], metrics: {} })).rejects.toThrow(/not stored/);
+    expect(await dump(backend)).toEqual(before);
+    const optimizer = { version: 1, bytes: new Uint8Array([9, 8, 7]) };
+    await store.commitUpdate({ version: 1, adapter: adapterOf(3, 0), optimizer, trainedSampleIds: ids.slice(0, 1), metrics: { loss: 0.25 } });
+    const saved = (await store.getAdapter(1))!;
+    expect(saved).toEqual({ version: 1, ...adapterOf(3, 0) });
+    expect(await store.getCheckpoint(1)).toBeUndefined();
+    expect(await store.getServingVersion()).toBe(1);
+    expect(await store.getOptimizer()).toEqual(optimizer);
+    expect(await store.listMetrics()).toEqual([{ version: 1, loss: 0.25 }]);
+    expect((await store.listSamples({ status: 'trained' })).map((s) => s.id)).toEqual(ids.slice(0, 1));
+    await expect(store.commitUpdate({ version: 1, adapter: adapterOf(4, 0), trainedSampleIds: [], metrics: {} })).rejects.toThrow(/already saved/);
+    // a whole checkpoint is not an adapter and the other way round
+    const c2 = fixtureCheckpoint(2, 64);
+    await store.commitUpdate({ version: 2, checkpoint: c2, trainedSampleIds: [], metrics: {} });
+    expect(await store.getAdapter(2)).toBeUndefined();
+    expect(await store.listCheckpointVersions()).toEqual([0, 1, 2]);
+    await store.rollback(0);
+    expect(await store.getServingVersion()).toBe(0);
+    expect((await store.getAdapter(0))!.adapter.weights).toEqual(adapterOf(1, null).adapter.weights);
+    await store.rollback(1);
+    expect(await store.getServingVersion()).toBe(1);
+  });
+});
+
 describe('MemoryStore stale samples', () => {
   it('markStale marks pending samples and their turns stale in one transaction, refuses others, and export/import keep them', async () => {
     const { backend, store } = await openWithBackend();

@@ -100,3 +100,14 @@ describe('engines on a Hugging Face model from a folder URL', () => {
     expect(error.message).toMatch(/has no config\.json/);
   });
 });
+
+describe('baseModelName', () => {
+  it('names the base as PEFT would: the repo and revision, the folder (without the origin serving it), or the picked name', async () => {
+    const { baseModelName } = await import('../../src/workers/served-model.ts');
+    expect(baseModelName({ kind: 'hub', repo: 'HuggingFaceTB/SmolLM2-135M-Instruct' })).toEqual({ name: 'HuggingFaceTB/SmolLM2-135M-Instruct', revision: 'main' });
+    expect(baseModelName({ kind: 'files', name: 'https://huggingface.co/Qwen/Qwen3-0.6B/resolve/v1.0', files: {} })).toEqual({ name: 'Qwen/Qwen3-0.6B', revision: 'v1.0' });
+    expect(baseModelName({ kind: 'files', name: 'http://localhost:5173/.cache/hf/tiny', files: {} })).toEqual({ name: 'tiny', revision: null });
+    expect(baseModelName({ kind: 'url', url: 'http://127.0.0.1:8080/models/SmolLM2-135M/' })).toEqual({ name: 'SmolLM2-135M', revision: null });
+    expect(baseModelName({ kind: 'files', name: 'my-model', files: {} })).toEqual({ name: 'my-model', revision: null });
+  });
+});

@@ -17,7 +17,7 @@ import { builtinJudgeBackend } from '../../src/rl/judge/builtin/index.ts';
 import { validateSettings } from '../../src/rl/settings.ts';
 import { loraConfigOf } from '../../src/model/adapter/lora.ts';
 import { AdapterError } from '../../src/model/adapter/peft.ts';
-import type { HfModelLocation } from '../../src/workers/protocol.ts';
+import type { BatchSample, HfModelLocation } from '../../src/workers/protocol.ts';
 
 let root: string;
 let location: HfModelLocation;
@@ -92,5 +92,53 @@ describe('a LoRA adapter learning on a loaded base, through the engines', () => 
     expect(error.message).toMatch(/trained on a base with checksum [0-9a-f]{12}…; the loaded "tiny-llama" is [0-9a-f]{12}…/);
     const after = await fresh.update([{ ...signalled.sample!, id: 's/1' }], settings, 3);
     expect(after.version).toBe(3);
+  });
+});
+
+describe('an adapter batch over the memory cap', () => {
+  it('trains one sample at a time, summing gradients: the same step as the whole batch at once', async () => {
+    const { planUpdate } = await import('../../src/model/adapter/update-memory.ts');
+    const settings = validateSettings({ batchSize: 3, lr: 1e-2, maxTokens: 10 });
+    const policy = new PolicyEngine();
+    const signal = new SignalEngine(builtinJudgeBackend);
+    await Promise.all([policy.init('wasm'), signal.init('wasm')]);
+    await Promise.all([policy.loadHf(location, 0), signal.loadHf(location)]);
+    const samples: BatchSample[] = [];
+    for (const [i, question] of ['What is the capital of Peru?', 'How far is the moon?', 'Name a prime number.'].entries()) {
+      const reply = await policy.reply({ sessionId: `s${i}`, messages: [{ role: 'user', content: question }], sampling: { temperature: 1, topP: 1, maxTokens: 4 + 3 * i, seed: i } });
+      const result = await signal.process({
+        sessionId: `s${i}`, turn: 1, kind: 'personal', messages: reply.contextMessages, reply: reply.text,
+        nextState: { role: 'user', content: 'way too long, just give me one short sentence please' },
+        promptIds: reply.promptIds, responseIds: reply.responseIds, responseLogprobs: reply.responseLogprobs, policyVersion: 0,
+      }, settings);
+      samples.push({ ...result.sample!, id: `s${i}/1` });
+    }
+    const lora = loraConfigOf(settings);
+    const updated = async (updateMemoryMb: number) => {
+      const trainer = new TrainerEngine();
+      await trainer.init('wasm');
+      const loaded = await trainer.loadHf(location, lora, null);
+      const T = Math.max(...samples.map((s) => s.response_ids.length));
+      const tokens = Math.max(...samples.map((s) => s.prompt_ids.length + s.response_ids.length - 1));
+      const plan = planUpdate(loaded.model, lora, { samples: 3, tokens, logitRows: T }, updateMemoryMb * 2 ** 20);
+      return { plan, result: await trainer.update(samples, { ...settings, updateMemoryMb }, 1) };
+    };
+    const whole = await updated(1536);
+    const split = await updated(1);
+    expect(whole.plan.shape.atOnce).toBeUndefined();
+    expect(split.plan.shape.atOnce).toBe(1);
+    expect(split.plan.memory.totalBytes).toBeLessThan(whole.plan.memory.totalBytes);
+    expect(split.result.metrics.loss).toBeCloseTo(whole.result.metrics.loss as number, 5);
+    expect(split.result.metrics.fractionRatioClipped).toBe(whole.result.metrics.fractionRatioClipped);
+    let moved = 0;
+    for (const name of Object.keys(whole.result.weights)) {
+      const a = whole.result.weights[name];
+      const b = split.result.weights[name];
+      for (let i = 0; i < a.length; i++) {
+        expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-6);
+        if (name.endsWith('.lora_b') && a[i] !== 0) moved++;
+      }
+    }
+    expect(moved).toBeGreaterThan(0);
   });
 });

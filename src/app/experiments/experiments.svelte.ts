@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import type { Backend, Settings } from '../../rl/settings.ts';
-import type { BackendChoice, CheckpointBlob } from '../../workers/protocol.ts';
+import type { BackendChoice, ModelSource } from '../../workers/protocol.ts';
 import { startEngineWorker, whileStarting } from '../../workers/engine-workers.ts';
 import type { ExperimentWorker } from '../../workers/experiment-worker.ts';
 import {
@@ -55,7 +55,8 @@ export const ENVIRONMENT_RUN_DEFAULTS = { environments: ['tool-use', 'terminal']
  * model by default). Read when the workers start.
  */
 export interface CheckpointSource {
-  readonly checkpoint?: CheckpointBlob;
+  /** The built-in checkpoint, or a loaded Hugging Face model (its LoRA adapter trains in each run). */
+  readonly checkpoint?: ModelSource;
   readonly modelBase?: string;
 }
 

@@ -50,6 +50,7 @@ export const SETTING_GROUPS: SettingGroup[] = [
     { key: 'loraAlpha', label: 'Alpha' },
     { key: 'loraDropout', label: 'Dropout' },
     { key: 'loraTargets', label: 'Target modules' },
+    { key: 'updateMemoryMb', label: 'Update memory cap (MB)' },
   ] },
   { title: 'Sampling', keys: [
     { key: 'temperature', label: 'Temperature' },

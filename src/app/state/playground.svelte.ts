@@ -15,6 +15,7 @@ import { fetchCheckpoint, ModelLoadError, type LoadProgress } from '../load/fetc
 import { modelBase } from '../load/model-url.ts';
 import { modelChoiceFromQuery, pageQueryWithModel, parseModelChoice } from '../load/model-choice.ts';
 import { HfModelState } from './hf-model.svelte.ts';
+import { fallbackNotice } from './fallback-notice.ts';
 import { JudgeConfigState } from '../settings/judge-config.svelte.ts';
 import { PolicyConfigState } from '../settings/policy-config.svelte.ts';
 import { RemoteChatState } from './remote-chat.svelte.ts';
@@ -221,6 +222,13 @@ export class Playground {
       queue: (state) => {
         this.training.queue = state;
       },
+      backend: (engine, choice) => {
+        if (this.backends) this.backends = { ...this.backends, [engine]: choice };
+        const rt = this.runtime.current;
+        void (rt ? rt.engines.policy.info() : Promise.resolve(null))
+          .catch(() => null)
+          .then((info) => this.notify(fallbackNotice(engine, choice, info?.parameters ?? null)));
+      },
       error: (where, error) => this.notify(`${where === 'signal' ? 'Judging a turn' : where === 'update' ? 'An update' : 'Saving'} failed: ${error.message}`),
     };
   }
@@ -253,7 +261,7 @@ export class Playground {
   }
 
   private async afterImport(sessionIds: string[]): Promise<void> {
-    await Promise.all([this.sessions.refresh(), this.sessions.refreshHeld()]);
+    await Promise.all([this.sessions.refresh(), this.sessions.refreshHeld(), this.training.refresh()]);
     if (sessionIds.length > 0 && !this.turns.sessionId) await this.sessions.open(sessionIds[0]);
   }
 }

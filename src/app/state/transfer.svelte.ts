@@ -5,6 +5,7 @@
 import { exportDownloads, exportPrefix, importFiles, type NamedText } from '../sessions/export-files.ts';
 import { recordLimits } from '../../rl/record-validate.ts';
 import { need, type RuntimeRef } from './runtime.ts';
+import { PEFT_CONFIG_FILE, PEFT_WEIGHTS_FILE } from '../../model/adapter/peft.ts';
 
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
@@ -36,11 +37,21 @@ export class TransferState {
     });
   }
 
-  /** The served policy version: its safetensors bytes and manifest. */
+  /**
+   * The served policy version: its safetensors bytes and manifest, or on a loaded model its adapter in PEFT's
+   * files (adapter_model.safetensors, adapter_config.json), which PEFT loads onto the same base elsewhere.
+   */
   async exportCheckpoint(): Promise<void> {
     await this.run('checkpointLinks', 'Reading the checkpoint…', async () => {
       const { store, loop } = need(this.runtime);
       const version = loop.version;
+      const adapter = await store.getAdapter(version);
+      if (adapter) {
+        return [
+          { name: PEFT_WEIGHTS_FILE, blob: new Blob([adapter.adapter.weights as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }) },
+          { name: PEFT_CONFIG_FILE, blob: new Blob([JSON.stringify(adapter.adapter.config, null, 2)], { type: 'application/json' }) },
+        ];
+      }
       const checkpoint = await store.getCheckpoint(version);
       if (!checkpoint) throw new Error(`No checkpoint of version ${version} is saved.`);
       const base = `nextstate-policy-v${version}`;
@@ -49,6 +60,32 @@ export class TransferState {
         { name: `${base}.json`, blob: new Blob([JSON.stringify(checkpoint.manifest, null, 1)], { type: 'application/json' }) },
       ];
     });
+  }
+
+  /** A PEFT adapter's two files as the next version on the loaded base; refused (nothing changed) when it does not fit it. */
+  async importAdapter(picked: File[]): Promise<void> {
+    this.importing = true;
+    this.imported = null;
+    this.importProblems = [];
+    try {
+      const weights = picked.find((f) => f.name === PEFT_WEIGHTS_FILE);
+      const config = picked.find((f) => f.name === PEFT_CONFIG_FILE);
+      if (!weights || !config) throw new Error(`Pick the adapter's two files: ${PEFT_WEIGHTS_FILE} and ${PEFT_CONFIG_FILE}.`);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await config.text());
+      } catch (e) {
+        throw new Error(`${PEFT_CONFIG_FILE} is not JSON: ${(e as Error).message}`);
+      }
+      const { loop } = need(this.runtime);
+      const version = await loop.importAdapter({ weights: new Uint8Array(await weights.arrayBuffer()), config: parsed as Record<string, unknown> });
+      this.imported = `Imported the adapter as version ${version}, now served.`;
+      await this.afterImport([]);
+    } catch (e) {
+      this.importProblems = [(e as Error).message];
+    } finally {
+      this.importing = false;
+    }
   }
 
   async importFrom(picked: File[]): Promise<void> {
