@@ -24,6 +24,11 @@ import { readJsonBody } from './read-body.ts';
 export const CHAT_PATH = '/v1/chat/completions';
 export const MODELS_PATH = '/v1/models';
 export const HEALTH_PATH = '/healthz';
+/**
+ * Why a loaded Hugging Face model does not learn here yet: it is served frozen, its next states recorded and
+ * judged, and LoRA adapters training in the loop are issue 13's.
+ */
+export const TRAINING_OFF_NOTE = 'LoRA for loaded models: see issue 13';
 /** The session of a request without `X-Session-Id`, as in the reference. */
 export const UNKNOWN_SESSION = 'unknown';
 
@@ -93,8 +98,9 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
     return {
       text: turn.response_text,
       pieces,
-      // Only the end marker is a special token, and special tokens are not streamed.
-      stopped: pieces.length < turn.response_ids.length ? 'end' : 'length',
+      // Only the end marker is a special token, and special tokens are not streamed; a piece without a log-prob is
+      // the rest of a character the reply ended inside, not a token.
+      stopped: pieces.filter((p) => !Number.isNaN(p.token.logprob)).length < turn.response_ids.length ? 'end' : 'length',
       promptTokens: turn.prompt_ids.length,
       completionTokens: turn.response_ids.length,
       policyVersion: turn.policy_version,
@@ -169,6 +175,8 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
       ok: true,
       policy_version: options.loop.version,
       model: options.modelName,
+      // Off for a frozen Hugging Face base: next states are still recorded and judged, nothing trains.
+      training: options.loop.trainingOff ? `off (${TRAINING_OFF_NOTE})` : 'on',
       updating,
       updates,
       paused_for_weight_sync: pausedUntil > Date.now(),
