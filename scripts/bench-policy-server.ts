@@ -7,9 +7,16 @@
  * update ran against phase-2 tokens that arrived while none ran (same traffic, same machine load: the ratio),
  * and phase 1 for reference; requests refused (anything but 200); and next state → new version: from the
  * last next state sent before an update began to the moment /healthz serves the version it made.
+ *
+ * A reply's latency grows with its context, and updates run mostly in the later rounds, so a conversation
+ * sent whole would compare long contexts (while updating) with short ones (the first rounds, before any
+ * update): each phase-2 request carries the session's last exchange only (question or previous reply, and the
+ * correction), so every round asks the same of the policy. The server pairs next states by session, so this
+ * trains as a whole conversation would. The 1-minute load average before and after each phase is printed:
+ * the machine may be shared.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnListening } from '../server/spawn-listening.ts';
 import { percentile } from './browser-session.ts';
@@ -100,7 +107,8 @@ try {
             messages.push({ role: 'user', content: CORRECTIONS[(a + r) % CORRECTIONS.length] });
             nextStatesSent.push(performance.now());
           }
-          const reply = await streamReply(server.url, session, messages);
+          // The last exchange only: the same context size every round (see above).
+          const reply = await streamReply(server.url, session, messages.slice(-3));
           if (!reply.ok) refused++;
           replies.push(reply);
           messages.push({ role: 'assistant', content: reply.text });
@@ -110,8 +118,11 @@ try {
     return replies;
   };
 
+  const loads = [loadavg()[0]];
   const idle = await phase(false);
+  loads.push(loadavg()[0]);
   const training = await phase(true);
+  loads.push(loadavg()[0]);
   // Let the last updates land, then stop polling.
   const settleUntil = performance.now() + 60_000;
   while (performance.now() < settleUntil) {
@@ -164,6 +175,7 @@ try {
     requests_refused: refused,
     updates: updateSpans.length,
     next_state_to_new_version_ms_p50: round(percentile(toVersion, 50)),
+    load_1m_start_phase1_phase2_end: loads.map(round),
   };
   if (argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
   else console.table(result);

@@ -51,7 +51,8 @@ engines.trainer.update = (samples, loopSettings, version) => (policyServer?.upda
 const loop = new OnlineLoop(engines, store, settings.loop, {
   update: (metrics) => {
     policyServer?.updated();
-    log(`${new Date().toISOString()} update version=${metrics.version} samples=${metrics.samples} loss=${metrics.loss.toFixed(4)}`);
+    log(`${new Date().toISOString()} update version=${metrics.version} samples=${metrics.samples} loss=${metrics.loss.toFixed(4)} ` +
+      `train=${Math.round(metrics.trainMs ?? 0)}ms commit=${Math.round(metrics.commitMs ?? 0)}ms publish=${Math.round(metrics.publishMs ?? 0)}ms`);
   },
   stale: (ids) => log(`${new Date().toISOString()} stale samples=${ids.length}`),
   error: (where, error) => {
