@@ -47,7 +47,12 @@ const log = (line: string) => console.log(line);
 let policyServer: PolicyServer | null = null;
 // The loop has no "update began" event (its queue event reads the store each time): the trainer call says it.
 const train = engines.trainer.update;
-engines.trainer.update = (samples, loopSettings, version) => (policyServer?.updateStarted(), train(samples, loopSettings, version));
+engines.trainer.update = async (samples, loopSettings, version) => {
+  policyServer?.updateStarted();
+  const result = await train(samples, loopSettings, version);
+  policyServer?.weightsMade();
+  return result;
+};
 const loop = new OnlineLoop(engines, store, settings.loop, {
   update: (metrics) => {
     policyServer?.updated();

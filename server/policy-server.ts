@@ -54,8 +54,12 @@ export interface PolicyServerOptions {
 
 export interface PolicyServer {
   server: Server;
-  /** The loop's updates (wired by the caller, which builds the loop first): one began, was published, or failed. */
+  /**
+   * The loop's updates (wired by the caller, which builds the loop first): one began, its weights were made (the
+   * loop then commits them and `/healthz` shows the new version), it was published, or it failed.
+   */
   updateStarted(): void;
+  weightsMade(): void;
   updated(): void;
   updateFailed(): void;
 }
@@ -66,6 +70,8 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
   let updating = false;
   let updates = 0;
   let pausedUntil = 0;
+  /** With `pauseAfterUpdateMs`: from new weights to their publication, so no client sees the new version before the pause. */
+  let syncing = false;
   /** Requests of one session run one after another, in arrival order (a next state belongs to the turn before it). */
   const sessionTails = new Map<string, Promise<unknown>>();
 
@@ -135,7 +141,7 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
     const tags = readWireTags({ get: headerOf }, request.tags, untagged);
     const sessionId = tags.sessionId ?? UNKNOWN_SESSION;
     context.note.push(`session=${sessionId}`, `turn=${tags.turnType}`, ...(tags.sessionDone ? ['done'] : []), `stream=${request.stream}`);
-    const wait = pausedUntil - Date.now();
+    const wait = syncing ? options.pauseAfterUpdateMs! : pausedUntil - Date.now();
     if (wait > 0) {
       throw new HttpError(503, 'weight_sync', 'submission paused for weight update', { 'retry-after': String(Math.ceil(wait / 1000)) });
     }
@@ -179,7 +185,7 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
       training: options.loop.trainingOff ? `off (${TRAINING_OFF_NOTE})` : 'on',
       updating,
       updates,
-      paused_for_weight_sync: pausedUntil > Date.now(),
+      paused_for_weight_sync: syncing || pausedUntil > Date.now(),
       auth: !!options.token,
       untagged_turn_type: untagged,
     };
@@ -217,11 +223,16 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
   return {
     server,
     updateStarted: () => void (updating = true),
+    weightsMade: () => void (syncing = !!options.pauseAfterUpdateMs),
     updated: () => {
       updating = false;
       updates++;
+      syncing = false;
       if (options.pauseAfterUpdateMs) pausedUntil = Date.now() + options.pauseAfterUpdateMs;
     },
-    updateFailed: () => void (updating = false),
+    updateFailed: () => {
+      updating = false;
+      syncing = false;
+    },
   };
 }
