@@ -12,7 +12,8 @@
  * sent whole would compare long contexts (while updating) with short ones (the first rounds, before any
  * update): each phase-2 request carries the session's last exchange only (question or previous reply, and the
  * correction), so every round asks the same of the policy. The server pairs next states by session, so this
- * trains as a whole conversation would. The 1-minute load average before and after each phase is printed:
+ * trains as a whole conversation would. Round 0 (a question alone, no next state yet) is left out of the split:
+ * it can only be idle, and its prompt is the shortest. The 1-minute load average before and after each phase is printed:
  * the machine may be shared.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +36,7 @@ const QUESTIONS = ['What is the capital of Peru?', 'What is 7 times 8?', 'Descri
 const CORRECTIONS = ['too long, just one sentence please', 'why is it in capitals? lowercase please', 'no, that is wrong', 'can you put that as a bulleted list?', 'perfect, thank you'];
 
 interface Reply {
+  round: number;
   sentAt: number;
   /** Arrival time of each text piece. */
   times: number[];
@@ -42,7 +44,7 @@ interface Reply {
   ok: boolean;
 }
 
-async function streamReply(url: string, sessionId: string, messages: { role: string; content: string }[]): Promise<Reply> {
+async function streamReply(url: string, sessionId: string, messages: { role: string; content: string }[], round: number): Promise<Reply> {
   const sentAt = performance.now();
   const times: number[] = [];
   let text = '';
@@ -51,7 +53,7 @@ async function streamReply(url: string, sessionId: string, messages: { role: str
     headers: { 'content-type': 'application/json', 'x-session-id': sessionId, 'x-turn-type': 'main' },
     body: JSON.stringify({ model: 'nextstate-tiny', messages, stream: true }),
   });
-  if (res.status !== 200 || !res.body) return { sentAt, times, text, ok: false };
+  if (res.status !== 200 || !res.body) return { round, sentAt, times, text, ok: false };
   const decoder = new TextDecoder();
   let buffered = '';
   const reader = res.body.getReader();
@@ -71,7 +73,7 @@ async function streamReply(url: string, sessionId: string, messages: { role: str
       }
     }
   }
-  return { sentAt, times, text, ok: true };
+  return { round, sentAt, times, text, ok: true };
 }
 
 const data = mkdtempSync(join(tmpdir(), 'nextstate-bench-policy-'));
@@ -108,7 +110,7 @@ try {
             nextStatesSent.push(performance.now());
           }
           // The last exchange only: the same context size every round (see above).
-          const reply = await streamReply(server.url, session, messages.slice(-3));
+          const reply = await streamReply(server.url, session, messages.slice(-3), r);
           if (!reply.ok) refused++;
           replies.push(reply);
           messages.push({ role: 'assistant', content: reply.text });
@@ -136,10 +138,11 @@ try {
   const during = (t: number) => updateSpans.some((s) => t >= s.start && t <= s.end);
   const gaps = (replies: Reply[], keep: (t: number) => boolean) => replies.flatMap((r) => r.times.slice(1).map((t, i) => [t, t - r.times[i]] as const)).filter(([t]) => keep(t)).map(([, g]) => g);
   const ttfts = (replies: Reply[], keep: (t: number) => boolean) => replies.filter((r) => r.times.length > 0 && keep(r.times[0])).map((r) => r.times[0] - r.sentAt);
-  const idleToken = gaps(training, (t) => !during(t));
-  const updateToken = gaps(training, during);
-  const idleTtft = ttfts(training, (t) => !during(t));
-  const updateTtft = ttfts(training, during);
+  const measured = training.filter((r) => r.round > 0);
+  const idleToken = gaps(measured, (t) => !during(t));
+  const updateToken = gaps(measured, during);
+  const idleTtft = ttfts(measured, (t) => !during(t));
+  const updateTtft = ttfts(measured, during);
   const quietToken = gaps(idle, () => true);
   const quietTtft = ttfts(idle, () => true);
   const toVersion = updateSpans
@@ -165,6 +168,7 @@ try {
     token_p50_ratio_updating_vs_idle: round(percentile(updateToken, 50) / percentile(idleToken, 50)),
     token_p95_ratio_updating_vs_idle: round(percentile(updateToken, 95) / percentile(idleToken, 95)),
     ttft_p50_ratio_updating_vs_idle: round(percentile(updateTtft, 50) / percentile(idleTtft, 50)),
+    ttft_p95_ratio_updating_vs_idle: round(percentile(updateTtft, 95) / percentile(idleTtft, 95)),
     // Phase 1: no next states, so nothing is judged or trained.
     ttft_ms_p50_phase1: round(percentile(quietTtft, 50)),
     token_ms_p50_phase1: round(percentile(quietToken, 50)),
