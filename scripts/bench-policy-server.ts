@@ -3,13 +3,25 @@
  * The policy server in a child process on 127.0.0.1, driven by simulated agents over loopback (issue 16).
  * Phase 1 (idle): each agent opens fresh sessions, so no next state arrives and nothing trains. Phase 2
  * (training): each agent converses with corrections, so judges and updates run while it is served. It
- * reports time to first token and per-token latency, p50/p95, of phase-2 tokens that arrived while an
- * update ran against phase-2 tokens that arrived while none ran (same traffic, same machine load: the ratio),
+ * reports time to first token and per-token latency, p50/p95, of phase-2 replies that streamed while an
+ * update ran against phase-2 replies that streamed while none ran (same traffic, same machine load: the ratio),
  * and phase 1 for reference; requests refused (anything but 200); and next state → new version: from the
- * last next state sent before an update began to the moment /healthz serves the version it made.
+ * last next state sent before an update began to the moment /healthz serves the version it made. A reply's
+ * per-token latency is its time per output token, (last piece − first piece) / (pieces − 1): gaps between
+ * single pieces are no measure, as several pieces often arrive in one read (a gap of ~0) and the p50 of such
+ * gaps jumps between the two modes from run to run. A reply counts as streamed during an update by its first
+ * piece (for TTFT) or by the middle of its stream (per-token latency).
+ *
+ * A reply's latency grows with its context, and updates run mostly in the later rounds, so a conversation
+ * sent whole would compare long contexts (while updating) with short ones (the first rounds, before any
+ * update): each phase-2 request carries the session's last exchange only (question or previous reply, and the
+ * correction), so every round asks the same of the policy. The server pairs next states by session, so this
+ * trains as a whole conversation would. Round 0 (a question alone, no next state yet) is left out of the split:
+ * it can only be idle, and its prompt is the shortest. The 1-minute load average before and after each phase is printed:
+ * the machine may be shared.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnListening } from '../server/spawn-listening.ts';
 import { percentile } from './browser-session.ts';
@@ -28,6 +40,7 @@ const QUESTIONS = ['What is the capital of Peru?', 'What is 7 times 8?', 'Descri
 const CORRECTIONS = ['too long, just one sentence please', 'why is it in capitals? lowercase please', 'no, that is wrong', 'can you put that as a bulleted list?', 'perfect, thank you'];
 
 interface Reply {
+  round: number;
   sentAt: number;
   /** Arrival time of each text piece. */
   times: number[];
@@ -35,7 +48,7 @@ interface Reply {
   ok: boolean;
 }
 
-async function streamReply(url: string, sessionId: string, messages: { role: string; content: string }[]): Promise<Reply> {
+async function streamReply(url: string, sessionId: string, messages: { role: string; content: string }[], round: number): Promise<Reply> {
   const sentAt = performance.now();
   const times: number[] = [];
   let text = '';
@@ -44,7 +57,7 @@ async function streamReply(url: string, sessionId: string, messages: { role: str
     headers: { 'content-type': 'application/json', 'x-session-id': sessionId, 'x-turn-type': 'main' },
     body: JSON.stringify({ model: 'nextstate-tiny', messages, stream: true }),
   });
-  if (res.status !== 200 || !res.body) return { sentAt, times, text, ok: false };
+  if (res.status !== 200 || !res.body) return { round, sentAt, times, text, ok: false };
   const decoder = new TextDecoder();
   let buffered = '';
   const reader = res.body.getReader();
@@ -64,7 +77,7 @@ async function streamReply(url: string, sessionId: string, messages: { role: str
       }
     }
   }
-  return { sentAt, times, text, ok: true };
+  return { round, sentAt, times, text, ok: true };
 }
 
 const data = mkdtempSync(join(tmpdir(), 'nextstate-bench-policy-'));
@@ -100,7 +113,8 @@ try {
             messages.push({ role: 'user', content: CORRECTIONS[(a + r) % CORRECTIONS.length] });
             nextStatesSent.push(performance.now());
           }
-          const reply = await streamReply(server.url, session, messages);
+          // The last exchange only: the same context size every round (see above).
+          const reply = await streamReply(server.url, session, messages.slice(-3), r);
           if (!reply.ok) refused++;
           replies.push(reply);
           messages.push({ role: 'assistant', content: reply.text });
@@ -110,8 +124,11 @@ try {
     return replies;
   };
 
+  const loads = [loadavg()[0]];
   const idle = await phase(false);
+  loads.push(loadavg()[0]);
   const training = await phase(true);
+  loads.push(loadavg()[0]);
   // Let the last updates land, then stop polling.
   const settleUntil = performance.now() + 60_000;
   while (performance.now() < settleUntil) {
@@ -123,13 +140,15 @@ try {
   await poller;
 
   const during = (t: number) => updateSpans.some((s) => t >= s.start && t <= s.end);
-  const gaps = (replies: Reply[], keep: (t: number) => boolean) => replies.flatMap((r) => r.times.slice(1).map((t, i) => [t, t - r.times[i]] as const)).filter(([t]) => keep(t)).map(([, g]) => g);
+  const perToken = (replies: Reply[], keep: (t: number) => boolean) =>
+    replies.filter((r) => r.times.length > 1 && keep((r.times[0] + r.times.at(-1)!) / 2)).map((r) => (r.times.at(-1)! - r.times[0]) / (r.times.length - 1));
   const ttfts = (replies: Reply[], keep: (t: number) => boolean) => replies.filter((r) => r.times.length > 0 && keep(r.times[0])).map((r) => r.times[0] - r.sentAt);
-  const idleToken = gaps(training, (t) => !during(t));
-  const updateToken = gaps(training, during);
-  const idleTtft = ttfts(training, (t) => !during(t));
-  const updateTtft = ttfts(training, during);
-  const quietToken = gaps(idle, () => true);
+  const measured = training.filter((r) => r.round > 0);
+  const idleToken = perToken(measured, (t) => !during(t));
+  const updateToken = perToken(measured, during);
+  const idleTtft = ttfts(measured, (t) => !during(t));
+  const updateTtft = ttfts(measured, during);
+  const quietToken = perToken(idle, () => true);
   const quietTtft = ttfts(idle, () => true);
   const toVersion = updateSpans
     .map((s) => {
@@ -154,16 +173,18 @@ try {
     token_p50_ratio_updating_vs_idle: round(percentile(updateToken, 50) / percentile(idleToken, 50)),
     token_p95_ratio_updating_vs_idle: round(percentile(updateToken, 95) / percentile(idleToken, 95)),
     ttft_p50_ratio_updating_vs_idle: round(percentile(updateTtft, 50) / percentile(idleTtft, 50)),
+    ttft_p95_ratio_updating_vs_idle: round(percentile(updateTtft, 95) / percentile(idleTtft, 95)),
     // Phase 1: no next states, so nothing is judged or trained.
     ttft_ms_p50_phase1: round(percentile(quietTtft, 50)),
     token_ms_p50_phase1: round(percentile(quietToken, 50)),
     token_ms_p95_phase1: round(percentile(quietToken, 95)),
-    tokens_measured_idle: idleToken.length,
-    tokens_measured_updating: updateToken.length,
+    replies_measured_idle: idleTtft.length,
+    replies_measured_updating: updateTtft.length,
     requests: idle.length + training.length,
     requests_refused: refused,
     updates: updateSpans.length,
     next_state_to_new_version_ms_p50: round(percentile(toVersion, 50)),
+    load_1m_start_phase1_phase2_end: loads.map(round),
   };
   if (argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
   else console.table(result);

@@ -17,13 +17,14 @@ export async function createThreadEngines(): Promise<ThreadEngines> {
   const start = (engine: EngineName) =>
     new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { engine, entry: new URL('./engine-thread.ts', import.meta.url).href } });
   const threads = [start('policy'), start('signal'), start('trainer')];
-  const policy = Comlink.wrap<PolicyEngineApi>(nodeEndpoint(threads[0]));
-  const signal = Comlink.wrap<SignalEngineApi>(nodeEndpoint(threads[1]));
-  const trainer = Comlink.wrap<TrainerEngineApi>(nodeEndpoint(threads[2]));
+  const policy = Comlink.wrap<Required<PolicyEngineApi>>(nodeEndpoint(threads[0]));
+  const signal = Comlink.wrap<Required<SignalEngineApi>>(nodeEndpoint(threads[1]));
+  const trainer = Comlink.wrap<Required<TrainerEngineApi>>(nodeEndpoint(threads[2]));
   const engines: ThreadEngines = {
     policy: {
       init: (b) => policy.init(b),
       load: (c, v) => policy.load(c, v),
+      loadHf: (location, v) => policy.loadHf(location, v),
       // Callbacks cross the thread boundary as comlink proxies.
       reply: (request, onToken) => policy.reply(request, onToken ? Comlink.proxy(onToken) : undefined),
       publish: (u) => policy.publish(u),
@@ -32,6 +33,7 @@ export async function createThreadEngines(): Promise<ThreadEngines> {
     signal: {
       init: (b) => signal.init(b),
       load: (i, s) => signal.load(i, s),
+      loadHf: (location) => signal.loadHf(location),
       publish: (u) => signal.publish(u),
       process: (r, s) => signal.process(r, s),
       proximal: (r, s) => signal.proximal(r, s),
@@ -40,6 +42,7 @@ export async function createThreadEngines(): Promise<ThreadEngines> {
     trainer: {
       init: (b) => trainer.init(b),
       load: (i, s, v, o) => trainer.load(i, s, v, o),
+      loadHf: (location, lora, serving, optimizer) => trainer.loadHf(location, lora, serving, optimizer),
       update: (samples, s, v) => trainer.update(samples, s, v),
       proximal: (samples, s) => trainer.proximal(samples, s),
     },

@@ -2,6 +2,7 @@
  * `npm run policy-server -- [flags]`: command-line flags and environment of the policy server (issue 16).
  * The client token comes from the environment only: flags show in `ps`.
  */
+import { basename, resolve } from 'node:path';
 import { validateSettings, type Settings } from '../src/rl/settings.ts';
 import type { TurnType } from '../src/rl/turns.ts';
 import { FlagError, integer, parseServerFlags, splitList, type GuardSettings } from './guard-flags.ts';
@@ -14,7 +15,7 @@ export const BUILTIN_MODEL = 'nextstate-tiny';
 export interface PolicyServerSettings extends GuardSettings {
   /** `builtin` (the shipped checkpoint) or a folder (a Hugging Face model, issue 12). */
   model: string;
-  /** The model name clients send and /v1/models lists. */
+  /** The model name clients send and /v1/models lists (the folder's name for a Hugging Face folder). */
   modelName: string;
   /** Folder of the on-disk record store (LevelDB). */
   dataDir: string;
@@ -26,8 +27,9 @@ export interface PolicyServerSettings extends GuardSettings {
 }
 
 export const POLICY_USAGE = `usage: npm run policy-server -- [flags]
-  --model builtin|FOLDER  the policy: the shipped ${BUILTIN_MODEL} (default) or a Hugging Face folder (not yet supported)
-  --model-name NAME       the model name clients send (default ${BUILTIN_MODEL})
+  --model builtin|FOLDER  the policy: the shipped ${BUILTIN_MODEL} (default) or a Hugging Face folder
+                          (served frozen: training off until adapters train in the loop, issue 13)
+  --model-name NAME       the model name clients send (default ${BUILTIN_MODEL}, or the folder's name)
   --data DIR              where records and checkpoints are kept (LevelDB; default .nextstate/policy-server)
   --batch N               main-turn samples per update, B (default ${validateSettings({}).batchSize})
   --max-tokens N          longest reply (default ${validateSettings({}).maxTokens})
@@ -61,10 +63,11 @@ export function parsePolicyServerFlags(argv: readonly string[], env: NodeJS.Proc
     pauseAfterUpdateMs: 0,
   };
   const loop: Record<string, number> = {};
+  let modelName: string | null = null;
   parseServerFlags(argv, settings, DEFAULT_RATE_LIMIT.burst, (flag, value) => {
     switch (flag) {
       case '--model': settings.model = value(); break;
-      case '--model-name': settings.modelName = value(); break;
+      case '--model-name': modelName = value(); break;
       case '--data': settings.dataDir = value(); break;
       case '--batch': loop.batchSize = integer(flag, value(), 1); break;
       case '--max-tokens': loop.maxTokens = integer(flag, value(), 1); break;
@@ -79,6 +82,8 @@ export function parsePolicyServerFlags(argv: readonly string[], env: NodeJS.Proc
         throw new FlagError(`unknown flag ${flag}`);
     }
   });
+  const builtin = settings.model === 'builtin' || settings.model === BUILTIN_MODEL;
+  settings.modelName = modelName ?? (builtin ? BUILTIN_MODEL : basename(resolve(settings.model)));
   try {
     settings.loop = validateSettings({ ...loop, backend: 'wasm' });
   } catch (error) {

@@ -8,8 +8,9 @@ import { LevelStore } from '../src/store/level-store.ts';
 import { OnlineLoop } from '../src/workers/online-loop.ts';
 import { createThreadEngines } from './engine-threads.ts';
 import { FlagError, parsePolicyServerFlags, POLICY_USAGE } from './policy-flags.ts';
-import { loadServedCheckpoint } from './policy-model.ts';
-import { createPolicyServer, type PolicyServer } from './policy-server.ts';
+import { loadServedModel, type ServedModelSource } from './policy-model.ts';
+import { claimDataFolder, modelMark } from './data-folder-model.ts';
+import { createPolicyServer, TRAINING_OFF_NOTE, type PolicyServer } from './policy-server.ts';
 import { listenAnnounced } from './guarded-server.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -18,10 +19,10 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 }
 
 let settings;
-let initial;
+let served: ServedModelSource;
 try {
   settings = parsePolicyServerFlags(process.argv.slice(2), process.env);
-  initial = loadServedCheckpoint(settings.model);
+  served = await loadServedModel(settings.model);
 } catch (error) {
   if (!(error instanceof FlagError)) throw error;
   console.error(`${error.message}\n\n${POLICY_USAGE}`);
@@ -34,16 +35,29 @@ const store = await LevelStore.open(settings.dataDir).catch((error: Error) => {
   console.error(locked ? `the data folder ${settings.dataDir} is in use by another policy server` : `cannot open the records in ${settings.dataDir}: ${error.message}`);
   process.exit(1);
 });
+try {
+  claimDataFolder(settings.dataDir, modelMark(served), !!(await store.getCheckpoint(0)));
+} catch (error) {
+  console.error((error as Error).message);
+  await store.close();
+  process.exit(1);
+}
 const engines = await createThreadEngines();
 const log = (line: string) => console.log(line);
 let policyServer: PolicyServer | null = null;
 // The loop has no "update began" event (its queue event reads the store each time): the trainer call says it.
 const train = engines.trainer.update;
-engines.trainer.update = (samples, loopSettings, version) => (policyServer?.updateStarted(), train(samples, loopSettings, version));
+engines.trainer.update = async (samples, loopSettings, version) => {
+  policyServer?.updateStarted();
+  const result = await train(samples, loopSettings, version);
+  policyServer?.weightsMade();
+  return result;
+};
 const loop = new OnlineLoop(engines, store, settings.loop, {
   update: (metrics) => {
     policyServer?.updated();
-    log(`${new Date().toISOString()} update version=${metrics.version} samples=${metrics.samples} loss=${metrics.loss.toFixed(4)}`);
+    log(`${new Date().toISOString()} update version=${metrics.version} samples=${metrics.samples} loss=${metrics.loss.toFixed(4)} ` +
+      `train=${Math.round(metrics.trainMs ?? 0)}ms commit=${Math.round(metrics.commitMs ?? 0)}ms publish=${Math.round(metrics.publishMs ?? 0)}ms`);
   },
   stale: (ids) => log(`${new Date().toISOString()} stale samples=${ids.length}`),
   error: (where, error) => {
@@ -54,7 +68,14 @@ const loop = new OnlineLoop(engines, store, settings.loop, {
 // The loop starts its background work with `void`; a failure there (e.g. two concurrent maybeUpdate calls
 // marking the same samples stale) must be reported, not end the process that serves every agent.
 process.on('unhandledRejection', (error) => log(`${new Date().toISOString()} background error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
-await loop.start(initial);
+try {
+  await loop.start(served.kind === 'builtin' ? served.checkpoint : { hf: served.location });
+} catch (error) {
+  console.error(`cannot serve --model ${settings.model}: ${(error as Error).message}`);
+  await engines.terminate();
+  await store.close();
+  process.exit(1);
+}
 policyServer = createPolicyServer({
   loop,
   store,
@@ -73,7 +94,8 @@ policyServer = createPolicyServer({
 const { server } = policyServer;
 
 listenAnnounced(server, settings, 'policy server', 'NEXTSTATE_POLICY_TOKEN: anyone who can reach it can train this policy', () =>
-  `model ${settings.modelName}, version ${loop.version}, B ${settings.loop.batchSize}, ` +
+  `model ${settings.modelName} (${served.kind === 'builtin' ? 'built-in' : `${served.family} from ${served.location.name}`}), version ${loop.version}, ` +
+    `training: ${loop.trainingOff ? `off (${TRAINING_OFF_NOTE})` : `on, B ${settings.loop.batchSize}`}, ` +
     `untagged turns ${settings.untagged}, token ${settings.token ? 'required' : 'off'}, data ${settings.dataDir}`,
 );
 

@@ -24,6 +24,11 @@ import { readJsonBody } from './read-body.ts';
 export const CHAT_PATH = '/v1/chat/completions';
 export const MODELS_PATH = '/v1/models';
 export const HEALTH_PATH = '/healthz';
+/**
+ * Why a loaded Hugging Face model does not learn here yet: it is served frozen, its next states recorded and
+ * judged, and LoRA adapters training in the loop are issue 13's.
+ */
+export const TRAINING_OFF_NOTE = 'LoRA for loaded models: see issue 13';
 /** The session of a request without `X-Session-Id`, as in the reference. */
 export const UNKNOWN_SESSION = 'unknown';
 
@@ -49,8 +54,12 @@ export interface PolicyServerOptions {
 
 export interface PolicyServer {
   server: Server;
-  /** The loop's updates (wired by the caller, which builds the loop first): one began, was published, or failed. */
+  /**
+   * The loop's updates (wired by the caller, which builds the loop first): one began, its weights were made (the
+   * loop then commits them and `/healthz` shows the new version), it was published, or it failed.
+   */
   updateStarted(): void;
+  weightsMade(): void;
   updated(): void;
   updateFailed(): void;
 }
@@ -61,6 +70,8 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
   let updating = false;
   let updates = 0;
   let pausedUntil = 0;
+  /** With `pauseAfterUpdateMs`: from new weights to their publication, so no client sees the new version before the pause. */
+  let syncing = false;
   /** Requests of one session run one after another, in arrival order (a next state belongs to the turn before it). */
   const sessionTails = new Map<string, Promise<unknown>>();
 
@@ -93,8 +104,9 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
     return {
       text: turn.response_text,
       pieces,
-      // Only the end marker is a special token, and special tokens are not streamed.
-      stopped: pieces.length < turn.response_ids.length ? 'end' : 'length',
+      // Only the end marker is a special token, and special tokens are not streamed; a piece without a log-prob is
+      // the rest of a character the reply ended inside, not a token.
+      stopped: pieces.filter((p) => !Number.isNaN(p.token.logprob)).length < turn.response_ids.length ? 'end' : 'length',
       promptTokens: turn.prompt_ids.length,
       completionTokens: turn.response_ids.length,
       policyVersion: turn.policy_version,
@@ -129,7 +141,7 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
     const tags = readWireTags({ get: headerOf }, request.tags, untagged);
     const sessionId = tags.sessionId ?? UNKNOWN_SESSION;
     context.note.push(`session=${sessionId}`, `turn=${tags.turnType}`, ...(tags.sessionDone ? ['done'] : []), `stream=${request.stream}`);
-    const wait = pausedUntil - Date.now();
+    const wait = syncing ? options.pauseAfterUpdateMs! : pausedUntil - Date.now();
     if (wait > 0) {
       throw new HttpError(503, 'weight_sync', 'submission paused for weight update', { 'retry-after': String(Math.ceil(wait / 1000)) });
     }
@@ -169,9 +181,11 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
       ok: true,
       policy_version: options.loop.version,
       model: options.modelName,
+      // Off for a frozen Hugging Face base: next states are still recorded and judged, nothing trains.
+      training: options.loop.trainingOff ? `off (${TRAINING_OFF_NOTE})` : 'on',
       updating,
       updates,
-      paused_for_weight_sync: pausedUntil > Date.now(),
+      paused_for_weight_sync: syncing || pausedUntil > Date.now(),
       auth: !!options.token,
       untagged_turn_type: untagged,
     };
@@ -209,11 +223,16 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
   return {
     server,
     updateStarted: () => void (updating = true),
+    weightsMade: () => void (syncing = !!options.pauseAfterUpdateMs),
     updated: () => {
       updating = false;
       updates++;
+      syncing = false;
       if (options.pauseAfterUpdateMs) pausedUntil = Date.now() + options.pauseAfterUpdateMs;
     },
-    updateFailed: () => void (updating = false),
+    updateFailed: () => {
+      updating = false;
+      syncing = false;
+    },
   };
 }

@@ -1,10 +1,11 @@
 /** The policy server's flags (policy-flags.ts) and `--model` (policy-model.ts). */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FlagError, parsePolicyServerFlags } from '../../server/policy-flags.ts';
-import { loadServedCheckpoint } from '../../server/policy-model.ts';
+import { loadServedModel } from '../../server/policy-model.ts';
+import { writeTinyHfCheckpoint } from '../../scripts/gen-hf-checkpoint.ts';
 
 describe('policy server flags', () => {
   it('defaults, shared guard flags, loop settings, and the token from the environment only', () => {
@@ -25,14 +26,33 @@ describe('policy server flags', () => {
     }
   });
 
-  it('--model: the shipped checkpoint, and a folder is "not yet supported" (issue 12)', () => {
-    expect(loadServedCheckpoint('builtin').manifest.preset).toBe('tiny');
-    const folder = mkdtempSync(join(tmpdir(), 'nextstate-hf-'));
+  it('--model: the shipped checkpoint, or a Hugging Face folder checked before any engine starts (issue 12)', async () => {
+    const builtin = await loadServedModel('builtin');
+    expect(builtin.kind === 'builtin' && builtin.checkpoint.manifest.preset).toBe('tiny');
+    const root = mkdtempSync(join(tmpdir(), 'nextstate-hf-'));
     try {
-      expect(() => loadServedCheckpoint(folder)).toThrow(/not yet supported/);
-      expect(() => loadServedCheckpoint(join(folder, 'missing'))).toThrow(FlagError);
+      const tiny = writeTinyHfCheckpoint(join(root, 'tiny-qwen'), { family: 'qwen2', dtype: 'bf16', shards: 2, seed: 5 });
+      const hf = await loadServedModel(tiny.dir);
+      if (hf.kind !== 'hf') throw new Error('expected a Hugging Face model');
+      expect(hf.family).toBe('qwen2');
+      // Exactly the folder's files, byte for byte: the config, tokenizer files, the index and both shards.
+      const onDisk = readdirSync(tiny.dir).sort();
+      expect(Object.keys(hf.location.files).sort()).toEqual(onDisk);
+      for (const name of onDisk) expect(Buffer.from(hf.location.files[name]).equals(readFileSync(join(tiny.dir, name)))).toBe(true);
+      expect(parsePolicyServerFlags(['--model', tiny.dir], {}).modelName).toBe('tiny-qwen');
+      expect(parsePolicyServerFlags(['--model', tiny.dir, '--model-name', 'q'], {}).modelName).toBe('q');
+      expect(parsePolicyServerFlags(['--model', 'builtin'], {}).modelName).toBe('nextstate-tiny');
+
+      // Refused at once, naming what is wrong: an empty folder, a broken config, a path that is no folder.
+      const empty = join(root, 'empty');
+      mkdirSync(empty);
+      await expect(loadServedModel(empty)).rejects.toThrow(FlagError);
+      await expect(loadServedModel(empty)).rejects.toThrow(/config\.json/);
+      writeFileSync(join(empty, 'config.json'), '{"model_type": "llama",');
+      await expect(loadServedModel(empty)).rejects.toThrow(/config\.json is not valid JSON/);
+      await expect(loadServedModel(join(root, 'missing'))).rejects.toThrow(/neither "builtin" nor a folder/);
     } finally {
-      rmSync(folder, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
