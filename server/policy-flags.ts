@@ -28,7 +28,9 @@ export interface PolicyServerSettings extends GuardSettings {
 
 export const POLICY_USAGE = `usage: npm run policy-server -- [flags]
   --model builtin|FOLDER  the policy: the shipped ${BUILTIN_MODEL} (default) or a Hugging Face folder
-                          (served frozen: training off until adapters train in the loop, issue 13)
+                          (its LoRA adapter trains on the frozen base, issue 13)
+  --finetune auto|lora|full  what trains (default auto: the built-in model every weight, a folder's model a LoRA
+                          adapter; full on a folder's model records samples but trains nothing)
   --model-name NAME       the model name clients send (default ${BUILTIN_MODEL}, or the folder's name)
   --data DIR              where records and checkpoints are kept (LevelDB; default .nextstate/policy-server)
   --batch N               main-turn samples per update, B (default ${validateSettings({}).batchSize})
@@ -62,7 +64,7 @@ export function parsePolicyServerFlags(argv: readonly string[], env: NodeJS.Proc
     untagged: 'side',
     pauseAfterUpdateMs: 0,
   };
-  const loop: Record<string, number> = {};
+  const loop: Record<string, number | string> = {};
   let modelName: string | null = null;
   parseServerFlags(argv, settings, DEFAULT_RATE_LIMIT.burst, (flag, value) => {
     switch (flag) {
@@ -71,6 +73,7 @@ export function parsePolicyServerFlags(argv: readonly string[], env: NodeJS.Proc
       case '--data': settings.dataDir = value(); break;
       case '--batch': loop.batchSize = integer(flag, value(), 1); break;
       case '--max-tokens': loop.maxTokens = integer(flag, value(), 1); break;
+      case '--finetune': loop.finetune = value(); break;
       case '--pause-after-update-ms': settings.pauseAfterUpdateMs = integer(flag, value(), 0); break;
       case '--untagged': {
         const v = value();

@@ -10,7 +10,7 @@ import { createThreadEngines } from './engine-threads.ts';
 import { FlagError, parsePolicyServerFlags, POLICY_USAGE } from './policy-flags.ts';
 import { loadServedModel, type ServedModelSource } from './policy-model.ts';
 import { claimDataFolder, modelMark } from './data-folder-model.ts';
-import { createPolicyServer, TRAINING_OFF_NOTE, type PolicyServer } from './policy-server.ts';
+import { createPolicyServer, type PolicyServer } from './policy-server.ts';
 import { listenAnnounced } from './guarded-server.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -95,7 +95,7 @@ const { server } = policyServer;
 
 listenAnnounced(server, settings, 'policy server', 'NEXTSTATE_POLICY_TOKEN: anyone who can reach it can train this policy', () =>
   `model ${settings.modelName} (${served.kind === 'builtin' ? 'built-in' : `${served.family} from ${served.location.name}`}), version ${loop.version}, ` +
-    `training: ${loop.trainingOff ? `off (${TRAINING_OFF_NOTE})` : `on, B ${settings.loop.batchSize}`}, ` +
+    `training: ${loop.trainingOff ? `off (${loop.trainingOff})` : `on, B ${settings.loop.batchSize}`}, ` +
     `untagged turns ${settings.untagged}, token ${settings.token ? 'required' : 'off'}, data ${settings.dataDir}`,
 );
 

@@ -24,11 +24,6 @@ import { readJsonBody } from './read-body.ts';
 export const CHAT_PATH = '/v1/chat/completions';
 export const MODELS_PATH = '/v1/models';
 export const HEALTH_PATH = '/healthz';
-/**
- * Why a loaded Hugging Face model does not learn here yet: it is served frozen, its next states recorded and
- * judged, and LoRA adapters training in the loop are issue 13's.
- */
-export const TRAINING_OFF_NOTE = 'LoRA for loaded models: see issue 13';
 /** The session of a request without `X-Session-Id`, as in the reference. */
 export const UNKNOWN_SESSION = 'unknown';
 
@@ -182,7 +177,7 @@ export function createPolicyServer(options: PolicyServerOptions): PolicyServer {
       policy_version: options.loop.version,
       model: options.modelName,
       // Off for a frozen Hugging Face base: next states are still recorded and judged, nothing trains.
-      training: options.loop.trainingOff ? `off (${TRAINING_OFF_NOTE})` : 'on',
+      training: options.loop.trainingOff ? `off (${options.loop.trainingOff})` : 'on',
       updating,
       updates,
       paused_for_weight_sync: syncing || pausedUntil > Date.now(),

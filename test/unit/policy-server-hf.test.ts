@@ -1,9 +1,9 @@
 /**
  * `npm run policy-server -- --model <Hugging Face folder>` as a separate process, driven by the official `openai`
  * client: it serves the folder's model (its own tokenizer and chat template) whole and streamed, says on
- * /healthz and in its startup line that training is off (a frozen base until adapters train in the loop, issue
- * 13), still records and judges every next state, never changes version; and its data folder is refused to a
- * server of another model.
+ * /healthz and in its startup line that training is on (a LoRA adapter on the frozen base, issue 13), records,
+ * judges and trains on every next state (the adapter's version rises; a restart serves it again); with
+ * `--finetune full` it says training is off and why; and its data folder is refused to a server of another model.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,14 +35,14 @@ afterAll(async () => {
 const main = (sessionId: string) => ({ headers: { 'X-Session-Id': sessionId, 'X-Turn-Type': 'main' } });
 
 describe('policy server on a Hugging Face folder', () => {
-  it('serves the folder frozen with its own tokenizer, says training is off, records and judges next states', { timeout: 300_000 }, async () => {
+  it('serves the folder with its own tokenizer, trains its adapter from judged next states, versions rise and survive a restart', { timeout: 300_000 }, async () => {
     const server = await spawnListening('server/policy-main.ts', ['--port', '0', '--data', data, '--model', modelDir, '--batch', '1', '--max-tokens', '12', '--rate-limit', '0'], {
       startTimeoutMs: 120_000,
     });
     children.push(server);
-    expect(server.output()).toMatch(/model tiny-llama \(llama from .*tiny-llama\).*training: off \(LoRA for loaded models: see issue 13\)/);
+    expect(server.output()).toMatch(/model tiny-llama \(llama from .*tiny-llama\), version 0, training: on, B 1/);
     const health = async () => (await (await fetch(`${server.url}/healthz`)).json()) as { policy_version: number; training: string; model: string };
-    expect(await health()).toMatchObject({ policy_version: 0, training: 'off (LoRA for loaded models: see issue 13)', model: 'tiny-llama' });
+    expect(await health()).toMatchObject({ policy_version: 0, training: 'on', model: 'tiny-llama' });
 
     const openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 120_000 });
     expect((await openai.models.list()).data.map((m) => m.id)).toEqual(['tiny-llama']);
@@ -64,7 +64,7 @@ describe('policy server on a Hugging Face folder', () => {
       messages.push({ role: 'assistant', content: text });
     }
 
-    // Judged in the background: both next states reach a final status; nothing trains (B = 1, yet version 0).
+    // Judged in the background: both next states reach a final status, and their samples train the adapter (B = 1).
     // The records are read with the server stopped (LevelDB has one owner); a restart resumes what was cut short.
     let running = server;
     let turns: Awaited<ReturnType<LevelStore['listTurns']>> = [];
@@ -75,10 +75,8 @@ describe('policy server on a Hugging Face folder', () => {
       turns = await store.listTurns('hf-1');
       const samples = await store.listSamples();
       await store.close();
-      if (turns.slice(0, 2).every((t) => t.status === 'sampled' || t.status === 'no_sample')) {
-        expect(samples.every((s) => s.status === 'pending' && s.policy_version === 0)).toBe(true);
-        break;
-      }
+      const judged = turns.slice(0, 2).every((t) => ['sampled', 'no_sample', 'trained'].includes(t.status));
+      if (judged && samples.length > 0 && samples.every((s) => s.status === 'trained')) break;
       if (attempt === 20) throw new Error(`next states not judged: ${turns.map((t) => t.status).join(', ')}`);
       running = await spawnListening('server/policy-main.ts', ['--port', '0', '--data', data, '--model', modelDir, '--batch', '1', '--rate-limit', '0'], { startTimeoutMs: 120_000 });
       children.push(running);
@@ -89,6 +87,28 @@ describe('policy server on a Hugging Face folder', () => {
     expect(turns[0].prompt_ids).toEqual(tokenizer.encodePrompt([{ role: 'user', content: 'What is the capital of Peru?' }]));
     expect(turns.map((t) => t.next_state?.content ?? null)).toEqual([...corrections, null]);
     expect(turns.every((t) => t.policy_version === 0)).toBe(true);
+    // The trained adapter serves after the restart: a version above 0 on /healthz, and a reply recorded under it.
+    const again = await spawnListening('server/policy-main.ts', ['--port', '0', '--data', data, '--model', modelDir, '--batch', '1', '--max-tokens', '4', '--rate-limit', '0'], { startTimeoutMs: 120_000 });
+    children.push(again);
+    const version = (await (await fetch(`${again.url}/healthz`)).json()).policy_version as number;
+    expect(version).toBeGreaterThan(0);
+    const later = new OpenAI({ baseURL: `${again.url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 120_000 });
+    await later.chat.completions.create({ model: 'tiny-llama', messages: [{ role: 'user', content: 'hello' }] }, main('hf-2'));
+    await again.stop();
+    const store = await LevelStore.open(data);
+    const served = await store.listTurns('hf-2');
+    await store.close();
+    expect(served.map((t) => t.policy_version)).toEqual([version]);
+  });
+
+  it('with --finetune full says training is off and why', { timeout: 120_000 }, async () => {
+    const server = await spawnListening('server/policy-main.ts', ['--port', '0', '--data', join(root, 'data-full'), '--model', modelDir, '--finetune', 'full', '--rate-limit', '0'], {
+      startTimeoutMs: 120_000,
+    });
+    children.push(server);
+    expect(server.output()).toMatch(/training: off \(Full fine-tuning does not fit a loaded model/);
+    expect(((await (await fetch(`${server.url}/healthz`)).json()) as { training: string }).training).toMatch(/^off \(Full fine-tuning/);
+    await server.stop();
   });
 
   it('refuses the data folder to a server of another model, and says which', { timeout: 120_000 }, async () => {
