@@ -6,7 +6,8 @@
  * 0.05..0.6) and the hint_follow_rate (the dimension's hint appended as METHOD §3's hint line; target >= 0.8);
  * well_formed_rate (the reply ends with <|end|> and no role marker leaks; target >= 0.95); answer accuracy.
  * `visitor` (issue 14): the hand-written visitor set (src/world/visitors/), one reply each: casual_accuracy
- * (target >= 0.9), offtopic_no_invented_fact (target >= 0.9) and offtopic_states_scope. `--visitor-only`
+ * (target >= 0.9), offtopic_no_invented_fact (target >= 0.9) and offtopic_states_scope; the off-topic messages again
+ * with a style's hint line (offtopic_hinted_follow_rate, offtopic_hinted_no_invented_fact). `--visitor-only`
  * prints that section alone.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -19,7 +20,7 @@ import { padBatch, replyLoss } from '../src/model/reply-loss.ts';
 import { createRng, pick } from '../src/model/rng.ts';
 import type { Message } from '../src/model/chat.ts';
 import type { Policy } from '../src/model/policy.ts';
-import { STYLE_DIMENSIONS, conversations, sampleQuestion, hintedPrompt } from '../src/world/index.ts';
+import { STYLE_DIMENSIONS, conversations, sampleQuestion, hintedPrompt, withHint } from '../src/world/index.ts';
 import { VISITOR_IN_WORLD, VISITOR_OFF_TOPIC } from '../src/world/visitors/messages.ts';
 import { answersFact, inventedFacts, statesScope } from '../src/world/visitors/checks.ts';
 
@@ -113,6 +114,19 @@ async function visitorSection() {
     (byKind[m.kind] ??= []).push(invented.length === 0);
     offTopicExamples[m.kind] ??= { message: m.text, reply: r.text, invented };
   }
+  // Hints keep working off the world too: each off-topic message again with one style's hint line (the styles in
+  // turn, a random phrasing of each), the reply checked by that style's checker and for invented facts.
+  const hintRng = createRng(1_000_003);
+  const hintedFollow: boolean[] = [];
+  const hintedHonest: boolean[] = [];
+  const hintedByStyle: Record<string, boolean[]> = {};
+  for (const [i, m] of VISITOR_OFF_TOPIC.entries()) {
+    const d = STYLE_DIMENSIONS[i % STYLE_DIMENSIONS.length];
+    const r = await reply(withHint([{ role: 'user', content: m.text }], pick(hintRng, d.hints)));
+    hintedFollow.push(d.check(r.text));
+    hintedHonest.push(inventedFacts(r.text, m.text).length === 0);
+    (hintedByStyle[d.id] ??= []).push(hintedFollow.at(-1)!);
+  }
   return {
     n_casual: inWorld.length,
     n_offtopic: honest.length,
@@ -121,6 +135,9 @@ async function visitorSection() {
     offtopic_no_invented_fact: round(rate(honest)),
     offtopic_states_scope: round(rate(scope)),
     offtopic_no_invented_fact_by_kind: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, round(rate(xs))])),
+    offtopic_hinted_follow_rate: round(rate(hintedFollow)),
+    offtopic_hinted_follow_by_style: Object.fromEntries(Object.entries(hintedByStyle).map(([k, xs]) => [k, round(rate(xs))])),
+    offtopic_hinted_no_invented_fact: round(rate(hintedHonest)),
     targets: { casual_accuracy: '>= 0.9', offtopic_no_invented_fact: '>= 0.9' },
     casual_misses: misses,
     offtopic_examples: offTopicExamples,
