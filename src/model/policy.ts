@@ -135,6 +135,7 @@ export class Policy {
         shape,
         mask,
         cache?.layers[i],
+        this.adapter?.training === true,
       );
       const mixed = tf.add(input, this.project(attn.merged, `${p}wo`)) as tf.Tensor2D;
       const next = tf.add(mixed, swiGlu(rmsNorm(mixed, this.w(`${p}mlp_norm`), c.rmsEps), (y, which) => this.project(y, `${p}${which}`)));
