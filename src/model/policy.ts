@@ -141,7 +141,7 @@ export class Policy {
       const next = tf.add(mixed, swiGlu(rmsNorm(mixed, this.w(`${p}mlp_norm`), c.rmsEps), (y, which) => this.project(y, `${p}${which}`)));
       return { x: next as tf.Tensor2D, k: attn.cache.k, v: attn.cache.v };
     };
-    const recompute = this.adapter?.training && this.adapter.config.dropout === 0 && !cache;
+    const recompute = this.adapter?.training && this.adapter.checkpointing && this.adapter.config.dropout === 0 && !cache;
     for (let i = 0; i < c.nLayers; i++) {
       if (recompute) {
         // the constants travel as saved tensors: the forward's own are freed before the backward runs
@@ -165,7 +165,7 @@ export class Policy {
   }
 
   /**
-   * One layer under gradient checkpointing, while an adapter trains: the forward keeps only the layer's input;
+   * One layer under gradient checkpointing, while an adapter trains with `checkpointing` on: the forward keeps only the layer's input;
    * the backward runs the layer again and takes the gradients of its input and of its adapter weights from
    * that. An update then holds one layer's intermediates at a time instead of every layer's (no KV cache is
    * returned).
