@@ -4,6 +4,7 @@ import { resolveConfig } from '../../src/model/presets.ts';
 import { Adam } from '../../src/model/adam.ts';
 import { optimizerStep } from '../../src/model/optimizer-step.ts';
 import { LoraAdapter, adapterSpecs, loraConfigOf } from '../../src/model/adapter/lora.ts';
+import { planUpdate } from '../../src/model/adapter/update-memory.ts';
 import { hybridLoss } from '../../src/rl/hybrid-loss.ts';
 import { batchFromSamples, disposeBatch } from '../../src/rl/sample-batch.ts';
 import { DEFAULT_SETTINGS } from '../../src/rl/settings.ts';
@@ -52,7 +53,7 @@ function updateFlops(policy: Policy, n: number, logitRows: number, adapterParams
 
 /**
  * One LoRA update (r = 8 on q, k, v, o, one epoch) for one combined sample of 128 prompt + 64 reply tokens, the
- * trainer's path (samplesResponseLogits → hybridLoss → optimizerStep), after a warm-up step; the teacher scoring of
+ * trainer's path (samplesResponseLogits → hybridLoss → optimizerStep, checkpointing as planUpdate says), after a warm-up step; the teacher scoring of
  * that reply timed separately; peak tensor memory over the update; the update's FLOPs against this backend's
  * measured matMul FLOP/s.
  */
@@ -78,11 +79,13 @@ export async function benchLoraUpdate(policy: Policy, datasheetFp32?: number): P
     old_logprobs_at_support: reply.map((_, t) => top(t, student.topLogprobs)),
     teacher_logprobs_at_support: reply.map((_, t) => top(t, teacher.topLogprobs)),
   };
+  // as the trainer runs it: gradient checkpointing only when the memory plan needs it under the default cap
+  const plan = planUpdate(policy.config, lora, { samples: 1, tokens: PROMPT + REPLY - 1, logitRows: REPLY }, settings.updateMemoryMb * 2 ** 20);
   const adam = new Adam(adapted.trainableVariables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
   const step = () => {
     const batch = batchFromSamples([sample], settings);
     try {
-      return optimizerStep(adapted, adam, () => hybridLoss(samplesResponseLogits(adapted, [sample], REPLY), batch, settings).loss, settings.lr, settings.gradClip);
+      return optimizerStep(adapted, adam, () => hybridLoss(samplesResponseLogits(adapted, [sample], REPLY), batch, settings).loss, settings.lr, settings.gradClip, { checkpointing: plan.shape.checkpointing });
     } finally {
       disposeBatch(batch);
     }
@@ -121,6 +124,7 @@ export async function benchLoraUpdate(policy: Policy, datasheetFp32?: number): P
     lora_adapter_bytes: adapterSpecs(policy.config, lora).reduce((n, s) => n + 4 * s.shape[0] * s.shape[1], 0),
     lora_update_prompt_tokens: PROMPT,
     lora_update_reply_tokens: REPLY,
+    lora_update_checkpointing: plan.shape.checkpointing === true,
     lora_update_ms: Math.round(cpuMs),
     lora_update_wall_ms: Math.round(wall),
     lora_update_tokens_per_s: +((tokens / cpuMs) * 1000).toFixed(1),
@@ -130,6 +134,8 @@ export async function benchLoraUpdate(policy: Policy, datasheetFp32?: number): P
     lora_update_fraction_of_compute_limit: +(flops / (cpuMs / 1000) / limit).toFixed(3),
     ...(datasheetFp32 && { lora_update_fraction_of_datasheet_fp32: +(flops / (cpuMs / 1000) / datasheetFp32).toFixed(5) }),
     peak_memory_mb: Math.round(profile.peakBytes / 2 ** 20),
+    peak_memory_estimate_mb: Math.round(plan.memory.totalBytes / 2 ** 20),
+    update_memory_cap_mb: settings.updateMemoryMb,
     memory_before_update_mb: Math.round(before / 2 ** 20),
     process_max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };

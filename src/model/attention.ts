@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerCache } from './kv-cache.ts';
+import { linear } from './linear.ts';
 
 export interface AttentionShape {
   batch: number;
@@ -38,7 +39,9 @@ export function attentionMask(start: number, seqLen: number, keyLen: number, gro
  * k and values v [B, T, nKvHeads, hd]. The g = nHeads/nKvHeads query heads of one key/value head are stacked as
  * g·T rows against it, so keys and values are never repeated. With `past` (keys and values of earlier positions)
  * the new queries also attend to them. Returns the heads merged [B·T, nHeads·hd] and the full keys and values
- * (past + new, [B·nKvHeads, positions, hd]) for the KV cache.
+ * (past + new, [B·nKvHeads, positions, hd]) for the KV cache. With `planar` the products run as one 2-D product per
+ * (row, key/value head) with linear()'s gradients: the same products, faster on `wasm`, whose batched matMul runs at
+ * about a tenth of a 2-D one's speed (shared/MEASURED.md); a LoRA update uses it.
  */
 export function groupedQueryAttention(
   q: tf.Tensor4D,
@@ -47,6 +50,7 @@ export function groupedQueryAttention(
   s: AttentionShape,
   mask: tf.Tensor4D | undefined,
   past?: LayerCache,
+  planar = false,
 ): { merged: tf.Tensor2D; cache: LayerCache } {
   const groups = s.nHeads / s.nKvHeads;
   const bk = s.batch * s.nKvHeads;
@@ -59,12 +63,19 @@ export function groupedQueryAttention(
     values = tf.concat([past.v, values], 1);
   }
   const keyLen = keys.shape[1];
-  let scores: tf.Tensor3D = tf.matMul(queries, keys, false, true);
+  let scores: tf.Tensor3D = planar ? slices(queries, keys, (qi, ki) => linear(qi, tf.transpose(ki))) : tf.matMul(queries, keys, false, true);
   if (mask) scores = tf.reshape(tf.add(tf.reshape(scores, [s.batch, s.nKvHeads, groups * s.seqLen, keyLen]), mask), [bk, groups * s.seqLen, keyLen]);
-  const mixed = tf.matMul(tf.softmax(scores), values); // [B·kv, g·T, hd]
+  const weights = tf.softmax(scores);
+  const mixed = planar ? slices(weights, values, linear) : tf.matMul(weights, values); // [B·kv, g·T, hd]
   const merged = tf.reshape(
     tf.transpose(tf.reshape(mixed, [s.batch, s.nHeads, s.seqLen, s.headDim]), [0, 2, 1, 3]),
     [s.batch * s.seqLen, s.nHeads * s.headDim],
   ) as tf.Tensor2D;
   return { merged, cache: { k: keys, v: values } };
+}
+
+/** f applied to each pair of 2-D slices along the first axis of a and b, stacked again. */
+function slices(a: tf.Tensor3D, b: tf.Tensor3D, f: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D): tf.Tensor3D {
+  const bs = tf.unstack(b) as tf.Tensor2D[];
+  return tf.stack((tf.unstack(a) as tf.Tensor2D[]).map((ai, i) => f(ai, bs[i]))) as tf.Tensor3D;
 }

@@ -10,7 +10,8 @@ type GradFn = Parameters<typeof tf.customGrad>[0];
 
 /**
  * x [N, in] times w [in, out]. `weightGradient` false for a frozen weight (a base under an adapter): the backward
- * then computes only x's gradient — no [in, out] gradient per projection, half the FLOPs and the memory.
+ * then computes only x's gradient — no [in, out] gradient per projection, half the FLOPs and the memory — without
+ * a transposed copy of the weight.
  */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, weightGradient = true): tf.Tensor2D {
   if (!weightGradient) {
@@ -18,7 +19,8 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, weightGradient = true): t
       save([]);
       return {
         value: tf.matMul(xs as tf.Tensor2D, w),
-        gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, tf.transpose(w))],
+        // (dy·wᵀ) as (w·dyᵀ)ᵀ: transposes dy and the result, never w (the tied output layer's is 113 MB at 135M)
+        gradFunc: (dy: tf.Tensor) => [tf.transpose(tf.matMul(w, tf.transpose(dy as tf.Tensor2D)))],
       };
     }) as GradFn);
     return frozen(x) as tf.Tensor2D;

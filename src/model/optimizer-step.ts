@@ -7,14 +7,26 @@ import { clipByGlobalNorm, type Adam } from './adam.ts';
  * gradient of `loss`, global-norm clip (≤ 0: off), one Adam step. The one training path for pretraining, full
  * fine-tuning and LoRA. `loss` may be a list of parts whose sum is the loss (micro-batches): their gradients are
  * taken one at a time and summed, so only one part's activations are alive at once. Returns the loss before the
- * step and the gradient norm.
+ * step and the gradient norm. `checkpointing`: an adapter's layers are recomputed in the backward (LoraAdapter),
+ * as the memory plan says (update-memory.ts planUpdate).
  */
-export function optimizerStep(policy: Policy, adam: Adam, loss: (() => tf.Scalar) | (() => tf.Scalar)[], lr: number, clip: number): { loss: number; gradNorm: number } {
+export function optimizerStep(
+  policy: Policy,
+  adam: Adam,
+  loss: (() => tf.Scalar) | (() => tf.Scalar)[],
+  lr: number,
+  clip: number,
+  { checkpointing = false }: { checkpointing?: boolean } = {},
+): { loss: number; gradNorm: number } {
   const trainable = policy.trainableVariables;
   const names = [...trainable.keys()];
   const variables = names.map((n) => trainable.get(n)!);
   const parts = Array.isArray(loss) ? loss : [loss];
-  if (policy.adapter) policy.adapter.training = true;
+  if (policy.adapter) {
+    if (checkpointing && policy.adapter.config.dropout > 0) throw new RangeError('optimizerStep: gradient checkpointing needs LoRA dropout 0');
+    policy.adapter.training = true;
+    policy.adapter.checkpointing = checkpointing;
+  }
   const byName: Record<string, tf.Tensor> = {};
   let value = 0;
   try {
@@ -37,7 +49,7 @@ export function optimizerStep(policy: Policy, adam: Adam, loss: (() => tf.Scalar
     for (const g of Object.values(byName)) g.dispose();
     throw e;
   } finally {
-    if (policy.adapter) policy.adapter.training = false;
+    if (policy.adapter) policy.adapter.training = policy.adapter.checkpointing = false;
   }
   const gradNorm = clipByGlobalNorm(byName, clip > 0 ? clip : Infinity);
   adam.apply(byName, lr);

@@ -118,6 +118,8 @@ export class Policy {
     const heads = (x: tf.Tensor2D, n: number) => tf.reshape(x, [batch, seqLen, n, c.headDim]) as tf.Tensor4D;
     const headNorm = (x: tf.Tensor4D, gain: string) =>
       c.qkNorm ? (tf.reshape(rmsNorm(tf.reshape(x, [-1, c.headDim]) as tf.Tensor2D, this.w(gain), c.rmsEps), x.shape) as tf.Tensor4D) : x;
+    // an adapter's update on wasm: attention as 2-D products, whose speed wasm's batched matMul lacks (attention.ts)
+    const planar = this.adapter?.training === true && tf.getBackend() === 'wasm';
     let x = embed(tf.reshape(ids, [batch * seqLen]) as tf.Tensor1D, this.w('embed'), this.needsGradient('embed'));
     const layers: LayerCache[] = [];
     type Constants = { rotary: typeof rotary; mask: typeof mask };
@@ -135,12 +137,13 @@ export class Policy {
         shape,
         mask,
         cache?.layers[i],
+        planar,
       );
       const mixed = tf.add(input, this.project(attn.merged, `${p}wo`)) as tf.Tensor2D;
       const next = tf.add(mixed, swiGlu(rmsNorm(mixed, this.w(`${p}mlp_norm`), c.rmsEps), (y, which) => this.project(y, `${p}${which}`)));
       return { x: next as tf.Tensor2D, k: attn.cache.k, v: attn.cache.v };
     };
-    const recompute = this.adapter?.training && this.adapter.config.dropout === 0 && !cache;
+    const recompute = this.adapter?.training && this.adapter.checkpointing && this.adapter.config.dropout === 0 && !cache;
     for (let i = 0; i < c.nLayers; i++) {
       if (recompute) {
         // the constants travel as saved tensors: the forward's own are freed before the backward runs
@@ -164,7 +167,7 @@ export class Policy {
   }
 
   /**
-   * One layer under gradient checkpointing, while an adapter trains: the forward keeps only the layer's input;
+   * One layer under gradient checkpointing, while an adapter trains with `checkpointing` on: the forward keeps only the layer's input;
    * the backward runs the layer again and takes the gradients of its input and of its adapter weights from
    * that. An update then holds one layer's intermediates at a time instead of every layer's (no KV cache is
    * returned).

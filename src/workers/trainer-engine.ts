@@ -158,10 +158,12 @@ export class TrainerEngine implements TrainerEngineApi {
     const T = Math.max(...samples.map((s) => s.response_ids.length));
     const started = performance.now();
     const refLogprobs = settings.klCoef > 0 ? sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
-    // a LoRA batch over the memory cap runs one sample at a time, its gradients summed (update-memory.ts planUpdate)
-    const oneAtATime = !!policy.adapter && planUpdate(policy.config, policy.adapter.config, {
+    // a LoRA batch runs the cheapest way under the memory cap: one sample at a time (its gradients summed) and/or
+    // under gradient checkpointing only when it must (update-memory.ts planUpdate)
+    const plan = policy.adapter && planUpdate(policy.config, policy.adapter.config, {
       samples: samples.length, tokens: Math.max(...samples.map((s) => s.prompt_ids.length + s.response_ids.length - 1)), logitRows: T,
-    }, settings.updateMemoryMb * 2 ** 20).shape.atOnce === 1;
+    }, settings.updateMemoryMb * 2 ** 20).shape;
+    const oneAtATime = plan?.atOnce === 1;
     const groups = (oneAtATime ? samples.map((s, i) => ({ samples: [s], ref: refLogprobs && [refLogprobs[i]] })) : [{ samples, ref: refLogprobs }])
       .map((g) => ({ samples: g.samples, batch: batchFromSamples(g.samples, settings, { length: T, refLogprobs: g.ref }) }));
     let terms = { loss: 0, grpo: 0, opd: 0, kl: 0 };
@@ -185,6 +187,7 @@ export class TrainerEngine implements TrainerEngineApi {
           }),
           settings.lr,
           settings.gradClip,
+          { checkpointing: plan?.checkpointing },
         );
         if (last) ratioClipped = ratioClippedFraction(sampled, samples, settings);
         if (epoch === 0) terms = { loss, grpo: parts[0], opd: parts[1], kl: parts[2] };

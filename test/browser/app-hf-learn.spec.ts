@@ -40,7 +40,7 @@ test('a loaded model learns through its LoRA adapter: update → v1 → reload s
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 120_000 });
   // Before the first update the page states what one will need (shapes, r, targets, checkpointing) and the cap.
   await expect(page.getByTestId('model-training')).toContainText(
-    /Learning: a LoRA adapter \(r 8, alpha 16, on q, k, v, o\) trains on the frozen base;\s+each version saves the adapter only\. Memory: one update of 1 sample\(s\) × 140 tokens needs about [\d.]+ MB: base [\d.]+ MB \(f32\), adapter with gradient and Adam [\d.]+ MB, activations [\d.]+ MB \(gradient checkpointing\), logits [\d.]+ MB; the cap is 1536 MB\./,
+    /Learning: a LoRA adapter \(r 8, alpha 16, on q, k, v, o\) trains on the frozen base;\s+each version saves the adapter only\. Memory: one update of 1 sample\(s\) × 140 tokens needs about [\d.]+ MB: base [\d.]+ MB \(f32\), adapter with gradient and Adam [\d.]+ MB, activations [\d.]+ MB \(every layer kept, no checkpointing\), logits [\d.]+ MB; the cap is 1536 MB\./,
   );
   await expect(page.getByTestId('serving-version')).toContainText('v0');
 

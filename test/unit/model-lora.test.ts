@@ -155,30 +155,32 @@ describe('LoRA adapters', () => {
     adapter.dispose();
   });
 
-  it('while the adapter trains, each layer is recomputed in the backward: the same loss and gradients as keeping every intermediate', () => {
+  it("while the adapter trains (2-D attention products), with or without each layer recomputed in the backward: the same loss and gradients as the plain graph's", () => {
     const ids = randomIds(9, 14, base.config.vocabSize);
     const mask = ids.map((_, t) => (t >= 5 ? 1 : 0));
     const adapter = randomAdapter(base, ALL, 23);
     const policy = base.withAdapter(adapter);
     const vars = [...adapter.variables.values()];
-    const gradients = (training: boolean) => {
+    const gradients = (training: boolean, checkpointing: boolean) => {
       adapter.training = training;
+      adapter.checkpointing = checkpointing;
       const { value, grads } = tf.variableGrads(() => replyLoss(policy, { ids: [ids], lossMask: [mask] }), vars);
-      adapter.training = false;
+      adapter.training = adapter.checkpointing = false;
       const out = { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
       value.dispose();
       for (const g of Object.values(grads)) g.dispose();
       return out;
     };
-    const kept = gradients(false);
-    const recomputed = gradients(true);
-    expect(recomputed.loss).toBeCloseTo(kept.loss, 6);
-    let largest = 0;
-    kept.grads.forEach((g, n) => g.forEach((x, i) => {
-      largest = Math.max(largest, Math.abs(x));
-      expect(Math.abs(recomputed.grads[n][i] - x)).toBeLessThan(1e-5);
-    }));
-    expect(largest).toBeGreaterThan(1e-3);
+    const plain = gradients(false, false);
+    for (const trained of [gradients(true, false), gradients(true, true)]) {
+      expect(trained.loss).toBeCloseTo(plain.loss, 6);
+      let largest = 0;
+      plain.grads.forEach((g, n) => g.forEach((x, i) => {
+        largest = Math.max(largest, Math.abs(x));
+        expect(Math.abs(trained.grads[n][i] - x)).toBeLessThan(1e-5);
+      }));
+      expect(largest).toBeGreaterThan(1e-3);
+    }
     adapter.dispose();
   });
 
@@ -203,7 +205,7 @@ describe('LoRA adapters', () => {
     }
   });
 
-  it('a −1 combined sample lowers the reply log-prob after one update; the base weights stay bit-identical', async () => {
+  for (const checkpointing of [false, true]) it(`a −1 combined sample lowers the reply log-prob after one update; the base weights stay bit-identical (${checkpointing ? 'gradient checkpointing' : 'every layer kept'})`, async () => {
     const adapter = LoraAdapter.create(base.config, loraConfigOf(DEFAULT_SETTINGS), 21);
     const policy = base.withAdapter(adapter);
     const before = base.getWeights();
@@ -223,7 +225,7 @@ describe('LoRA adapters', () => {
     const settings = { ...DEFAULT_SETTINGS, lr: 1e-2 };
     const adam = new Adam(policy.trainableVariables, { beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: 0.1 });
     const batch = batchFromSamples([sample], settings);
-    optimizerStep(policy, adam, () => hybridLoss(samplesResponseLogits(policy, [sample], response.length), batch, settings).loss, settings.lr, settings.gradClip);
+    optimizerStep(policy, adam, () => hybridLoss(samplesResponseLogits(policy, [sample], response.length), batch, settings).loss, settings.lr, settings.gradClip, { checkpointing });
     disposeBatch(batch);
     const after = await policy.score(prompt, response, { temperature: 0.6 });
     const sum = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0);

@@ -107,6 +107,12 @@ export class LoraAdapter {
   readonly scale: number;
   /** Dropout on the adapter's input applies only while training. */
   training = false;
+  /**
+   * While training, recompute each layer in the backward instead of keeping its intermediates (gradient
+   * checkpointing: a third more forward work, a fraction of the memory). Set for one step by optimizerStep when the
+   * memory plan needs it (update-memory.ts planUpdate); only with dropout 0.
+   */
+  checkpointing = false;
   private readonly wraps: Set<string>;
 
   constructor(model: ModelConfig, config: LoraConfig, weights: Record<string, Float32Array>) {
