@@ -1,9 +1,11 @@
 /**
  * `npm run bench:env -- [--json] [--quick] [--workers 2] [--model public/models/nextstate-tiny]
- *   [--environments tool-use,terminal] [--arms hybrid,grpo,none] [--seeds 1,2] [--episodes 40] [--set lr=1e-3]`
+ *   [--environments tool-use,terminal] [--arms hybrid,grpo,none] [--seeds 1,2] [--episodes 40] [--tasks heldout|corpus]
+ *   [--set lr=1e-3]`
  *
  * The environment experiment (issue 15) through NextState's own online loop and engines, in Node on tfjs
- * `wasm`: per environment and arm, episodes drawn from the task source, each judged step by step (METHOD §2)
+ * `wasm`: per environment and arm, episodes drawn from the task source (`--tasks`: the held-out set the corpus never
+ * shows, by default, or the corpus's own tasks), each judged step by step (METHOD §2)
  * and checked at its end; success rates over the first and last 10 episodes, episodes to 3 successes in a
  * row, and the step judge's agreement with the checker. Runs go to `--workers` child processes.
  * Prints a table, or with `--json` one JSON object; progress goes to stderr.
@@ -23,7 +25,7 @@ import type { CheckpointBlob } from '../src/workers/protocol.ts';
 import { validateSettings, type Settings } from '../src/rl/settings.ts';
 import { ENVIRONMENT_SETTINGS, runEnvironmentExperiment, summarizeEnvironment, SUCCESS_STREAK, SUCCESS_WINDOW,
   type EnvironmentRunResult, type EnvironmentRunSpec } from '../src/experiments/index.ts';
-import type { EnvironmentId } from '../src/world/environments/index.ts';
+import { TASK_SETS, type EnvironmentId, type TaskSet } from '../src/world/environments/index.ts';
 
 interface Job {
   index: number;
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       arms: { type: 'string', default: 'hybrid,grpo,none' },
       seeds: { type: 'string' },
       episodes: { type: 'string' },
+      tasks: { type: 'string', default: 'heldout' },
       set: { type: 'string', multiple: true, default: [] },
       child: { type: 'boolean', default: false },
     },
@@ -86,7 +89,9 @@ async function main(): Promise<void> {
   const seeds = (args.seeds ?? (args.quick ? '1' : '1,2')).split(',').map(Number);
   const environments = args.environments!.split(',') as EnvironmentId[];
   const arms = args.arms!.split(',');
-  const runs: EnvironmentRunSpec[] = environments.flatMap((environment) => arms.flatMap((arm) => seeds.map((seed) => ({ environment, arm, seed, episodes }))));
+  if (!TASK_SETS.includes(args.tasks as TaskSet)) throw new Error(`--tasks must be one of ${TASK_SETS.join(', ')}, not "${args.tasks}"`);
+  const tasks = args.tasks as TaskSet;
+  const runs: EnvironmentRunSpec[] = environments.flatMap((environment) => arms.flatMap((arm) => seeds.map((seed) => ({ environment, arm, seed, episodes, tasks }))));
   const manifest = loadCheckpoint(args.model!).manifest;
   const workers = Math.max(1, Math.min(Number(args.workers ?? Math.min(2, availableParallelism())), runs.length));
   const started = performance.now();
@@ -131,7 +136,7 @@ async function main(): Promise<void> {
     quick: args.quick,
     model: { path: args.model, preset: manifest.preset, tokensSeen: manifest.tokensSeen, corpusVersion: manifest.corpusVersion },
     protocol: {
-      episodes_per_run: episodes, seeds, window: SUCCESS_WINDOW, streak: SUCCESS_STREAK, judge: 'built-in step judge (m votes)',
+      tasks, episodes_per_run: episodes, seeds, window: SUCCESS_WINDOW, streak: SUCCESS_STREAK, judge: 'built-in step judge (m votes)',
       outcome: 'checker on the final answer or tree: +1 / -1, added to the last step\'s reward; a run of actions is capped (failure)',
       target: "hybrid's success_rate_last above its success_rate_first and above none's success_rate_last",
     },

@@ -11,7 +11,7 @@ import { MemoryStore } from '../store/index.ts';
 import { OnlineLoop } from '../workers/online-loop.ts';
 import { runEpisode } from '../workers/environment-episode.ts';
 import type { ModelSource, SignalResult } from '../workers/protocol.ts';
-import { ENVIRONMENTS, type EnvironmentId } from '../world/environments/index.ts';
+import { ENVIRONMENTS, type EnvironmentId, type TaskSet } from '../world/environments/index.ts';
 import { armById, armSettings, EXPERIMENT_SETTINGS } from './arms.ts';
 import { seededPolicy, type ExperimentEngines } from './run.ts';
 
@@ -28,6 +28,11 @@ export interface EnvironmentRunSpec {
   arm: string;
   seed: number;
   episodes: number;
+  /**
+   * The tasks drawn: the held-out set the corpus never shows (default; on the corpus's own tasks a policy
+   * pretrained on world-6 solves every one from the first episode, so there is nothing to learn), or `corpus`.
+   */
+  tasks?: TaskSet;
 }
 
 /** What happened in one episode. */
@@ -74,7 +79,7 @@ export async function runEnvironmentExperiment(engines: ExperimentEngines, initi
   await loop.start(initial);
   const records: EpisodeRecord[] = [];
   for (let n = 1; n <= spec.episodes && !options.shouldStop?.(); n++) {
-    const result = await runEpisode(loop, environment, environment.sampleTask(tasks));
+    const result = await runEpisode(loop, environment, environment.sampleTask(tasks, spec.tasks ?? 'heldout'));
     // Like a visitor who watches the episode end: the next one starts after the updates its samples complete.
     await loop.idle();
     while (errors.length === 0 && samples - updates * settings.batchSize >= settings.batchSize) await pause(5);

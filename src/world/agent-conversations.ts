@@ -46,6 +46,8 @@ function mistakenCommand(task: TerminalTask, rng: Rng): string {
       const [path, words] = task.expected.split(': ');
       return pick(rng, [`echo ${words} > notes/${path}`, `echo ${words} > docs/${path}`, `cat ${path}`, `ls ${path}`]);
     }
+    default:
+      throw new Error(`the corpus has no held-out terminal task (${task.kind})`);
   }
 }
 
@@ -91,6 +93,8 @@ function terminalForms(task: TerminalTask, answer: string): AnswerForms {
         casualStatements: [`It's done, ${path} says ${words}.`, `That's done, ${path} is there.`],
         explanations: ['The echo wrote it.', 'Nothing else changed.'] };
     }
+    default:
+      throw new Error(`the corpus has no held-out terminal task (${task.kind})`);
   }
 }
 

@@ -22,6 +22,12 @@ import {
   ENVIRONMENT_SETTINGS, runEnvironmentExperiment, summarizeEnvironment, type EnvironmentRunResult, type EpisodeRecord, type ExperimentEngines,
 } from '../../src/experiments/index.ts';
 
+import { TOOL_USE } from '../../src/world/environments/index.ts';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 const seed = Math.floor(Math.random() * 2 ** 31);
 
 function randomRun(rng: () => number, arm: string, runSeed: number): EnvironmentRunResult {
@@ -138,5 +144,35 @@ describe('runEnvironmentExperiment through the real engines', () => {
         for (const s of updated) expect(s).toMatchObject({ C: 2, batchSize: 1, wOPD });
       }
     }
+  }, 240_000);
+
+  it('draws the held-out tasks by default and the corpus tasks when asked', async () => {
+    for (const tasks of [undefined, 'heldout', 'corpus'] as const) {
+      const result = await runEnvironmentExperiment(engines, initial, { environment: 'tool-use', arm: 'none', seed: 4, episodes: 2, tasks });
+      const rng = createRng(4 * 7919 + 17);
+      const want = [1, 2].map(() => TOOL_USE.sampleTask(rng, tasks ?? 'heldout').prompt);
+      expect(result.episodes.map((e) => e.task)).toEqual(want);
+    }
+  }, 120_000);
+
+  it('bench:env records --tasks in its JSON and refuses an unknown task set with a clear error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-env-'));
+    writeFileSync(join(dir, 'm.safetensors'), initial.bytes);
+    writeFileSync(join(dir, 'm.json'), JSON.stringify(initial.manifest));
+    const bench = (tasks: string) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile('npx', ['tsx', 'scripts/bench-env.ts', '--json', '--workers', '1', '--model', join(dir, 'm'), '--environments', 'tool-use',
+        '--arms', 'none', '--seeds', '1', '--episodes', '1', '--tasks', tasks], { timeout: 120_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    });
+    for (const tasks of ['corpus', 'heldout']) {
+      const run = await bench(tasks);
+      expect(run.code, run.stderr).toBe(0);
+      const out = JSON.parse(run.stdout);
+      expect(out.protocol.tasks).toBe(tasks);
+      expect(out.examples['tool-use'][0].task).toBe(TOOL_USE.sampleTask(createRng(1 * 7919 + 17), tasks as 'corpus' | 'heldout').prompt);
+    }
+    const bad = await bench('all');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--tasks must be one of heldout, corpus, not "all"');
   }, 240_000);
 });

@@ -7,6 +7,14 @@ import type { Rng } from '../../model/rng.ts';
 
 export type EnvironmentId = 'tool-use' | 'terminal';
 
+/**
+ * Which tasks an environment draws: the ones the corpus teaches (`corpus`), or a held-out set the corpus never
+ * shows (`heldout`: other operands, task kinds and phrasings), on which a policy that solves every corpus task
+ * from the start still has something to learn. Visitors' "New task" draws `corpus`; bench:env `heldout`.
+ */
+export type TaskSet = 'heldout' | 'corpus';
+export const TASK_SETS: readonly TaskSet[] = ['heldout', 'corpus'];
+
 /** One task of an environment: what the user asks, and how the episode's end is checked. */
 export interface EnvironmentTask {
   id: string;
@@ -37,8 +45,8 @@ export interface Environment {
   systemPrompt: string;
   /** The session kind the store records and the step judge is told (METHOD §2). */
   sessionKind: 'tool-call' | 'terminal';
-  /** A random task (visitors' "new task", the benchmark). */
-  sampleTask(rng: Rng): EnvironmentTask;
+  /** A random task of the set (visitors' "new task": corpus; the benchmark: held out by default). */
+  sampleTask(rng: Rng, set?: TaskSet): EnvironmentTask;
   /** A fresh sandbox for one episode of the task. */
   start(task: EnvironmentTask): Episode;
 }

@@ -7,13 +7,13 @@ import { pick, randomInt, type Rng } from '../../model/rng.ts';
 import { numbersIn, statementsOf } from '../text.ts';
 import { CAPITALS, CAPITAL_FACTS } from '../topics/capitals.ts';
 import { runTool, TOOL_NAMES, TOOLS_SYSTEM_PROMPT, parseToolCall } from '../tools.ts';
-import type { Environment, EnvironmentTask, Episode } from './environment.ts';
+import type { Environment, EnvironmentTask, Episode, TaskSet } from './environment.ts';
 
-/** A tool-use task: a product or a capital. */
+/** A tool-use task: a product, a sum or a difference (held out only), or a capital. */
 export interface ToolTask extends EnvironmentTask {
   environment: 'tool-use';
-  kind: 'product' | 'capital';
-  /** The two factors of a product task; empty for a capital. */
+  kind: 'product' | 'sum' | 'difference' | 'capital';
+  /** The two operands of an arithmetic task (`factors` of a product); empty for a capital. */
   factors: number[];
 }
 
@@ -28,7 +28,8 @@ const CAPITAL_PHRASINGS = [(c: string) => `What is the capital of ${c}?`, (c: st
 /** Share of product tasks; the rest ask for a capital. */
 export const PRODUCT_SHARE = 0.7;
 
-export function sampleToolTask(rng: Rng): ToolTask {
+export function sampleToolTask(rng: Rng, set: TaskSet = 'corpus'): ToolTask {
+  if (set === 'heldout') return sampleHeldOutToolTask(rng);
   if (rng() < PRODUCT_SHARE) {
     const a = PRODUCT_FACTORS.large[0] + randomInt(rng, PRODUCT_FACTORS.large[1] - PRODUCT_FACTORS.large[0] + 1);
     const b = PRODUCT_FACTORS.small[0] + randomInt(rng, PRODUCT_FACTORS.small[1] - PRODUCT_FACTORS.small[0] + 1);
@@ -41,8 +42,60 @@ export function sampleToolTask(rng: Rng): ToolTask {
 }
 
 /**
- * The final answer is right: for a product, the first statement holding a number ends on the product and
- * no number but the factors and the product appears; for a capital, the world's capital checker.
+ * The held-out tasks (`TaskSet` 'heldout'), which the corpus never shows: products with both factors in 21–99
+ * (a 3–4 digit result to copy), sums and differences of 3-digit numbers through the calculator, and capitals
+ * asked in phrasings the corpus does not use.
+ */
+export const HELD_OUT_OPERANDS = { product: [21, 99], sumOrDifference: [100, 999] } as const;
+
+const HELD_OUT_PRODUCT_PHRASINGS = [(a: number, b: number) => `Please work out ${a} multiplied by ${b}.`,
+  (a: number, b: number) => `I need the product of ${a} and ${b}.`, (a: number, b: number) => `How much is ${a} times ${b}, exactly?`];
+const HELD_OUT_SUM_PHRASINGS = [(a: number, b: number) => `Please add ${a} and ${b}.`, (a: number, b: number) => `What do ${a} and ${b} add up to?`,
+  (a: number, b: number) => `I need the sum of ${a} and ${b}.`];
+const HELD_OUT_DIFFERENCE_PHRASINGS = [(a: number, b: number) => `Please subtract ${b} from ${a}.`,
+  (a: number, b: number) => `What is ${a} minus ${b}?`, (a: number, b: number) => `How much is left when you take ${b} away from ${a}?`];
+const HELD_OUT_CAPITAL_PHRASINGS = [(c: string) => `Please look up the capital city of ${c}.`, (c: string) => `Where is the seat of government of ${c}?`,
+  (c: string) => `I need to know the capital of ${c}, can you check?`];
+
+function between(rng: Rng, [lo, hi]: readonly [number, number]): number {
+  return lo + randomInt(rng, hi - lo + 1);
+}
+
+function arithmeticTask(kind: 'product' | 'sum' | 'difference', a: number, b: number, prompt: string): ToolTask {
+  const value = toolTaskResult({ kind, factors: [a, b] });
+  return { id: `${kind}:${a},${b}`, environment: 'tool-use', kind, factors: [a, b], prompt, expected: String(value), correction: `The answer is ${value}.` };
+}
+
+export function sampleHeldOutToolTask(rng: Rng): ToolTask {
+  const r = rng();
+  if (r < 0.3) {
+    const [a, b] = [between(rng, HELD_OUT_OPERANDS.product), between(rng, HELD_OUT_OPERANDS.product)];
+    return arithmeticTask('product', a, b, pick(rng, HELD_OUT_PRODUCT_PHRASINGS)(a, b));
+  }
+  if (r < 0.5) {
+    const [a, b] = [between(rng, HELD_OUT_OPERANDS.sumOrDifference), between(rng, HELD_OUT_OPERANDS.sumOrDifference)];
+    return arithmeticTask('sum', a, b, pick(rng, HELD_OUT_SUM_PHRASINGS)(a, b));
+  }
+  if (r < 0.7) {
+    const x = between(rng, HELD_OUT_OPERANDS.sumOrDifference);
+    const y = between(rng, HELD_OUT_OPERANDS.sumOrDifference);
+    const [a, b] = x === y ? [x, x - 1] : [Math.max(x, y), Math.min(x, y)];
+    return arithmeticTask('difference', a, b, pick(rng, HELD_OUT_DIFFERENCE_PHRASINGS)(a, b));
+  }
+  const row = pick(rng, CAPITALS);
+  return { id: `capital:${row.country}`, environment: 'tool-use', kind: 'capital', factors: [], prompt: pick(rng, HELD_OUT_CAPITAL_PHRASINGS)(row.country),
+    expected: row.capital, correction: `The answer is ${row.capital}.` };
+}
+
+/** The value an arithmetic task asks for. */
+export function toolTaskResult(task: Pick<ToolTask, 'kind' | 'factors'>): number {
+  const [a, b] = task.factors;
+  return task.kind === 'sum' ? a + b : task.kind === 'difference' ? a - b : a * b;
+}
+
+/**
+ * The final answer is right: for arithmetic, the first statement holding a number ends on the result and
+ * no number but the operands and the result appears; for a capital, the world's capital checker.
  */
 export function checkToolAnswer(task: ToolTask, answer: string): boolean {
   if (parseToolCall(answer) || /^call \S+:/.test(answer.trim())) return false;
@@ -51,10 +104,10 @@ export function checkToolAnswer(task: ToolTask, answer: string): boolean {
     return !!row && CAPITAL_FACTS.check(row, answer);
   }
   const [a, b] = task.factors;
-  const product = a * b;
-  if (!numbersIn(answer).every((n) => n === a || n === b || n === product)) return false;
+  const result = toolTaskResult(task);
+  if (!numbersIn(answer).every((n) => n === a || n === b || n === result)) return false;
   const first = statementsOf(answer).map(numbersIn).find((ns) => ns.length > 0);
-  return first !== undefined && first[first.length - 1] === product;
+  return first !== undefined && first[first.length - 1] === result;
 }
 
 /**

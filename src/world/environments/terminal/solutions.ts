@@ -28,5 +28,13 @@ export function solveTerminalTask(task: TerminalTask): TerminalSolution {
       const [path, words] = task.expected.split(': ');
       return { commands: [`echo ${words} > ${path}`], answer: () => `Done: ${path} says ${words}.` };
     }
+    case 'count-warnings':
+      return { commands: ['grep -c warning app.log'], answer: (o) => `${body(o[0])} lines of app.log mention warning.` };
+    case 'count-log-files':
+      return { commands: ['ls logs/*.log | wc -l'], answer: (o) => `There are ${body(o[0])} .log files in logs/.` };
+    case 'delete-tmp':
+      return { commands: ['rm *.tmp'], answer: () => 'Done: every .tmp file is deleted.' };
+    case 'count-lines':
+      return { commands: ['wc -l notes.txt'], answer: (o) => `notes.txt has ${body(o[0]).split(' ')[0]} lines.` };
   }
 }

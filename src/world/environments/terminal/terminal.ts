@@ -12,7 +12,7 @@
  */
 import { pick, randomInt, type Rng } from '../../../model/rng.ts';
 import { numbersIn } from '../../text.ts';
-import type { Environment, EnvironmentTask, Episode } from '../environment.ts';
+import type { Environment, EnvironmentTask, Episode, TaskSet } from '../environment.ts';
 import { FileTree } from './file-tree.ts';
 import { runCommandLine } from './shell.ts';
 
@@ -34,7 +34,11 @@ export function formatTerminalOutput(code: number, stdout: string, stderr: strin
   return output === '' ? `exit ${code}` : `exit ${code}\n${output}`;
 }
 
-export type TerminalTaskKind = 'count-errors' | 'count-files' | 'move-txt' | 'write-file';
+/** The corpus's task kinds, and the held-out kinds (`TaskSet` 'heldout') the corpus never shows. */
+export type CorpusTerminalTaskKind = 'count-errors' | 'count-files' | 'move-txt' | 'write-file';
+export type HeldOutTerminalTaskKind = 'count-warnings' | 'count-log-files' | 'delete-tmp' | 'count-lines';
+export type TerminalTaskKind = CorpusTerminalTaskKind | HeldOutTerminalTaskKind;
+const COUNT_KINDS: readonly TerminalTaskKind[] = ['count-errors', 'count-files', 'count-warnings', 'count-log-files', 'count-lines'];
 
 export interface TerminalTask extends EnvironmentTask {
   environment: 'terminal';
@@ -66,8 +70,53 @@ function distinctNames(rng: Rng, n: number): string[] {
   return Array.from({ length: n }, () => pool.splice(randomInt(rng, pool.length), 1)[0]);
 }
 
-/** A random terminal task with its starting tree. */
-export function sampleTerminalTask(rng: Rng): TerminalTask {
+const WARNING_WORDS = ['warning: disk 90% full', 'warning: slow query', 'warning: retrying upload', 'cache warning: stale entry'];
+const NOTE_LINES = ['buy milk', 'call the bank', 'fix the door', 'water plants', 'read chapter 3', 'book tickets', 'pay rent'];
+
+/**
+ * A held-out terminal task (never in the corpus): count the lines of app.log that mention warning (error lines
+ * mixed in), count the .log files of logs/ (other files beside them), delete every .tmp file, count the lines of
+ * notes.txt. The same commands as the corpus's tasks, other arguments.
+ */
+export function sampleHeldOutTerminalTask(rng: Rng): TerminalTask {
+  const kind = pick(rng, ['count-warnings', 'count-log-files', 'delete-tmp', 'count-lines'] as const);
+  const base = { environment: 'terminal' as const, kind };
+  if (kind === 'count-warnings') {
+    const n = 4 + randomInt(rng, 7);
+    const forced = randomInt(rng, n);
+    let warnings = 0;
+    const lines = Array.from({ length: n }, (_, i) => {
+      const r = rng();
+      const warn = i === forced || r < 0.3;
+      if (warn) warnings++;
+      return `${String(i + 1).padStart(2, '0')}:00 ${warn ? pick(rng, WARNING_WORDS) : r < 0.5 ? pick(rng, ERROR_WORDS) : pick(rng, LOG_WORDS)}`;
+    });
+    return { ...base, id: `count-warnings:${warnings}`, prompt: 'How many lines mention warning in app.log?', expected: String(warnings),
+      correction: `The answer is ${warnings} (run: grep -c warning app.log).`, files: { 'app.log': `${lines.join('\n')}\n`, 'README.md': 'service notes\n' }, dirs: [] };
+  }
+  if (kind === 'count-log-files') {
+    const names = distinctNames(rng, 2 + randomInt(rng, 5));
+    const logs = 1 + randomInt(rng, names.length - 1);
+    const files = Object.fromEntries(names.map((n, i) => [i < logs ? `logs/${n}.log` : `logs/${n}.${pick(rng, ['txt', 'md', 'gz'])}`, `${n}\n`]));
+    return { ...base, id: `count-log-files:${logs}`, prompt: 'How many .log files are in logs/?', expected: String(logs),
+      correction: `The answer is ${logs} (run: ls logs/*.log | wc -l).`, files: { ...files, 'app.log': 'ok\n' }, dirs: ['logs'] };
+  }
+  if (kind === 'delete-tmp') {
+    const names = distinctNames(rng, 2 + randomInt(rng, 4));
+    const tmp = 1 + randomInt(rng, names.length - 1);
+    const files: Record<string, string> = Object.fromEntries(names.map((n, i) => [i < tmp ? `${n}.tmp` : `${n}.${pick(rng, ['txt', 'log', 'md'])}`, `${n}\n`]));
+    return { ...base, id: `delete-tmp:${tmp}`, prompt: 'Delete every .tmp file.', expected: Object.keys(files).filter((p) => !p.endsWith('.tmp')).join(' '),
+      correction: 'Every .tmp file should be gone, the rest kept (run: rm *.tmp).', files, dirs: [] };
+  }
+  const n = 2 + randomInt(rng, 9);
+  const lines = Array.from({ length: n }, () => pick(rng, NOTE_LINES));
+  return { ...base, id: `count-lines:${n}`, prompt: 'How many lines does notes.txt have?', expected: String(n),
+    correction: `The answer is ${n} (run: wc -l notes.txt).`, files: { 'notes.txt': `${lines.join('\n')}\n`, 'app.log': 'ok\n' }, dirs: [] };
+}
+
+/** A random terminal task of the set with its starting tree (the corpus's kinds unless `set` is 'heldout'). */
+export function sampleTerminalTask(rng: Rng, set: TaskSet = 'corpus'): TerminalTask {
+  if (set === 'heldout') return sampleHeldOutTerminalTask(rng);
   const kind = pick(rng, ['count-errors', 'count-files', 'move-txt', 'write-file'] as const);
   const base = { environment: 'terminal' as const, kind };
   if (kind === 'count-errors') {
@@ -97,12 +146,17 @@ export function sampleTerminalTask(rng: Rng): TerminalTask {
 
 /**
  * The checker: the count tasks want the right number first in the answer; the tree tasks want the final
- * tree (every .txt in notes/ with its content, nothing else moved or lost; the new file with the words).
+ * tree (every .txt in notes/ with its content, nothing else moved or lost; the new file with the words;
+ * every .tmp file gone and nothing else).
  */
 export function checkTerminal(task: TerminalTask, tree: FileTree, answer: string): boolean {
   if (parseCommand(answer) !== null) return false;
-  if (task.kind === 'count-errors' || task.kind === 'count-files') return numbersIn(answer)[0] === Number(task.expected);
+  if (COUNT_KINDS.includes(task.kind)) return numbersIn(answer)[0] === Number(task.expected);
   const now = tree.snapshot();
+  if (task.kind === 'delete-tmp') {
+    const want = Object.entries(task.files).filter(([path]) => !path.endsWith('.tmp')).sort(([x], [y]) => (x < y ? -1 : 1));
+    return JSON.stringify(now) === JSON.stringify(Object.fromEntries(want));
+  }
   if (task.kind === 'move-txt') {
     const want: Record<string, string> = {};
     for (const [path, content] of Object.entries(task.files)) want[path.endsWith('.txt') ? `notes/${path}` : path] = content;
