@@ -60,6 +60,7 @@ export function overlapReport(
     teacherTop: teacherTop.map((h) => h.map((s) => ({ ids: Array.from(s.ids), logprobs: Array.from(s.values) }))),
     deltas,
     advantages,
+    clip: settings.C,
     path: 'reference',
   };
 }
@@ -100,6 +101,7 @@ export async function directiveOnGpu(
       ),
       deltas: positions.map((p) => p.teacherLogprobs.map((x, j) => x - p.oldLogprobs[j])),
       advantages: Array.from({ length: T }, (_, i) => span(a.advantages, i)),
+      clip: settings.C,
       path: 'kernels',
     };
     return { positions, report };

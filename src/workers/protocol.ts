@@ -159,6 +159,8 @@ export interface OverlapReport {
   /** Per position: D before the clip, and A after, over the support set. */
   deltas: number[][];
   advantages: number[][];
+  /** The clip C the advantages used (METHOD §5; ≤ 0: off). Absent in reports recorded before it was kept. */
+  clip?: number;
   path: 'kernels' | 'reference';
   /** Which weights scored as the teacher (METHOD §3): the frozen base or policy as loaded, or the live version (with its adapter, if any). */
   teacher?: { identity: 'frozen' | 'live'; version: number; adapter: boolean };

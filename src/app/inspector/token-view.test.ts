@@ -29,13 +29,13 @@ function rows(rng: () => number, T: number, sharpness: number): Float32Array {
   return out;
 }
 
-function turnFor(seed: number, support: SupportMode, C: number, score: -1 | 0 | 1) {
+function turnFor(seed: number, support: SupportMode, C: number, score: -1 | 0 | 1, sharpness = 3) {
   const rng = createRng(seed);
   const T = 9;
   const k = 4;
   const hints = ['be brief.', 'answer in lowercase please.'];
-  const student = rows(rng, T, 3);
-  const teachers = hints.map(() => rows(rng, T, 4));
+  const student = rows(rng, T, sharpness);
+  const teachers = hints.map(() => rows(rng, T, sharpness + 1));
   // Sampled tokens: mostly the student's favourites, some from outside its top-k.
   const responseIds = Array.from({ length: T }, (_, i) => (i % 4 === 3 ? Math.floor(rng() * V) : topK(student.subarray(i * V, (i + 1) * V), 2).ids[i % 2]));
   const settings = { k, selection: 'sequence' as const, support, seed: 1, C };
@@ -58,7 +58,7 @@ function turnFor(seed: number, support: SupportMode, C: number, score: -1 | 0 | 
     k, overlap: overlap.map((o) => Array.from(o)), sums: selection.sums, perPosition: Array.from(selection.perPosition),
     studentTop: studentTop.map((s) => ({ ids: Array.from(s.ids), logprobs: Array.from(s.values) })),
     teacherTop: teacherTop.map((h) => h.map((s) => ({ ids: Array.from(s.ids), logprobs: Array.from(s.values) }))),
-    deltas, advantages, path: 'reference',
+    deltas, advantages, clip: C, path: 'reference',
   };
   const sample = buildSample({
     sessionId: 's', turn: 1, policyVersion: 0, promptIds: [3, 4], responseIds, responseLogprobs: responseIds.map((id, i) => student[i * V + id]),
@@ -74,9 +74,11 @@ function bruteTop(row: ArrayLike<number>, k: number): number[] {
 }
 
 describe('token inspector numbers (METHOD §4–5)', () => {
-  for (const [seed, support, C, score] of [[11, 'student', 1, -1], [12, 'teacher', 0.3, 1], [13, 'overlap', 0, 0], [15, 'overlap', 1, -1], [14, 'student', 0.05, -1]] as const) {
-    it(`support ${support}, C = ${C}, r = ${score}: cells, top-k, overlaps, w, Δ and A match a direct evaluation`, () => {
-      const { turn, student, teachers, responseIds, k } = turnFor(seed, support, C, score);
+  // sharpness 60: a confident policy (as the shipped one is), whose support holds tokens of w ≈ 0 with |Δ| > C
+  for (const [seed, support, C, score, sharpness] of [[11, 'student', 1, -1, 3], [12, 'teacher', 0.3, 1, 3], [13, 'overlap', 0, 0, 3], [15, 'overlap', 1, -1, 3], [14, 'student', 0.05, -1, 3], [16, 'student', 1, -1, 60]] as const) {
+    it(`support ${support}, C = ${C}, r = ${score}, sharpness ${sharpness}: cells, top-k, overlaps, w, Δ and A match a direct evaluation`, () => {
+      const { turn, student, teachers, responseIds, k } = turnFor(seed, support, C, score, sharpness);
+      let tinyClipped = 0;
       const cells = tokenCells(turn, decode);
       expect(cells).toHaveLength(responseIds.length);
       let clippedSeen = 0;
@@ -117,6 +119,7 @@ describe('token inspector numbers (METHOD §4–5)', () => {
           if (C > 0 && Math.abs(d[jj]) > C + 1e-3) expect(r.clipped).toBe(true);
           if (C <= 0 || Math.abs(d[jj]) < C - 1e-3) expect(r.clipped).toBe(false);
           if (r.clipped) clippedSeen++;
+          if (w[jj] < 1e-12 && Math.abs(d[jj]) > C) tinyClipped++;
         });
         // Another hint's teacher can be shown beside the student: overlaps are marked against it.
         const other = 1 - h;
@@ -126,6 +129,7 @@ describe('token inspector numbers (METHOD §4–5)', () => {
         expect(shown.selectedHint).toBe(h);
       });
       if (C === 0.05) expect(clippedSeen).toBeGreaterThan(0);
+      if (sharpness === 60) expect(tinyClipped, 'the case where A / w cannot give the clipped Δ occurs').toBeGreaterThan(0);
       if (C === 0) expect(clippedSeen).toBe(0);
     });
   }

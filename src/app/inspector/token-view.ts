@@ -135,7 +135,10 @@ export function positionDetail(turn: InspectedTurn, i: number, decode: (id: numb
   const support = ids.map((id, j): SupportRow => {
     const delta = deltas[j];
     const advantage = advantages[j];
-    const clippedDelta = weights[j] > 1e-12 ? advantage / weights[j] : delta;
+    // clip(Δ, ±C) as the advantage used it: read back from A / w, or, where w is too small for that (a token the
+    // student gives ~0 probability), from the report's C (older reports without it: Δ as is)
+    const C = report.clip;
+    const clippedDelta = weights[j] > 1e-6 ? advantage / weights[j] : C !== undefined && C > 0 ? Math.max(-C, Math.min(C, delta)) : delta;
     const clipped = Math.abs(clippedDelta - delta) > 1e-4 * Math.max(1, Math.abs(delta));
     return { id, glyph: visibleGlyph(decode(id)), weight: weights[j], delta, clippedDelta, advantage, clipped };
   });
