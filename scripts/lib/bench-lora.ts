@@ -4,7 +4,7 @@ import { resolveConfig } from '../../src/model/presets.ts';
 import { Adam } from '../../src/model/adam.ts';
 import { optimizerStep } from '../../src/model/optimizer-step.ts';
 import { LoraAdapter, adapterSpecs, loraConfigOf } from '../../src/model/adapter/lora.ts';
-import { planUpdate } from '../../src/model/adapter/update-memory.ts';
+import { planUpdate, updateMemoryCap } from '../../src/model/adapter/update-memory.ts';
 import { hybridLoss } from '../../src/rl/hybrid-loss.ts';
 import { batchFromSamples, disposeBatch } from '../../src/rl/sample-batch.ts';
 import { DEFAULT_SETTINGS } from '../../src/rl/settings.ts';
@@ -80,7 +80,7 @@ export async function benchLoraUpdate(policy: Policy, datasheetFp32?: number): P
     teacher_logprobs_at_support: reply.map((_, t) => top(t, teacher.topLogprobs)),
   };
   // as the trainer runs it: gradient checkpointing only when the memory plan needs it under the default cap
-  const plan = planUpdate(policy.config, lora, { samples: 1, tokens: PROMPT + REPLY - 1, logitRows: REPLY }, settings.updateMemoryMb * 2 ** 20);
+  const plan = planUpdate(policy.config, lora, { samples: 1, tokens: PROMPT + REPLY - 1, logitRows: REPLY }, updateMemoryCap(settings));
   const adam = new Adam(adapted.trainableVariables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
   const step = () => {
     const batch = batchFromSamples([sample], settings);

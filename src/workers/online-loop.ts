@@ -15,10 +15,9 @@ import { turnKey } from './protocol.ts';
 import type { RecordStore, SessionInfo, SessionKind, StoredTurn as StoreTurn } from '../store/types.ts';
 import { sessionLog } from './session-log.ts';
 import type { OverlapReport } from './protocol.ts';
-import { VersionLineage, type VersionManifest } from './version-lineage.ts';
-import { loraConfigOf } from '../model/adapter/lora.ts';
-import { describeUpdateMemory, planUpdate, updateMemoryRefusal, type UpdateShape } from '../model/adapter/update-memory.ts';
-import type { StoredAdapter } from '../store/types.ts';
+import { VersionLineage } from './version-lineage.ts';
+import { updateShapeOf } from '../model/adapter/update-memory.ts';
+import { adapterManifest, loadAdapterVersion, updateMemory, versionManifest } from './adapter-versions.ts';
 import { decodePeft, type PeftFiles } from '../model/adapter/peft.ts';
 import { planBatch, prepareBatch, type BatchPlan } from './bounded-staleness.ts';
 import { staleReason } from '../rl/staleness.ts';
@@ -77,7 +76,7 @@ function asError(e: unknown): Error {
 export class OnlineLoop {
   private servingVersion = 0;
   /** The serving version and its ancestors: samples up to maxStaleness of them behind may train (METHOD §7). */
-  private readonly lineage = new VersionLineage((v) => this.versionManifest(v));
+  private readonly lineage = new VersionLineage((v) => versionManifest(this.store, v));
   private readonly signalQueue = new SignalQueue({
     signal: (job) => this.signalTurn(job.sessionId, job.turn),
     failed: async (job, error) => {
@@ -199,18 +198,7 @@ export class OnlineLoop {
   private async serveAdapter(version: number): Promise<void> {
     const { policy, signal, trainer } = this.engines;
     const hf = this.hf!;
-    const stored = await this.store.getAdapter(version);
-    if (version > 0 && !stored) throw new Error(`no saved adapter for version ${version}`);
-    const optimizer = (await this.store.getOptimizer()) ?? null;
-    let loaded: LoadedAdapter;
-    try {
-      loaded = await trainer.loadHf!(hf.location, loraConfigOf(this.settings), stored ? { version, files: stored.adapter } : null, optimizer);
-    } catch (e) {
-      if (stored && asError(e).name === 'AdapterError') {
-        throw new Error(`adapter version ${version} was saved for ${baseLabel(stored)} and is refused on this base: ${asError(e).message}`);
-      }
-      throw e;
-    }
+    const { loaded, stored } = await loadAdapterVersion(this.store, trainer, hf.location, this.settings, version);
     await Promise.all([policy.loadHf!(hf.location, 0), signal.loadHf!(hf.location)]);
     // the adapter goes on top of the base in the policy and signal engines (version 0's B = 0: the base itself)
     if (version > 0) await Promise.all([policy.publish(loaded.weights), signal.publish(loaded.weights)]);
@@ -224,15 +212,7 @@ export class OnlineLoop {
     const adapter = this.hf?.adapter;
     if (!adapter) return;
     const batch = { samples: this.settings.batchSize, tokens: 128 + this.settings.maxTokens, logitRows: this.settings.maxTokens };
-    const { shape, memory } = planUpdate(adapter.model, adapter.lora, batch, this.settings.updateMemoryMb * 2 ** 20);
-    this.updateMemoryLine = `${describeUpdateMemory(memory, shape)}; the cap is ${this.settings.updateMemoryMb} MB.`;
-  }
-
-  /** A saved version's parent as the lineage reads it: an adapter's, or a whole checkpoint's manifest. */
-  private async versionManifest(version: number): Promise<VersionManifest | undefined> {
-    const adapter = await this.store.getAdapter(version);
-    if (adapter) return adapterManifest(adapter);
-    return (await this.store.getCheckpoint(version))?.manifest;
+    this.updateMemoryLine = updateMemory(adapter, batch, this.settings).line;
   }
 
   setSettings(settings: Settings): void {
@@ -568,15 +548,7 @@ export class OnlineLoop {
   private refusedForMemory(samples: readonly { prompt_ids: number[]; response_ids: number[] }[]): boolean {
     const adapter = this.hf?.adapter;
     if (!adapter) return false;
-    const batch: UpdateShape = {
-      samples: samples.length,
-      tokens: Math.max(...samples.map((s) => s.prompt_ids.length + s.response_ids.length - 1)),
-      logitRows: Math.max(...samples.map((s) => s.response_ids.length)),
-    };
-    // the trainer runs the batch one sample at a time when the whole of it is over the cap (planUpdate)
-    const cap = this.settings.updateMemoryMb * 2 ** 20;
-    const { shape, memory } = planUpdate(adapter.model, adapter.lora, batch, cap);
-    const refusal = updateMemoryRefusal(memory, shape, cap, adapter.maxBufferBytes);
+    const { refusal } = updateMemory(adapter, updateShapeOf(samples), this.settings);
     if (!refusal) return false;
     this.trainingOff = refusal;
     this.events.error?.('update', new Error(refusal));
@@ -588,8 +560,7 @@ export class OnlineLoop {
   private async reloadTrainer(): Promise<void> {
     const version = this.servingVersion;
     if (!this.hf) return reloadTrainer(this.store, this.engines.trainer, version);
-    const [stored, optimizer] = await Promise.all([this.store.getAdapter(version), this.store.getOptimizer()]);
-    this.hf.adapter = await this.engines.trainer.loadHf!(this.hf.location, loraConfigOf(this.settings), stored ? { version, files: stored.adapter } : null, optimizer ?? null);
+    this.hf.adapter = (await loadAdapterVersion(this.store, this.engines.trainer, this.hf.location, this.settings, version)).loaded;
   }
 
   /** The visitor retries samples an update failed on: pending again, tried in the next batch. */
@@ -655,14 +626,4 @@ export class OnlineLoop {
       throw error;
     }
   }
-}
-
-/** A saved adapter's parent, as the version lineage reads a checkpoint's manifest. */
-function adapterManifest(adapter: StoredAdapter | undefined): VersionManifest {
-  return adapter && adapter.parentVersion !== null ? { training: { step: adapter.version, parentVersion: adapter.parentVersion } } : {};
-}
-
-function baseLabel(adapter: StoredAdapter): string {
-  const { name, revision, sha256 } = adapter.base;
-  return `"${name}"${revision ? ` at revision ${revision}` : ''} (weights sha256 ${sha256.slice(0, 12)}…)`;
 }

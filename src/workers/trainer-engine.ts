@@ -24,7 +24,7 @@ import { decodePeft, encodePeft, type BaseModelIdentity } from '../model/adapter
 import { baseIdentity } from '../model/adapter/base-identity.ts';
 import { loadHfModel } from '../model/hf/load.ts';
 import { baseModelName, locationFiles } from './served-model.ts';
-import { planUpdate } from '../model/adapter/update-memory.ts';
+import { planUpdate, updateMemoryCap, updateShapeOf } from '../model/adapter/update-memory.ts';
 import type { SavedOptimizer } from '../store/types.ts';
 
 function adamKey(s: Settings): string {
@@ -160,9 +160,7 @@ export class TrainerEngine implements TrainerEngineApi {
     const refLogprobs = settings.klCoef > 0 ? sampledLogprobs(frozen, samples, T, settings.temperature) : undefined;
     // a LoRA batch runs the cheapest way under the memory cap: one sample at a time (its gradients summed) and/or
     // under gradient checkpointing only when it must (update-memory.ts planUpdate)
-    const plan = policy.adapter && planUpdate(policy.config, policy.adapter.config, {
-      samples: samples.length, tokens: Math.max(...samples.map((s) => s.prompt_ids.length + s.response_ids.length - 1)), logitRows: T,
-    }, settings.updateMemoryMb * 2 ** 20).shape;
+    const plan = policy.adapter && planUpdate(policy.config, policy.adapter.config, updateShapeOf(samples), updateMemoryCap(settings)).shape;
     const oneAtATime = plan?.atOnce === 1;
     const groups = (oneAtATime ? samples.map((s, i) => ({ samples: [s], ref: refLogprobs && [refLogprobs[i]] })) : [{ samples, ref: refLogprobs }])
       .map((g) => ({ samples: g.samples, batch: batchFromSamples(g.samples, settings, { length: T, refLogprobs: g.ref }) }));

@@ -22,6 +22,20 @@ export interface UpdateShape {
   checkpointing?: boolean;
 }
 
+/** The shape of an update on `samples`: the longest prompt + reply (less one) and the longest reply, whose rows get logits. */
+export function updateShapeOf(samples: readonly { prompt_ids: readonly number[]; response_ids: readonly number[] }[]): UpdateShape {
+  return {
+    samples: samples.length,
+    tokens: Math.max(...samples.map((s) => s.prompt_ids.length + s.response_ids.length - 1)),
+    logitRows: Math.max(...samples.map((s) => s.response_ids.length)),
+  };
+}
+
+/** The `updateMemoryMb` setting in bytes, the cap planUpdate works under. */
+export function updateMemoryCap(settings: { updateMemoryMb: number }): number {
+  return settings.updateMemoryMb * 2 ** 20;
+}
+
 export interface UpdateMemory {
   weightBytes: number;
   /** Adapter weights, their gradient and Adam's m and v. */
