@@ -41,7 +41,7 @@ export function attentionMask(start: number, seqLen: number, keyLen: number, gro
  * the new queries also attend to them. Returns the heads merged [B·T, nHeads·hd] and the full keys and values
  * (past + new, [B·nKvHeads, positions, hd]) for the KV cache. With `planar` the products run as one 2-D product per
  * (row, key/value head) with linear()'s gradients: the same products, faster on `wasm`, whose batched matMul runs at
- * about a tenth of a 2-D one's speed (shared/MEASURED.md); a LoRA update uses it.
+ * about a tenth of a 2-D one's speed (shared/MEASURED.md).
  */
 export function groupedQueryAttention(
   q: tf.Tensor4D,
@@ -62,11 +62,7 @@ export function groupedQueryAttention(
     keys = tf.concat([past.k, keys], 1);
     values = tf.concat([past.v, values], 1);
   }
-  const keyLen = keys.shape[1];
-  let scores: tf.Tensor3D = planar ? slices(queries, keys, (qi, ki) => linear(qi, tf.transpose(ki))) : tf.matMul(queries, keys, false, true);
-  if (mask) scores = tf.reshape(tf.add(tf.reshape(scores, [s.batch, s.nKvHeads, groups * s.seqLen, keyLen]), mask), [bk, groups * s.seqLen, keyLen]);
-  const weights = tf.softmax(scores);
-  const mixed = planar ? slices(weights, values, linear) : tf.matMul(weights, values); // [B·kv, g·T, hd]
+  const mixed = planar ? planarProducts(queries, keys, values, mask, s.batch) : batchedProducts(queries, keys, values, mask, s.batch); // [B·kv, g·T, hd]
   const merged = tf.reshape(
     tf.transpose(tf.reshape(mixed, [s.batch, s.nHeads, s.seqLen, s.headDim]), [0, 2, 1, 3]),
     [s.batch * s.seqLen, s.nHeads * s.headDim],
@@ -74,8 +70,29 @@ export function groupedQueryAttention(
   return { merged, cache: { k: keys, v: values } };
 }
 
-/** f applied to each pair of 2-D slices along the first axis of a and b, stacked again. */
-function slices(a: tf.Tensor3D, b: tf.Tensor3D, f: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D): tf.Tensor3D {
-  const bs = tf.unstack(b) as tf.Tensor2D[];
-  return tf.stack((tf.unstack(a) as tf.Tensor2D[]).map((ai, i) => f(ai, bs[i]))) as tf.Tensor3D;
+/** softmax(q·kᵀ + mask)·v as batched products over the B·kv slices. */
+function batchedProducts(queries: tf.Tensor3D, keys: tf.Tensor3D, values: tf.Tensor3D, mask: tf.Tensor4D | undefined, batch: number): tf.Tensor3D {
+  const [bk, rows] = queries.shape;
+  const keyLen = keys.shape[1];
+  let scores: tf.Tensor3D = tf.matMul(queries, keys, false, true);
+  if (mask) scores = tf.reshape(tf.add(tf.reshape(scores, [batch, bk / batch, rows, keyLen]), mask), [bk, rows, keyLen]);
+  return tf.matMul(tf.softmax(scores), values);
+}
+
+/**
+ * The same products as one 2-D product per slice with linear()'s gradients. The scores stay one tensor per slice:
+ * `wasm` copies the whole source for every slice it cuts (its Slice reads the input out of the heap first), so
+ * cutting a [B·kv, g·T, keys] score tensor into slices would copy it B·kv times; queries, keys and values are
+ * hd wide, their cuts cheap.
+ */
+function planarProducts(queries: tf.Tensor3D, keys: tf.Tensor3D, values: tf.Tensor3D, mask: tf.Tensor4D | undefined, batch: number): tf.Tensor3D {
+  const perRow = queries.shape[0] / batch;
+  const ks = tf.unstack(keys) as tf.Tensor2D[];
+  const vs = tf.unstack(values) as tf.Tensor2D[];
+  const masks = mask && (tf.unstack(tf.squeeze(mask, [1])) as tf.Tensor2D[]);
+  const mixed = (tf.unstack(queries) as tf.Tensor2D[]).map((qi, i) => {
+    const scores = linear(qi, tf.transpose(ks[i]));
+    return linear(tf.softmax(masks ? (tf.add(scores, masks[Math.floor(i / perRow)]) as tf.Tensor2D) : scores), vs[i]);
+  });
+  return tf.stack(mixed) as tf.Tensor3D;
 }

@@ -118,8 +118,9 @@ export class Policy {
     const heads = (x: tf.Tensor2D, n: number) => tf.reshape(x, [batch, seqLen, n, c.headDim]) as tf.Tensor4D;
     const headNorm = (x: tf.Tensor4D, gain: string) =>
       c.qkNorm ? (tf.reshape(rmsNorm(tf.reshape(x, [-1, c.headDim]) as tf.Tensor2D, this.w(gain), c.rmsEps), x.shape) as tf.Tensor4D) : x;
-    // an adapter's update on wasm: attention as 2-D products, whose speed wasm's batched matMul lacks (attention.ts)
-    const planar = this.adapter?.training === true && tf.getBackend() === 'wasm';
+    // several positions on wasm (a prefill, a scored reply, an update): attention as 2-D products, whose speed wasm's
+    // batched matMul lacks (attention.ts); a decode step's single query keeps the batched ones, the cache uncut
+    const planar = seqLen > 1 && tf.getBackend() === 'wasm';
     let x = embed(tf.reshape(ids, [batch * seqLen]) as tf.Tensor1D, this.w('embed'), this.needsGradient('embed'));
     const layers: LayerCache[] = [];
     type Constants = { rotary: typeof rotary; mask: typeof mask };
