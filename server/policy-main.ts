@@ -54,8 +54,9 @@ engines.trainer.update = async (samples, loopSettings, version) => {
   return result;
 };
 const loop = new OnlineLoop(engines, store, settings.loop, {
+  // the new version serves from here; its `update` event comes later, once the drift metric is measured
+  published: () => policyServer?.updated(),
   update: (metrics) => {
-    policyServer?.updated();
     log(`${new Date().toISOString()} update version=${metrics.version} samples=${metrics.samples} loss=${metrics.loss.toFixed(4)} ` +
       `train=${Math.round(metrics.trainMs ?? 0)}ms commit=${Math.round(metrics.commitMs ?? 0)}ms publish=${Math.round(metrics.publishMs ?? 0)}ms`);
   },

@@ -12,9 +12,23 @@ import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import type { BackendChoice, CheckpointBlob, HfModelLocation, PolicyEngineApi, PolicyInfo, PolicyWeights, ReplyRequest, ReplyResult, StreamedToken } from './protocol.ts';
 import { logSoftmax } from '../model/sampling.ts';
+import { generateBatch, replyRoom, type BatchPrompt } from '../model/generate.ts';
 
 /** Room kept for the reply when a long session is cut to fit the context. */
 const MIN_REPLY_ROOM = 96;
+
+/** The most replies decoded together (requests that arrived while others were decoding). */
+const MAX_BATCH = 8;
+
+type OnToken = (piece: string, token: StreamedToken) => void;
+
+/** A reply asked for and not started yet. */
+interface Waiting {
+  request: ReplyRequest;
+  onToken?: OnToken;
+  resolve: (result: ReplyResult) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * The newest messages that fit in `maxLen` with room for a reply: the oldest are dropped whole; the last
@@ -57,8 +71,9 @@ export class PolicyEngine implements PolicyEngineApi {
   /** What the policy can be rebuilt from if the GPU fails: the loaded checkpoint or model, and the newest published weights. */
   private source: (() => Promise<ServedModel>) | null = null;
   private published: PolicyWeights | null = null;
-  /** Replies run one at a time, in order. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Replies asked for while others decode; they start together, in order, once those end. */
+  private waiting: Waiting[] = [];
+  private decoding = false;
 
   async init(requested: Backend): Promise<BackendChoice> {
     this.backend = await initBackend(requested);
@@ -94,13 +109,63 @@ export class PolicyEngine implements PolicyEngineApi {
     return this.policy ? this.describe() : null;
   }
 
-  reply(request: ReplyRequest, onToken?: (piece: string, token: StreamedToken) => void): Promise<ReplyResult> {
-    const run = this.queue.then(async () => {
-      const { result, fellBack } = await withGpuFallback(() => this.replyNow(request, onToken), (choice) => this.rebuild(choice));
-      return fellBack ? { ...result, fellBack } : result;
+  /**
+   * A reply, streamed through `onToken`. Requests that arrive while replies are decoding wait, and then decode
+   * together (one forward pass per step for all of them, up to MAX_BATCH, those whose replies fit beside the
+   * longest prompt), in the order they arrived; a published version is taken up only between such batches.
+   */
+  reply(request: ReplyRequest, onToken?: OnToken): Promise<ReplyResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ request, onToken, resolve, reject });
+      void this.decodeWaiting();
     });
-    this.queue = run.catch(() => undefined);
-    return run;
+  }
+
+  private async decodeWaiting(): Promise<void> {
+    if (this.decoding) return;
+    this.decoding = true;
+    try {
+      while (this.waiting.length > 0) {
+        this.applyStaged();
+        const batch = this.nextBatch();
+        try {
+          const { result, fellBack } = await withGpuFallback(() => this.replyNow(batch), (choice) => this.rebuild(choice));
+          batch.forEach((b, i) => b.waiting.resolve(fellBack ? { ...result[i], fellBack } : result[i]));
+        } catch (error) {
+          for (const b of batch) b.waiting.reject(error);
+        }
+      }
+    } finally {
+      this.decoding = false;
+    }
+  }
+
+  /** The first waiting request and the next ones (in order) whose replies fit beside the batch's longest prompt. */
+  private nextBatch(): { waiting: Waiting; contextMessages: Message[]; promptIds: number[]; maxTokens: number }[] {
+    const batch: { waiting: Waiting; contextMessages: Message[]; promptIds: number[]; maxTokens: number }[] = [];
+    let policy: Policy;
+    try {
+      policy = this.need();
+    } catch (error) {
+      const all = this.waiting.splice(0);
+      for (const w of all) w.reject(error);
+      return [];
+    }
+    const maxLen = policy.config.maxLen;
+    const fits = (rows: typeof batch) => {
+      const longest = Math.max(...rows.map((r) => r.promptIds.length));
+      return rows.every((r) => replyRoom(maxLen, r.promptIds.length, r.maxTokens) <= replyRoom(maxLen, longest, r.maxTokens));
+    };
+    for (let i = 0; i < this.waiting.length && batch.length < MAX_BATCH; ) {
+      const waiting = this.waiting[i];
+      const { messages: contextMessages, ids: promptIds } = fitContext(this.tokenizer!, waiting.request.messages, maxLen, waiting.request.sampling.maxTokens);
+      const row = { waiting, contextMessages, promptIds, maxTokens: Math.min(waiting.request.sampling.maxTokens, maxLen - promptIds.length) };
+      if (batch.length === 0 || fits([...batch, row])) {
+        batch.push(row);
+        this.waiting.splice(i, 1);
+      } else i++;
+    }
+    return batch;
   }
 
   private async rebuild(choice: BackendChoice): Promise<void> {
@@ -134,48 +199,50 @@ export class PolicyEngine implements PolicyEngineApi {
     this.staged = null;
   }
 
-  private async replyNow(request: ReplyRequest, onToken?: (piece: string, token: StreamedToken) => void): Promise<ReplyResult> {
-    this.applyStaged();
+  private async replyNow(batch: { waiting: Waiting; contextMessages: Message[]; promptIds: number[]; maxTokens: number }[]): Promise<ReplyResult[]> {
     const policy = this.need();
     const tokenizer = this.tokenizer!;
     const version = this.version;
-    const { messages: contextMessages, ids: promptIds } = fitContext(tokenizer, request.messages, policy.config.maxLen, request.sampling.maxTokens);
-    const room = policy.config.maxLen - promptIds.length;
     const started = performance.now();
-    let last = started;
-    let ttftMs = 0;
-    const tokenMs: number[] = [];
-    const stream = new StreamDecoder(tokenizer, { skipSpecial: true });
-    const result = await policy.generate(promptIds, {
-      maxTokens: Math.min(request.sampling.maxTokens, room),
-      temperature: request.sampling.temperature,
-      topP: request.sampling.topP,
-      seed: request.sampling.seed ?? Math.floor(Math.random() * 2 ** 31),
-      stopIds: tokenizer.stopIds,
-      onToken: (id, logprob, logits) => {
-        const now = performance.now();
-        if (tokenMs.length === 0 && ttftMs === 0) ttftMs = now - started;
-        else tokenMs.push(now - last);
-        last = now;
-        const piece = stream.push(id); // whole characters only: a BPE token can end inside one
-        if (!tokenizer.isSpecial(id)) onToken?.(piece, { logprob, top: topAlternatives(tokenizer, logits, request) });
-      },
-    });
-    const rest = stream.flush(); // a character still incomplete at the end shows as U+FFFD, as in `text`
-    // Not a token of its own: the text of a character the reply ended inside (its tokens already carried their log-probs).
-    if (rest) onToken?.(rest, { logprob: Number.NaN, top: [] });
-    const text = tokenizer.decode(result.ids, { skipSpecial: true });
-    return {
-      text,
-      promptText: tokenizer.decode(promptIds),
-      contextMessages,
+    const timings = batch.map(() => ({ last: started, ttftMs: 0, tokenMs: [] as number[] }));
+    const streams = batch.map(() => new StreamDecoder(tokenizer, { skipSpecial: true }));
+    const prompts: BatchPrompt[] = batch.map(({ waiting: { request, onToken }, promptIds, maxTokens }, b) => ({
       promptIds,
-      responseIds: result.ids,
-      responseLogprobs: result.logprobs,
-      policyVersion: version,
-      stopped: result.stopped,
-      ttftMs,
-      tokenMs,
-    };
+      options: {
+        maxTokens,
+        temperature: request.sampling.temperature,
+        topP: request.sampling.topP,
+        seed: request.sampling.seed ?? Math.floor(Math.random() * 2 ** 31),
+        stopIds: tokenizer.stopIds,
+        onToken: (id, logprob, logits) => {
+          const now = performance.now();
+          const time = timings[b];
+          if (time.tokenMs.length === 0 && time.ttftMs === 0) time.ttftMs = now - started;
+          else time.tokenMs.push(now - time.last);
+          time.last = now;
+          const piece = streams[b].push(id); // whole characters only: a BPE token can end inside one
+          if (!tokenizer.isSpecial(id)) onToken?.(piece, { logprob, top: topAlternatives(tokenizer, logits, request) });
+        },
+      },
+    }));
+    const results = await generateBatch(policy, prompts);
+    return batch.map(({ waiting: { onToken }, contextMessages, promptIds }, b) => {
+      const rest = streams[b].flush(); // a character still incomplete at the end shows as U+FFFD, as in `text`
+      // Not a token of its own: the text of a character the reply ended inside (its tokens already carried their log-probs).
+      if (rest) onToken?.(rest, { logprob: Number.NaN, top: [] });
+      const result = results[b];
+      return {
+        text: tokenizer.decode(result.ids, { skipSpecial: true }),
+        promptText: tokenizer.decode(promptIds),
+        contextMessages,
+        promptIds,
+        responseIds: result.ids,
+        responseLogprobs: result.logprobs,
+        policyVersion: version,
+        stopped: result.stopped,
+        ttftMs: timings[b].ttftMs,
+        tokenMs: timings[b].tokenMs,
+      };
+    });
   }
 }
