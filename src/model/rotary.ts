@@ -59,7 +59,7 @@ export function rotaryRows(c: ResolvedConfig, inverse: Float64Array, positions: 
 }
 
 /** [hd, hd] permutation exchanging the two halves of a head: x·P = (x2, x1). Symmetric, so its own gradient. */
-function halfSwap(headDim: number): tf.Tensor2D {
+function halfSwapMatrix(headDim: number): tf.Tensor2D {
   const half = headDim / 2;
   const p = new Float32Array(headDim * headDim);
   for (let i = 0; i < half; i++) {
@@ -67,6 +67,21 @@ function halfSwap(headDim: number): tf.Tensor2D {
     p[(i + half) * headDim + i] = 1;
   }
   return tf.tensor2d(p, [headDim, headDim]);
+}
+
+/** One permutation per backend and head size, kept: every layer of every decode step uses it twice. */
+const halfSwaps = new WeakMap<object, Map<number, tf.Tensor2D>>();
+
+function halfSwap(headDim: number): tf.Tensor2D {
+  const backend = tf.backend();
+  let kept = halfSwaps.get(backend);
+  if (!kept) halfSwaps.set(backend, (kept = new Map()));
+  let p = kept.get(headDim);
+  if (!p || p.isDisposed) {
+    p = tf.keep(halfSwapMatrix(headDim));
+    kept.set(headDim, p);
+  }
+  return p;
 }
 
 /** x [N, hd] with each row's halves exchanged, as a plain matMul (tf.reverse is slow on wasm). */
