@@ -73,6 +73,9 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
+/** How often a waiting drift measurement looks whether the signal queue is empty. */
+const DRIFT_POLL_MS = 50;
+
 export class OnlineLoop {
   private servingVersion = 0;
   /** The serving version and its ancestors: samples up to maxStaleness of them behind may train (METHOD §7). */
@@ -512,10 +515,15 @@ export class OnlineLoop {
     void measured.finally(() => this.measuring.delete(measured));
   }
 
-  /** The published version's drift, stored with its metrics, then its `update` event. */
+  /**
+   * The published version's drift, stored with its metrics, then its `update` event. A metric, so it yields: it
+   * waits while turns wait for their signals (the signal engine works those first), and a version that a newer
+   * one replaced meanwhile keeps no drift (NaN; the newer one's is measured).
+   */
   private async measureDrift(samples: SampleRecord[], metrics: Omit<UpdateMetrics, 'klToFrozen'>, stages: { commitMs: number; publishMs: number }): Promise<void> {
     const started = performance.now();
-    const klToFrozen = await this.drift(samples, metrics.version);
+    while (this.signalQueue.busy && this.servingVersion === metrics.version) await new Promise((r) => setTimeout(r, DRIFT_POLL_MS));
+    const klToFrozen = this.servingVersion === metrics.version ? await this.drift(samples, metrics.version) : NaN;
     const stored = { ...metrics, klToFrozen };
     try {
       if (Number.isFinite(klToFrozen)) await this.write(() => this.store.putMetrics(stored));

@@ -127,4 +127,36 @@ describe('from next state to serving', () => {
       }
     }
   });
+
+  it('the drift yields: it is never measured while turns wait for their signals, and a replaced version keeps none', async () => {
+    const store = await MemoryStore.open();
+    const e = await engines();
+    const updates: UpdateMetrics[] = [];
+    const published: number[] = [];
+    const loop = new OnlineLoop(e, store, { ...settings, batchSize: 1 }, { published: (v) => published.push(v), update: (m) => updates.push(m) });
+    const queue = (loop as unknown as { signalQueue: { busy: boolean } }).signalQueue;
+    const measured: { version: number; queueBusy: boolean; newest: number }[] = [];
+    const drift = e.signal.drift.bind(e.signal);
+    e.signal.drift = async (samples, s) => {
+      const result = await drift(samples, s);
+      measured.push({ version: result.version, queueBusy: queue.busy, newest: Math.max(...published) });
+      return result;
+    };
+    await loop.start(initial);
+    const session = await loop.newSession();
+    // Back to back: every answer is the last reply's next state and trains a version on its own (B = 1).
+    for (const text of ['What is the capital of Peru?', 'way too long, one short sentence please', 'why is it in capitals? use lowercase', 'no, that is wrong', 'too long again, shorter please']) {
+      await loop.send(session.id, text);
+    }
+    await loop.idle();
+    expect(updates.length).toBeGreaterThanOrEqual(3);
+    expect(measured.length).toBeGreaterThan(0);
+    for (const m of measured) expect(m).toMatchObject({ queueBusy: false, newest: m.version });
+    // Each version's drift is measured, or it was replaced before the signal engine was free.
+    for (const u of updates) {
+      if (Number.isFinite(u.klToFrozen)) expect(measured.some((m) => m.version === u.version)).toBe(true);
+      else expect(published.some((v) => v > u.version)).toBe(true);
+    }
+    expect(Number.isFinite(updates.at(-1)!.klToFrozen)).toBe(true);
+  });
 });
