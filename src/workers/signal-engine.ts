@@ -25,6 +25,7 @@ import { withGpuFallback } from './gpu-recovery.ts';
 import { directiveOnGpu, logprobRows, overlapReport } from './directive-signal.ts';
 import { sampledLogprobs } from './response-logits.ts';
 import { k3Kl } from './update-metrics.ts';
+import { TeacherRows } from './teacher-rows.ts';
 import type { BackendChoice, CheckpointBlob, DriftResult, HfModelLocation, OverlapReport, PolicyWeights, ProximalRequest, ProximalResult, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 
@@ -35,6 +36,9 @@ import type { Message } from '../model/chat.ts';
 export class JudgeUnavailableError extends Error {
   override name = 'JudgeUnavailableError';
 }
+
+/** Memory for the frozen teacher's rows of recent replies: ~100 replies of the built-in model, none of a 49K vocabulary. */
+const TEACHER_ROWS_BYTES = 32 * 2 ** 20;
 
 export class SignalEngine implements SignalEngineApi {
   /** The policy as first loaded: the `frozen` teacher (METHOD §3). */
@@ -48,6 +52,8 @@ export class SignalEngine implements SignalEngineApi {
   /** What the policies can be rebuilt from if the GPU fails. */
   private initial: CheckpointBlob | null = null;
   private published: { checkpoint?: CheckpointBlob; weights?: Record<string, Float32Array>; adapter?: LoraConfig } = {};
+  /** The frozen teacher's rows of recent replies (a stale sample's recomputation looks them up). */
+  private readonly teacherRows = new TeacherRows(TEACHER_ROWS_BYTES);
 
   constructor(private judge: JudgeBackend) {}
 
@@ -61,6 +67,7 @@ export class SignalEngine implements SignalEngineApi {
 
   async load(initial: CheckpointBlob, serving: { checkpoint: CheckpointBlob; version: number } | null): Promise<void> {
     const { policy, manifest } = await loadPolicy(initial.bytes, initial.manifest);
+    this.teacherRows.clear();
     if (this.current !== this.frozen) this.current?.dispose();
     this.hf = null;
     this.initial = initial;
@@ -74,6 +81,7 @@ export class SignalEngine implements SignalEngineApi {
 
   async loadHf(location: HfModelLocation): Promise<void> {
     const served = await servedHfModel(locationFiles(location));
+    this.teacherRows.clear();
     this.current?.adapter?.dispose();
     this.frozen?.dispose();
     this.frozen = served.policy;
@@ -94,6 +102,7 @@ export class SignalEngine implements SignalEngineApi {
   }
 
   private async rebuild(): Promise<void> {
+    this.teacherRows.clear();
     if (this.hf) {
       const { published, currentVersion } = this;
       await this.loadHf(this.hf);
@@ -240,7 +249,10 @@ export class SignalEngine implements SignalEngineApi {
     } else {
       const student = studentRows ?? (await logprobRows(current, promptIds, responseIds, settings.temperature));
       const teachers: Float32Array[] = [];
-      for (const contextIds of contexts) teachers.push(await logprobRows(teacher, contextIds, responseIds, settings.temperature));
+      const score = (contextIds: number[]) => () => logprobRows(teacher, contextIds, responseIds, settings.temperature);
+      for (const contextIds of contexts) {
+        teachers.push(settings.teacher === 'frozen' ? await this.teacherRows.get(contextIds, responseIds, settings.temperature, score(contextIds)) : await score(contextIds)());
+      }
       t2 = performance.now();
       sample = buildSample({ ...input, vocabSize: V, studentLogprobs: student, teacherLogprobs: teachers }, settings);
       if (withReport) report = overlapReport(student, teachers, T, V, settings, input.sessionId, input.turn);

@@ -17,6 +17,7 @@ import { TrainerEngine } from '../../src/workers/trainer-engine.ts';
 import { OnlineLoop, type QueueState } from '../../src/workers/online-loop.ts';
 import { planBatch, prepareBatch } from '../../src/workers/bounded-staleness.ts';
 import { loadPolicy } from '../../src/model/checkpoint.ts';
+import type { Policy } from '../../src/model/policy.ts';
 import type { CheckpointBlob, UpdateMetrics, UpdateResult } from '../../src/workers/protocol.ts';
 import type { SampleRecord } from '../../src/rl/records.ts';
 import type { Message } from '../../src/model/chat.ts';
@@ -139,6 +140,26 @@ describe('bounded staleness (METHOD §7)', () => {
     const bySignal = await e.signal.proximal({ sample: old.sample, messages: old.messages }, settings);
     const byTrainer = await e.trainer.proximal([old.sample], settings);
     expect([bySignal.version, byTrainer.version]).toEqual([3, 3]);
+    // The frozen teacher's rows of this reply were kept when it was signalled: recomputing it again scores no
+    // teacher, and gives what an engine that never saw the reply gives (it scores the teacher, once per hint).
+    const teacherPasses = (engine: SignalEngine) => {
+      const frozen = (engine as unknown as { frozen: Policy }).frozen;
+      const forward = frozen.forward.bind(frozen);
+      const count = { passes: 0 };
+      frozen.forward = (...args) => (count.passes++, forward(...args));
+      return count;
+    };
+    const kept = teacherPasses(e.signal);
+    const again = await e.signal.proximal({ sample: old.sample, messages: old.messages }, settings);
+    const other = new SignalEngine(builtinJudgeBackend);
+    await other.init('wasm');
+    await other.load(initial, { checkpoint: v3, version: 3 });
+    const scoredAgain = teacherPasses(other);
+    const unseen = await other.proximal({ sample: old.sample, messages: old.messages }, settings);
+    expect(kept.passes).toBe(0);
+    expect(scoredAgain.passes).toBe(old.sample.hints.length);
+    expect(again.sample).toEqual(unseen.sample);
+    expect(again.sample).toEqual(bySignal.sample);
     const { policy: fresh } = await loadPolicy(v3.bytes, v3.manifest);
     const scored = await fresh.score(old.sample.prompt_ids, old.sample.response_ids, { temperature: 0.6, k: settings.k });
     fresh.dispose();
