@@ -246,7 +246,7 @@ export interface UpdateMetrics {
   meanReward: number;
   meanResponseLength: number;
   /**
-   * Drift from the frozen reference after the update (k3 KL on the batch's sampled tokens); computed after the
+   * Drift from the frozen reference after the update (the exact KL(current ‖ frozen) over the vocabulary, mean over the batch's trained reply positions); computed after the
    * version is published (`SignalEngineApi.drift`), absent from `UpdateResult.metrics`.
    */
   klToFrozen: number;

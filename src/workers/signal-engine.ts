@@ -23,8 +23,7 @@ import type { Backend, Settings } from '../rl/settings.ts';
 import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import { directiveOnGpu, logprobRows, overlapReport } from './directive-signal.ts';
-import { sampledLogprobs } from './response-logits.ts';
-import { k3Kl } from './update-metrics.ts';
+import { exactKl } from './update-metrics.ts';
 import { TeacherRows } from './teacher-rows.ts';
 import type { BackendChoice, CheckpointBlob, DriftResult, HfModelLocation, OverlapReport, PolicyWeights, ProximalRequest, ProximalResult, SignalEngineApi, SignalRequest, SignalResult } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
@@ -171,9 +170,9 @@ export class SignalEngine implements SignalEngineApi {
       if (samples.length === 0) throw new RangeError('SignalEngine.drift: no samples');
       // Read before computing: the measured weights are those of this version (nothing awaits in between).
       const version = this.currentVersion;
-      const T = Math.max(...samples.map((s) => s.response_ids.length));
-      const current = sampledLogprobs(this.current, samples, T, settings.temperature);
-      return { version, klToFrozen: k3Kl(current, sampledLogprobs(this.frozen, samples, T, settings.temperature), samples) };
+      const rows = (policy: Policy) => Promise.all(samples.map((s) => logprobRows(policy, s.prompt_ids, s.response_ids, settings.temperature)));
+      const current = await rows(this.current);
+      return { version, klToFrozen: exactKl(current, await rows(this.frozen), samples, this.current.config.vocabSize) };
     }, () => this.rebuild());
     return fellBack ? { ...result, fellBack } : result;
   }

@@ -104,12 +104,13 @@ describe('bounded staleness (METHOD §7)', () => {
     await trainer.load(initial, null, 0);
     const epochs = await trainer.update(prepared.samples, { ...settings, lr: 3e-2, epochsPerBatch: 3 }, 1);
     expect(epochs.metrics.fractionRatioClipped).toBe(0.8793103448275862);
-    // The drift, now measured by the signal engine once the version is published, is the number the update computed before.
+    // The drift, measured by the signal engine once the version is published: the exact KL over the vocabulary since
+    // it replaced the k3 estimate on the sampled tokens (which gave 5.2756 here, most of it from a few tokens).
     const signal = new SignalEngine(builtinJudgeBackend);
     await signal.init('wasm');
     await signal.load(initial, null);
     await signal.publish({ version: 1, weights: epochs.weights });
-    expect((await signal.drift(prepared.samples, settings)).klToFrozen).toBe(5.275559515354985);
+    expect((await signal.drift(prepared.samples, settings)).klToFrozen).toBe(0.5609130233833268);
     expect(weightsHash(epochs.weights)).toBe('3dd8dc854ff12c80');
   });
 
