@@ -8,7 +8,7 @@ import { stalenessClass, type TrainingSample } from '../rl/staleness.ts';
 import type { Settings } from '../rl/settings.ts';
 import type { StoredSample } from '../store/types.ts';
 import type { Message } from '../model/chat.ts';
-import type { BackendChoice, BatchSample, SignalEngineApi, TrainerEngineApi } from './protocol.ts';
+import type { BackendChoice, BatchSample, ProximalBatch, SignalEngineApi, TrainerEngineApi } from './protocol.ts';
 
 export interface BatchPlan {
   /** Pending samples that can never train: kept `stale`. */
@@ -47,7 +47,7 @@ export interface PreparedBatch {
   samples: BatchSample[];
   /** Ids of samples whose recomputation left nothing to train: kept `stale`. */
   staleIds: string[];
-  /** How many of them the signal engine recomputed (their teacher scored again), the rest the trainer alone. */
+  /** How many of them the signal engine recomputed (its kept frozen-teacher rows, or the teacher scored again), the rest the trainer alone. */
   rescored: number;
   /** An engine that found the GPU gone while recomputing. */
   fellBack?: { engine: 'trainer' | 'signal'; choice: BackendChoice };
@@ -55,8 +55,11 @@ export interface PreparedBatch {
 
 /**
  * The planned batch as the trainer takes it, each sample more than one version behind recomputed with the
- * weights of `trainingVersion` (the version the update starts from): by the trainer in one batched pass where
- * the teacher's numbers stand, else by the signal engine, which scores the teacher again. Both must hold
+ * weights of `trainingVersion` (the version the update starts from). Under the frozen teacher a hinted sample
+ * goes straight to the signal engine, which keeps that teacher's rows of recent replies (teacher-rows.ts) and so
+ * recomputes it with one student pass, while the trainer recomputes the others in one batched pass at the same
+ * time. Otherwise the trainer goes first, and the signal engine scores the teacher again only for the samples whose
+ * teacher numbers cannot stand (another support, a moved π_old top-k, the live teacher). Both must hold
  * `trainingVersion`. `messagesOf` gives the context of a sample's turn.
  */
 export async function prepareBatch(
@@ -69,24 +72,37 @@ export async function prepareBatch(
   const checkVersion = (who: string, version: number) => {
     if (version !== trainingVersion) throw new Error(`recomputing a stale sample: the ${who} holds v${version}, the update starts from v${trainingVersion}`);
   };
+  let fellBack: { engine: 'trainer' | 'signal'; choice: BackendChoice } | undefined;
+  const bySignal = async (sample: StoredSample): Promise<TrainingSample | null> => {
+    const result = await engines.signal.proximal({ sample: trainerSample(sample), messages: await messagesOf(sample) }, settings);
+    if (result.fellBack) fellBack = { engine: 'signal', choice: result.fellBack };
+    checkVersion('signal engine', result.version);
+    return result.sample;
+  };
   const stale = plan.batch.filter((b) => b.proximal).map((b) => b.sample);
-  const fromTrainer = stale.length > 0 ? await engines.trainer.proximal(stale.map(trainerSample), settings) : { version: trainingVersion, samples: [] };
+  const direct = settings.teacher === 'frozen' ? stale.filter((s) => s.hints.length > 0) : [];
+  const forTrainer = stale.filter((s) => !direct.includes(s));
+  const [fromTrainer, fromSignal] = await Promise.all([
+    forTrainer.length > 0 ? engines.trainer.proximal(forTrainer.map(trainerSample), settings) : ({ version: trainingVersion, samples: [] } as ProximalBatch),
+    (async () => {
+      const out: (TrainingSample | null)[] = [];
+      for (const sample of direct) out.push(await bySignal(sample));
+      return out;
+    })(),
+  ]);
   checkVersion('trainer', fromTrainer.version);
-  let fellBack: { engine: 'trainer' | 'signal'; choice: BackendChoice } | undefined = fromTrainer.fellBack ? { engine: 'trainer', choice: fromTrainer.fellBack } : undefined;
+  if (fromTrainer.fellBack) fellBack = { engine: 'trainer', choice: fromTrainer.fellBack };
   const samples: BatchSample[] = [];
   const staleIds: string[] = [];
-  let rescored = 0;
+  let rescored = direct.length;
   for (const { sample, proximal } of plan.batch) {
     if (!proximal) {
       samples.push(trainerSample(sample));
       continue;
     }
-    let recomputed = fromTrainer.samples[stale.indexOf(sample)];
-    if (!recomputed) {
-      const result = await engines.signal.proximal({ sample: trainerSample(sample), messages: await messagesOf(sample) }, settings);
-      if (result.fellBack) fellBack = { engine: 'signal', choice: result.fellBack };
-      checkVersion('signal engine', result.version);
-      recomputed = result.sample;
+    let recomputed = direct.includes(sample) ? fromSignal[direct.indexOf(sample)] : fromTrainer.samples[forTrainer.indexOf(sample)];
+    if (!direct.includes(sample) && !recomputed) {
+      recomputed = await bySignal(sample);
       rescored++;
     }
     if (recomputed) samples.push({ ...recomputed, id: sample.id });

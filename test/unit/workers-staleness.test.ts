@@ -169,7 +169,9 @@ describe('bounded staleness (METHOD §7)', () => {
     const setsMoved = Array.from({ length: T }, (_, i) => topIds(i).some((id) => !old.sample.support_ids[i].includes(id))).some(Boolean);
     // The trainer recomputes it alone exactly when v3's top-k sets are v0's (then the frozen teacher's numbers stand).
     expect(byTrainer.samples[0] === null).toBe(setsMoved);
-    expect(prepared.rescored).toBe(setsMoved ? 1 : 0);
+    // Under the frozen teacher the loop sends a hinted sample straight to the signal engine (its teacher rows kept).
+    expect(prepared.rescored).toBe(1);
+    expect(prepared.samples[0]).toEqual({ ...bySignal.sample, id: 's/1' });
     const recomputations = [prepared.samples[0], bySignal.sample!, ...(byTrainer.samples[0] ? [byTrainer.samples[0]] : [])];
     for (const recomputed of recomputations) {
       let changed = 0;
