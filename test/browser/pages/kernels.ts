@@ -180,6 +180,26 @@ async function advantageCase(c: AdvantageCase): Promise<CaseReport> {
   };
 }
 
-const harness = { setup, topKCase, advantageCase };
+/**
+ * tf.addN of `n` seeded [7, 5] tensors on the webgpu backend against a float64 sum: tfjs binds every input, so
+ * past the device's storage buffers per shader stage the kernel must sum in parts. Also the tensors it leaves.
+ */
+async function addNCase(n: number, seed: number): Promise<{ maxError: number; leaked: number; limit: number }> {
+  let state = seed;
+  const random = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 8;
+  const values = Array.from({ length: n }, () => Float32Array.from({ length: 35 }, random));
+  const inputs = values.map((v) => tf.tensor2d(v, [7, 5]));
+  const before = tf.memory().numTensors;
+  const sum = tf.addN(inputs);
+  const got = await sum.data();
+  sum.dispose();
+  const leaked = tf.memory().numTensors - before;
+  tf.dispose(inputs);
+  let maxError = 0;
+  for (let i = 0; i < 35; i++) maxError = Math.max(maxError, Math.abs(got[i] - values.reduce((a, v) => a + v[i], 0)));
+  return { maxError, leaked, limit: activeWebGPUBackend()!.device.limits.maxStorageBuffersPerShaderStage };
+}
+
+const harness = { setup, topKCase, advantageCase, addNCase };
 export type KernelHarness = typeof harness;
 (window as unknown as { kernelHarness: KernelHarness }).kernelHarness = harness;
