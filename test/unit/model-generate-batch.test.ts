@@ -45,6 +45,22 @@ describe('generateBatch', () => {
     p.dispose();
   });
 
+  it('does so on the Hugging Face variations of the graph: grouped-query attention, q/k/v biases, q/k norm, own head, llama3 rope', async () => {
+    const config = {
+      vocabSize: 23, dModel: 48, nLayers: 2, nHeads: 6, nKvHeads: 2, headDim: 8, dFF: 64, maxLen: 64, ropeBase: 1e6, rmsEps: 1e-6,
+      qkvBias: true, qkNorm: true, tiedEmbedding: false, ropeScaling: { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxLen: 32 },
+    };
+    const p = Policy.create(config, 13);
+    const prompts: BatchPrompt[] = [
+      { promptIds: randomIds(7, 11), options: { maxTokens: 9, seed: 1, temperature: 0.8 } },
+      { promptIds: randomIds(8, 4), options: { maxTokens: 12, seed: 2, temperature: 0 } },
+      { promptIds: randomIds(9, 30), options: { maxTokens: 6, seed: 3, temperature: 1 } },
+    ];
+    const batched = await generateBatch(p, prompts);
+    for (const [b, q] of prompts.entries()) expectSame(batched[b], await generate(p, q.promptIds, q.options), `row ${b}`);
+    p.dispose();
+  });
+
   it('refuses a batch where a reply would not fit next to the longest prompt', async () => {
     const p = Policy.create(MINI, 12);
     // alone, the 2-token prompt may reply 30 tokens; beside a 50-token prompt only 64 − 50 + 1 = 15 fit
