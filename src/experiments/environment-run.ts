@@ -17,11 +17,11 @@ import { seededPolicy, type ExperimentEngines } from './run.ts';
 
 /**
  * The environment experiment's base: the personalisation experiment's settings with C = 2 (METHOD §5), lr 1e-4
- * and 2 epochs per batch. An episode makes 2–3 samples, each an update at B = 1; at lr 3e-4 × 4 epochs the
- * hybrid's replies fell apart within 20 episodes ("call calculator: 13 * ours 4 minutes…"), at 1e-4 × 2 they
- * stayed well-formed (bench:env --quick, tool use, seed 1).
+ * and 2 epochs per batch, and the frozen teacher (the one bench:env was measured with). An episode makes 2–3
+ * samples, each an update at B = 1; at lr 3e-4 × 4 epochs the hybrid's replies fell apart within 20 episodes
+ * ("call calculator: 13 * ours 4 minutes…"), at 1e-4 × 2 they stayed well-formed (bench:env --quick, tool use, seed 1).
  */
-export const ENVIRONMENT_SETTINGS: Partial<Settings> = { ...EXPERIMENT_SETTINGS, C: ENVIRONMENT_C, lr: 1e-4, epochsPerBatch: 2 };
+export const ENVIRONMENT_SETTINGS: Partial<Settings> = { ...EXPERIMENT_SETTINGS, C: ENVIRONMENT_C, lr: 1e-4, epochsPerBatch: 2, teacher: 'frozen' };
 
 export interface EnvironmentRunSpec {
   environment: EnvironmentId;

@@ -41,7 +41,9 @@ const FEEDBACK_LEXICON: LexiconEntry<FeedbackKind | 'filler'>[] = [
     'well', 'maybe', 'i guess', 'i see', 'interesting', 'whatever', 'brb', 'really', 'what',
     'great deal', 'works out', 'again and again',
     // A wish's closer ("that would help me") says what would help, not that the reply did.
-    'would help', 'would be helpful']),
+    'would help', 'would be helpful',
+    // Insisting says how often, not what: "I keep telling you, that is not how I like it".
+    'keep telling you', 'i keep telling you', 'told you', 'i told you']),
 ];
 
 // "thnks", "agian", "wrnog"; real words near a feedback word are listed so they stay themselves.

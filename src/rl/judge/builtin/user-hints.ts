@@ -70,19 +70,8 @@ export function correctionHint(message: string, reply: string, previousRequest: 
   return `The answer ${quote(reply)}${question} was wrong. Work it out again carefully and give the correct answer.`;
 }
 
-/** A hint for "again", "redo", "try again". */
-export function redoHint(reply: string, previousRequest: string | undefined): string {
-  const request = previousRequest ? `Answer ${quote(previousRequest)} again` : 'Answer again';
-  return `The user asked for a redo, so the reply ${quote(reply)} did not satisfy them. ${request}, directly and correctly.`;
-}
-
-/** A hint for a complaint with no stated correction. */
+/** A hint for a complaint that says something beyond its verdict ("seriously? it is simple addition"). */
 export function complaintHint(reply: string, previousRequest: string | undefined): string {
   const request = previousRequest ? `Answer ${quote(previousRequest)}` : 'Answer the request';
   return `The reply ${quote(reply)} did not give the user what they asked for. ${request} directly, with the specific fact requested.`;
-}
-
-/** A hint for a rephrased repeat of the previous request. */
-export function repeatHint(message: string, previousRequest: string): string {
-  return `The user had to ask again (${quote(message)}), so the reply did not answer ${quote(previousRequest)}. Answer it directly, with the specific fact requested.`;
 }

@@ -1,6 +1,13 @@
 /**
  * Reading a user's next state (METHOD §2): a style wish or any other change request is negative, never
  * neutral; thanks, praise or a new request is positive; anything else does not tell (0).
+ *
+ * A hint (METHOD §3) only when the next state reveals something that would have improved the reply: a
+ * style, a change, a correction, the fact that the reply's answer was wrong, what a complaint says beyond its
+ * verdict. A bare complaint ("that is not the way I want it"), a redo and the question asked again say that
+ * the reply failed (the evaluative score) but not how: they get no hint.
+ * (A generic hint there, "answer it directly, with the specific fact requested", was read by the teacher
+ * as "be brief": it steered the users who wanted something else away from it; issue 17.)
  */
 import { readChangeRequest } from './change-request.ts';
 import { readFeedback, withoutFeedback } from './feedback.ts';
@@ -9,7 +16,8 @@ import { hasTopic, isSameRequest, keysOf, requestKeys, type RequestKeys } from '
 import { STYLE_HINTS, replyHasStyle } from './style.ts';
 import { readStyleWishes } from './style-complaint.ts';
 import { asksQuestion, tokenize, type Token } from './text.ts';
-import { assertedAnswer, complaintHint, correctionHint, redoHint, repeatHint } from './user-hints.ts';
+import { assertedAnswer, complaintHint, correctionHint, statedContent } from './user-hints.ts';
+import { complainsOfForm } from './form-complaint.ts';
 
 // Words that open a new request without a question mark ("now do 9 × 7", "convert 5 miles to km").
 const REQUEST_OPENERS = new Set(['what', "what's", 'how', 'which', 'who', 'where', 'when', 'why', 'tell', 'give', 'convert', 'calculate',
@@ -41,6 +49,10 @@ export function readUserNextState(message: string, reply: string, previousReques
 
   const feedback = readFeedback(tokens);
   const negative = feedback.filter((h) => h.kind !== 'praise');
+  // "nope, not how i want it", "not quite the style I am after": about the reply's form, not its facts.
+  if (negative.length > 0 && complainsOfForm(tokens)) {
+    return { score: -1, because: 'The user dislikes how the reply is written but does not say how they want it.', hint: null };
+  }
   if (negative.some((h) => h.kind === 'correction')) {
     return { score: -1, because: 'The user says the reply was wrong.', hint: correctionHint(message, reply, previousRequest) };
   }
@@ -50,15 +62,18 @@ export function readUserNextState(message: string, reply: string, previousReques
   if (negative.length > 0) {
     if (negative.some((h) => h.kind === 'redo')) {
       const again = previousRequest && isSameRequest(requestKeys(message), requestKeys(previousRequest));
-      const hint = again ? repeatHint(message, previousRequest) : redoHint(reply, previousRequest);
-      return { score: -1, because: 'The user asks for the reply to be redone.', hint };
+      return { score: -1, because: again ? `The user asks ${quote(previousRequest)} again.` : 'The user asks for the reply to be redone.', hint: null };
     }
-    return { score: -1, because: 'The user complains about the reply.', hint: complaintHint(reply, previousRequest) };
+    // "seriously? it is simple addition" says something; "useless answer" does not.
+    const says = statedContent(message).length > 0 && !(previousRequest && isSameRequest(requestKeys(message), requestKeys(previousRequest)));
+    return says
+      ? { score: -1, because: 'The user complains about the reply.', hint: complaintHint(reply, previousRequest) }
+      : { score: -1, because: 'The user complains about the reply without saying what is wrong.', hint: null };
   }
 
   const keys = keysOf(withoutFeedback(tokens));
   if (previousRequest && isSameRequest(keys, requestKeys(previousRequest))) {
-    return { score: -1, because: `The user repeats the request ${quote(previousRequest)} in other words.`, hint: repeatHint(message, previousRequest) };
+    return { score: -1, because: `The user repeats the request ${quote(previousRequest)} in other words.`, hint: null };
   }
   if (contradictsReply(message, tokens, keys, reply) || assertsFact(message, reply)) {
     return { score: -1, because: 'The user states a different figure than the reply gave.', hint: correctionHint(message, reply, previousRequest) };
