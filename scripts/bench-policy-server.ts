@@ -19,6 +19,11 @@
  * trains as a whole conversation would. Round 0 (a question alone, no next state yet) is left out of the split:
  * it can only be idle, and its prompt is the shortest. The 1-minute load average before and after each phase is printed:
  * the machine may be shared.
+ *
+ * That split is confounded: an update starts right after a burst of next states, while the queue of replies is
+ * longest, so "during an update" also means "in a burst". The `training_on_vs_off` ratios compare the same
+ * phase-2 traffic sent to this server (training) and then to a fresh control server whose B is never reached
+ * (every next state judged, nothing trained): the two runs differ only in whether updates run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -100,7 +105,7 @@ try {
 
   const nextStatesSent: number[] = [];
   let refused = 0;
-  const phase = async (training: boolean) => {
+  const phase = async (training: boolean, url = server.url) => {
     const replies: Reply[] = [];
     await Promise.all(
       Array.from({ length: agents }, async (_, a) => {
@@ -111,10 +116,10 @@ try {
           if (!training || r === 0) messages = [{ role: 'user', content: question }];
           else {
             messages.push({ role: 'user', content: CORRECTIONS[(a + r) % CORRECTIONS.length] });
-            nextStatesSent.push(performance.now());
+            if (url === server.url) nextStatesSent.push(performance.now());
           }
           // The last exchange only: the same context size every round (see above).
-          const reply = await streamReply(server.url, session, messages.slice(-3), r);
+          const reply = await streamReply(url, session, messages.slice(-3), r);
           if (!reply.ok) refused++;
           replies.push(reply);
           messages.push({ role: 'assistant', content: reply.text });
@@ -139,6 +144,20 @@ try {
   polling = false;
   await poller;
 
+  // Control: the same phase-2 traffic to a fresh server whose B is never reached (judged, never trained), so the
+  // two runs differ only in whether updates run; the split inside one run compares bursts with lulls (an update
+  // starts right after a burst of next states, when the queue is long), this comparison does not.
+  const controlData = mkdtempSync(join(tmpdir(), 'nextstate-bench-policy-control-'));
+  const control = await spawnListening('server/policy-main.ts', ['--port', '0', '--data', controlData, '--batch', '256', '--max-tokens', String(maxTokens), '--rate-limit', '0'], { startTimeoutMs: 60_000 });
+  let untrained: Reply[];
+  try {
+    untrained = await phase(true, control.url);
+  } finally {
+    await control.stop();
+    rmSync(controlData, { recursive: true, force: true });
+  }
+  loads.push(loadavg()[0]);
+
   const during = (t: number) => updateSpans.some((s) => t >= s.start && t <= s.end);
   const perToken = (replies: Reply[], keep: (t: number) => boolean) =>
     replies.filter((r) => r.times.length > 1 && keep((r.times[0] + r.times.at(-1)!) / 2)).map((r) => (r.times.at(-1)! - r.times[0]) / (r.times.length - 1));
@@ -148,6 +167,10 @@ try {
   const updateToken = perToken(measured, during);
   const idleTtft = ttfts(measured, (t) => !during(t));
   const updateTtft = ttfts(measured, during);
+  const withTraining = ttfts(measured, () => true);
+  const withoutTraining = ttfts(untrained.filter((r) => r.round > 0), () => true);
+  const tokenWith = perToken(measured, () => true);
+  const tokenWithout = perToken(untrained.filter((r) => r.round > 0), () => true);
   const quietToken = perToken(idle, () => true);
   const quietTtft = ttfts(idle, () => true);
   const toVersion = updateSpans
@@ -174,17 +197,24 @@ try {
     token_p95_ratio_updating_vs_idle: round(percentile(updateToken, 95) / percentile(idleToken, 95)),
     ttft_p50_ratio_updating_vs_idle: round(percentile(updateTtft, 50) / percentile(idleTtft, 50)),
     ttft_p95_ratio_updating_vs_idle: round(percentile(updateTtft, 95) / percentile(idleTtft, 95)),
+    // The same phase-2 traffic with training on (this run) and off (a control server that never reaches B).
+    ttft_ms_p50_training_on: round(percentile(withTraining, 50)),
+    ttft_ms_p50_training_off: round(percentile(withoutTraining, 50)),
+    ttft_p50_ratio_training_on_vs_off: round(percentile(withTraining, 50) / percentile(withoutTraining, 50)),
+    ttft_p95_ratio_training_on_vs_off: round(percentile(withTraining, 95) / percentile(withoutTraining, 95)),
+    token_p50_ratio_training_on_vs_off: round(percentile(tokenWith, 50) / percentile(tokenWithout, 50)),
+    token_p95_ratio_training_on_vs_off: round(percentile(tokenWith, 95) / percentile(tokenWithout, 95)),
     // Phase 1: no next states, so nothing is judged or trained.
     ttft_ms_p50_phase1: round(percentile(quietTtft, 50)),
     token_ms_p50_phase1: round(percentile(quietToken, 50)),
     token_ms_p95_phase1: round(percentile(quietToken, 95)),
     replies_measured_idle: idleTtft.length,
     replies_measured_updating: updateTtft.length,
-    requests: idle.length + training.length,
+    requests: idle.length + training.length + untrained.length,
     requests_refused: refused,
     updates: updateSpans.length,
     next_state_to_new_version_ms_p50: round(percentile(toVersion, 50)),
-    load_1m_start_phase1_phase2_end: loads.map(round),
+    load_1m_start_phase1_phase2_control_end: loads.map(round),
   };
   if (argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
   else console.table(result);
