@@ -132,6 +132,7 @@ try {
   const loads = [loadavg()[0]];
   const idle = await phase(false);
   loads.push(loadavg()[0]);
+  const trainingStart = performance.now();
   const training = await phase(true);
   loads.push(loadavg()[0]);
   // Let the last updates land, then stop polling.
@@ -150,7 +151,9 @@ try {
   const controlData = mkdtempSync(join(tmpdir(), 'nextstate-bench-policy-control-'));
   const control = await spawnListening('server/policy-main.ts', ['--port', '0', '--data', controlData, '--batch', '256', '--max-tokens', String(maxTokens), '--rate-limit', '0'], { startTimeoutMs: 60_000 });
   let untrained: Reply[];
+  let controlStart = 0;
   try {
+    controlStart = performance.now();
     untrained = await phase(true, control.url);
   } finally {
     await control.stop();
@@ -159,6 +162,9 @@ try {
   loads.push(loadavg()[0]);
 
   const during = (t: number) => updateSpans.some((s) => t >= s.start && t <= s.end);
+  // The control run split at the training run's update times (same offsets from the phase's start): no update runs
+  // there, so whatever ratio it gives is the traffic's own (bursts against lulls).
+  const duringShifted = (t: number) => during(t - controlStart + trainingStart);
   const perToken = (replies: Reply[], keep: (t: number) => boolean) =>
     replies.filter((r) => r.times.length > 1 && keep((r.times[0] + r.times.at(-1)!) / 2)).map((r) => (r.times.at(-1)! - r.times[0]) / (r.times.length - 1));
   const ttfts = (replies: Reply[], keep: (t: number) => boolean) => replies.filter((r) => r.times.length > 0 && keep(r.times[0])).map((r) => r.times[0] - r.sentAt);
@@ -204,6 +210,9 @@ try {
     ttft_p95_ratio_training_on_vs_off: round(percentile(withTraining, 95) / percentile(withoutTraining, 95)),
     token_p50_ratio_training_on_vs_off: round(percentile(tokenWith, 50) / percentile(tokenWithout, 50)),
     token_p95_ratio_training_on_vs_off: round(percentile(tokenWith, 95) / percentile(tokenWithout, 95)),
+    ttft_p50_ratio_split_applied_to_control: round(
+      percentile(ttfts(untrained.filter((r) => r.round > 0), duringShifted), 50) / percentile(ttfts(untrained.filter((r) => r.round > 0), (t) => !duringShifted(t)), 50),
+    ),
     // Phase 1: no next states, so nothing is judged or trained.
     ttft_ms_p50_phase1: round(percentile(quietTtft, 50)),
     token_ms_p50_phase1: round(percentile(quietToken, 50)),
