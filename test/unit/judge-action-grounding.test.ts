@@ -120,14 +120,26 @@ describe(`the step judge reads an action against its task (seed ${seed})`, () =>
     expect(judge('run: grep -c error server.log', 'exit 0\n3', listed).score).toBe(1);
     expect(judge('run: grep -c error app.log', 'exit 0\n3', listed).score).toBe(-1);
     const count: Message[] = [{ role: 'user', content: 'How many files are in data/?' }];
-    // `ls` fails but `wc -l` exits 0: the output's status alone reads it as +1.
+    // `ls` fails but `wc -l` exits 0.
     const hidden = "exit 0\n0\nls: cannot access 'logs': No such file or directory";
-    expect(readToolResult(hidden, 'run: ls logs | wc -l').score).toBe(1);
     expect(judge('run: ls logs | wc -l', hidden, count).score).toBe(-1);
     expect(judge('run: ls logs | wc -l', hidden, count).hint).toContain('The command the task asks for is: run: ls data | wc -l');
     expect(judge('run: ls data | wc -l', 'exit 0\n4', count).score).toBe(1);
     // Neither the agent's own earlier command nor the error that names what was missing grounds a retry.
     const retried: Message[] = [...count, { role: 'assistant', content: 'run: ls logs | wc -l' }, { role: 'tool', content: hidden }];
     expect(judge('run: ls logs | wc -l', hidden, retried).score).toBe(-1);
+  });
+
+  it('a pipeline whose earlier command failed is -1 though it exits 0; a log full of "error" that exits 0 is +1', () => {
+    const rng = createRng(seed + 3);
+    for (let i = 0; i < 50; i++) {
+      const dir = `d${randomInt(rng, 1000)}`;
+      const tree = TERMINAL.start({ id: 'x', environment: 'terminal', kind: 'count-files', prompt: '', expected: '0', correction: '', files: { 'app.log': '01:00 error: disk full\n02:00 worker error: crashed\n' }, dirs: [] } as TerminalTask);
+      for (const [line, want] of [[`ls ${dir} | wc -l`, -1], [`nosuch${dir} app.log | wc -l`, -1], ['cat app.log', 1], ['grep error app.log | wc -l', 1]] as const) {
+        const output = tree.step(`run: ${line}`)!.nextState;
+        expect(output, line).toMatch(/^exit 0/);
+        expect(readToolResult(output, `run: ${line}`).score, `${line}: ${output}`).toBe(want);
+      }
+    }
   });
 });
