@@ -1,6 +1,6 @@
 /**
  * `npm run bench:env -- [--json] [--quick] [--workers 2] [--model public/models/nextstate-tiny]
- *   [--environments tool-use,terminal] [--arms hybrid,grpo,none] [--seeds 1,2] [--episodes 40] [--tasks heldout|corpus]
+ *   [--environments tool-use,terminal] [--arms hybrid,grpo,none] [--seeds 1,2] [--episodes 40] [--tasks near|heldout|corpus]
  *   [--set lr=1e-3]`
  *
  * The environment experiment (issue 15) through NextState's own online loop and engines, in Node on tfjs
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       arms: { type: 'string', default: 'hybrid,grpo,none' },
       seeds: { type: 'string' },
       episodes: { type: 'string' },
-      tasks: { type: 'string', default: 'heldout' },
+      tasks: { type: 'string', default: 'near' },
       set: { type: 'string', multiple: true, default: [] },
       child: { type: 'boolean', default: false },
     },
