@@ -130,6 +130,27 @@ describe(`the step judge reads an action against its task (seed ${seed})`, () =>
     expect(judge('run: ls logs | wc -l', hidden, retried).score).toBe(-1);
   });
 
+  it('an action repeated right after it ran is -1 (no progress), whatever its output; after another action it is read as usual', () => {
+    const rng = createRng(seed + 4);
+    for (let i = 0; i < 50; i++) {
+      const task = TERMINAL.sampleTask(rng, 'near') as TerminalTask;
+      const episode = TERMINAL.start(task);
+      const context: Message[] = [{ role: 'system', content: TERMINAL_SYSTEM_PROMPT }, { role: 'user', content: task.prompt }];
+      for (const reply of ['run: ls', `run: ${solveTerminalTask(task).commands[0]}`]) {
+        const output = episode.step(reply)!.nextState;
+        expect(judge(reply, output, context).score, reply).toBe(1);
+        const again = [...context, { role: 'assistant' as const, content: reply }, { role: 'tool' as const, content: output }];
+        const read = judge(reply, episode.step(reply)!.nextState, again);
+        expect(read.score, `${reply} twice`).toBe(-1);
+        expect(read.hint).toContain('running it again changes nothing');
+        context.push({ role: 'assistant', content: reply }, { role: 'tool', content: output });
+      }
+    }
+    const sum: Message[] = [{ role: 'user', content: 'What is 3 + 4?' }, { role: 'assistant', content: 'call calculator: 3 + 4' }, { role: 'tool', content: 'result: 7' }];
+    expect(judge('call calculator: 3 + 4', 'result: 7', sum).score).toBe(-1);
+    expect(judge('call calculator: 3 + 4', 'result: 7', [...sum, { role: 'assistant', content: 'call calculator: 4 + 3' }, { role: 'tool', content: 'result: 7' }]).score).toBe(1);
+  });
+
   it('a pipeline whose earlier command failed is -1 though it exits 0; a log full of "error" that exits 0 is +1', () => {
     const rng = createRng(seed + 3);
     for (let i = 0; i < 50; i++) {

@@ -3,7 +3,8 @@
  * history). A tool call or a command can run without error and still do the wrong thing: a calculator call on
  * numbers the task never stated (`call calculator: 9 - 5` for 97 × 56), an operation the task did not ask for,
  * a command on a file or word the task never named (`grep -c error app.log` for server.log). Such a step is
- * judged -1, with a hint that names what the task states.
+ * judged -1, with a hint that names what the task states; so is an action repeated right after it ran (its output
+ * is already there: no progress).
  *
  * Grounded means: each name or word a command acts on appears in the task (the user's last message) or in the
  * recent outputs (less their error lines; the agent's own earlier actions do not count); a call uses every
@@ -152,6 +153,17 @@ function taskNameLike(task: string, word: string): string | null {
 /** `readAction(step, context)`: a -1 reading when the action is not grounded in its task and history, else null. */
 export function readAction(step: string, context: readonly Message[]): NextStateReading | null {
   const text = step.trim();
+  // The same action again, right after it ran: its output is already there, so it cannot make progress (an agent
+  // that runs `ls` four times never answers, yet each `ls` exits 0).
+  const previous = [...context].reverse().find((m) => m.role === 'assistant');
+  const previousOutput = context.at(-1)?.role === 'tool' ? context.at(-1)!.content : null;
+  if (previous && previousOutput !== null && previous.content.trim() === text && (CALL.test(text) || RUN.test(text))) {
+    return {
+      score: -1,
+      because: `The step ${quote(text)} repeats the action just before it, whose output is already there.`,
+      hint: `The step ${quote(text)} had just run and its output ${quote(previousOutput)} was there; running it again changes nothing. Act on that output, or answer the user.`,
+    };
+  }
   const call = CALL.exec(text);
   if (call) return readCall(text, call[1], call[2], context);
   const run = RUN.exec(text);
