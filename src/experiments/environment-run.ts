@@ -29,8 +29,9 @@ export interface EnvironmentRunSpec {
   seed: number;
   episodes: number;
   /**
-   * The tasks drawn: the held-out set the corpus never shows (default; on the corpus's own tasks a policy
-   * pretrained on world-6 solves every one from the first episode, so there is nothing to learn), or `corpus`.
+   * The tasks drawn (`TaskSet`): `near` by default (the corpus's operands and commands in words or on names the
+   * corpus never uses: the world-6 policy solves about half, so there is something to learn), `heldout` (solved
+   * all or not at all per kind), or `corpus` (solved from the first episode: nothing to learn).
    */
   tasks?: TaskSet;
 }
@@ -79,7 +80,7 @@ export async function runEnvironmentExperiment(engines: ExperimentEngines, initi
   await loop.start(initial);
   const records: EpisodeRecord[] = [];
   for (let n = 1; n <= spec.episodes && !options.shouldStop?.(); n++) {
-    const result = await runEpisode(loop, environment, environment.sampleTask(tasks, spec.tasks ?? 'heldout'));
+    const result = await runEpisode(loop, environment, environment.sampleTask(tasks, spec.tasks ?? 'near'));
     // Like a visitor who watches the episode end: the next one starts after the updates its samples complete.
     await loop.idle();
     while (errors.length === 0 && samples - updates * settings.batchSize >= settings.batchSize) await pause(5);

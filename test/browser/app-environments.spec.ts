@@ -28,13 +28,17 @@ test('tool use: a task runs its tool call, shows call and result with the step j
   await expect(page.getByTestId('episode-outcome')).toHaveText(/Task (solved|not solved)/, { timeout: 120_000 });
   expect(await calls.count()).toBeGreaterThanOrEqual(2);
 
-  // The tool-call turn is judged by the step judge from the tool's output (a result: +1, an error: −1).
+  // The tool-call turn is judged by the step judge from the task and the tool's output: a result of a call on the
+  // task's own numbers (or its country) +1; an error, or a call on a number the task never gave, −1.
   const step1 = page.locator('[data-testid="turn-signals"][data-turn="1"]');
   const result = await page.getByTestId('tool-text').first().textContent();
-  await expect(step1.getByTestId('judge-score')).toHaveText(result?.startsWith('result:') ? '+1' : '−1', { timeout: 120_000 });
+  const task = (await page.getByTestId('user-text').first().textContent()) ?? '';
+  const call = (await calls.first().textContent()) ?? '';
+  const worked = !!result?.startsWith('result:') && (call.match(/\d+/g) ?? []).every((n) => (task.match(/\d+/g) ?? ([] as string[])).includes(n));
+  await expect(step1.getByTestId('judge-score')).toHaveText(worked ? '+1' : '−1', { timeout: 120_000 });
   await expect(step1).toContainText(/Next state\s*tool/);
   // Its step reward is the mean of its votes (the outcome is added only to the answer's step): ±1 here.
-  await expect(step1.getByTestId('step-reward')).toHaveText(result?.startsWith('result:') ? '1.00' : '-1.00');
+  await expect(step1.getByTestId('step-reward')).toHaveText(worked ? '1.00' : '-1.00');
   const outcome = (await page.getByTestId('episode-outcome').textContent())?.includes('Task solved') ? 1 : -1;
   const answer = page.locator('[data-testid="turn-signals"][data-turn="2"]');
   const answerScore = (await answer.getByTestId('judge-score').textContent({ timeout: 120_000 }))?.replace('−', '-').replace('+', '');

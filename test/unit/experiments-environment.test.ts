@@ -146,11 +146,11 @@ describe('runEnvironmentExperiment through the real engines', () => {
     }
   }, 240_000);
 
-  it('draws the held-out tasks by default and the corpus tasks when asked', async () => {
-    for (const tasks of [undefined, 'heldout', 'corpus'] as const) {
+  it('draws the near tasks by default and the held-out or corpus tasks when asked', async () => {
+    for (const tasks of [undefined, 'near', 'heldout', 'corpus'] as const) {
       const result = await runEnvironmentExperiment(engines, initial, { environment: 'tool-use', arm: 'none', seed: 4, episodes: 2, tasks });
       const rng = createRng(4 * 7919 + 17);
-      const want = [1, 2].map(() => TOOL_USE.sampleTask(rng, tasks ?? 'heldout').prompt);
+      const want = [1, 2].map(() => TOOL_USE.sampleTask(rng, tasks ?? 'near').prompt);
       expect(result.episodes.map((e) => e.task)).toEqual(want);
     }
   }, 120_000);
@@ -164,15 +164,15 @@ describe('runEnvironmentExperiment through the real engines', () => {
         '--arms', 'none', '--seeds', '1', '--episodes', '1', '--tasks', tasks], { timeout: 120_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
     });
-    for (const tasks of ['corpus', 'heldout']) {
+    for (const tasks of ['corpus', 'near']) {
       const run = await bench(tasks);
       expect(run.code, run.stderr).toBe(0);
       const out = JSON.parse(run.stdout);
       expect(out.protocol.tasks).toBe(tasks);
-      expect(out.examples['tool-use'][0].task).toBe(TOOL_USE.sampleTask(createRng(1 * 7919 + 17), tasks as 'corpus' | 'heldout').prompt);
+      expect(out.examples['tool-use'][0].task).toBe(TOOL_USE.sampleTask(createRng(1 * 7919 + 17), tasks as 'corpus' | 'near').prompt);
     }
     const bad = await bench('all');
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain('--tasks must be one of heldout, corpus, not "all"');
+    expect(bad.stderr).toContain('--tasks must be one of near, heldout, corpus, not "all"');
   }, 240_000);
 });

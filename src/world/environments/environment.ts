@@ -8,12 +8,13 @@ import type { Rng } from '../../model/rng.ts';
 export type EnvironmentId = 'tool-use' | 'terminal';
 
 /**
- * Which tasks an environment draws: the ones the corpus teaches (`corpus`), or a held-out set the corpus never
- * shows (`heldout`: other operands, task kinds and phrasings), on which a policy that solves every corpus task
- * from the start still has something to learn. Visitors' "New task" draws `corpus`; bench:env `heldout`.
+ * Which tasks an environment draws: the ones the corpus teaches (`corpus`), or tasks the corpus never shows:
+ * `near` (the corpus's operands and commands asked in other words, or with other names: the policy solves some
+ * of them, so there is something to learn; bench:env's default), `heldout` (3-digit arithmetic, other task
+ * kinds: the world-6 policy solves these all or not at all per kind). Visitors' "New task" draws `corpus`.
  */
-export type TaskSet = 'heldout' | 'corpus';
-export const TASK_SETS: readonly TaskSet[] = ['heldout', 'corpus'];
+export type TaskSet = 'near' | 'heldout' | 'corpus';
+export const TASK_SETS: readonly TaskSet[] = ['near', 'heldout', 'corpus'];
 
 /** One task of an environment: what the user asks, and how the episode's end is checked. */
 export interface EnvironmentTask {

@@ -29,6 +29,7 @@ const CAPITAL_PHRASINGS = [(c: string) => `What is the capital of ${c}?`, (c: st
 export const PRODUCT_SHARE = 0.7;
 
 export function sampleToolTask(rng: Rng, set: TaskSet = 'corpus'): ToolTask {
+  if (set === 'near') return sampleNearToolTask(rng);
   if (set === 'heldout') return sampleHeldOutToolTask(rng);
   if (rng() < PRODUCT_SHARE) {
     const a = PRODUCT_FACTORS.large[0] + randomInt(rng, PRODUCT_FACTORS.large[1] - PRODUCT_FACTORS.large[0] + 1);
@@ -85,6 +86,37 @@ export function sampleHeldOutToolTask(rng: Rng): ToolTask {
   const row = pick(rng, CAPITALS);
   return { id: `capital:${row.country}`, environment: 'tool-use', kind: 'capital', factors: [], prompt: pick(rng, HELD_OUT_CAPITAL_PHRASINGS)(row.country),
     expected: row.capital, correction: `The answer is ${row.capital}.` };
+}
+
+/**
+ * The near held-out tasks (`TaskSet` 'near', bench:env's default): sums and differences of numbers in 2–20 and
+ * products within the corpus's factors (2–12 × 2–12, or one factor in 13–20), asked in phrasings the corpus never
+ * uses (`NEAR_PHRASINGS`). Probed on the world-6 checkpoint without updates (20 episodes a kind): the policy calls
+ * the calculator and solves about half of them (sums 9/20, differences 10/20, small products 14/20, large ones
+ * 11/20); the others fail on an operator the phrasing did not ask for (`call calculator: 10 - 5` for "the sum of
+ * 10 and 5") or a dropped digit (`9 * 1` for 9 × 11): within reach, unlike the 'heldout' set's 3-digit numbers.
+ */
+export const NEAR_OPERANDS = { sumOrDifference: [2, 20], product: [2, 12] } as const;
+
+const NEAR_PHRASINGS = {
+  sum: [...HELD_OUT_SUM_PHRASINGS, (a: number, b: number) => `Work out the total of ${a} and ${b}.`],
+  difference: [(a: number, b: number) => `Please subtract ${b} from ${a}.`, (a: number, b: number) => `How much is left when you take ${b} away from ${a}?`,
+    (a: number, b: number) => `What remains if ${b} is taken from ${a}?`],
+  product: HELD_OUT_PRODUCT_PHRASINGS,
+} as const;
+
+export function sampleNearToolTask(rng: Rng): ToolTask {
+  const kind = pick(rng, ['sum', 'difference', 'product'] as const);
+  if (kind === 'product') {
+    const [a, b] = rng() < 0.5
+      ? [between(rng, NEAR_OPERANDS.product), between(rng, NEAR_OPERANDS.product)]
+      : [between(rng, PRODUCT_FACTORS.large), between(rng, PRODUCT_FACTORS.small)];
+    return arithmeticTask('product', a, b, pick(rng, NEAR_PHRASINGS.product)(a, b));
+  }
+  const x = between(rng, NEAR_OPERANDS.sumOrDifference);
+  const y = between(rng, NEAR_OPERANDS.sumOrDifference);
+  const [a, b] = kind === 'sum' ? [x, y] : x === y ? [x, x - 1] : [Math.max(x, y), Math.min(x, y)];
+  return arithmeticTask(kind, a, b, pick(rng, NEAR_PHRASINGS[kind])(a, b));
 }
 
 /** The value an arithmetic task asks for. */

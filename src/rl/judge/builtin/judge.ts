@@ -8,6 +8,7 @@ import { boundedText } from '../bounded-text.ts';
 import { HINT_END, HINT_START } from '../parse.ts';
 import type { JudgeBackend, JudgeKind, JudgeRequest, NextState } from '../types.ts';
 import type { NextStateReading } from './reading.ts';
+import { readAction } from './action-reading.ts';
 import { readToolResult } from './tool-reading.ts';
 import { readUserNextState } from './user-reading.ts';
 
@@ -24,7 +25,8 @@ export interface BuiltinJudgeTexts {
  */
 export function readNextState(reply: string, nextState: NextState, _kind: JudgeKind, context: readonly Message[] = []): NextStateReading {
   const seen = boundedText(reply);
-  if (nextState.role === 'tool') return readToolResult(boundedText(nextState.content), seen);
+  // An action is read against its task and history first (METHOD §2): a call that runs but on numbers or names the task never stated did not work.
+  if (nextState.role === 'tool') return readAction(seen, context.map((m) => ({ ...m, content: boundedText(m.content) }))) ?? readToolResult(boundedText(nextState.content), seen);
   const previousRequest = [...context].reverse().find((m) => m.role === 'user')?.content;
   return readUserNextState(boundedText(nextState.content), seen, previousRequest === undefined ? undefined : boundedText(previousRequest));
 }

@@ -33,10 +33,19 @@ const ERROR_SIGNS: ErrorSign[] = [
 // Phrases that mention failure words but report none ("0 failed", "no errors", "error: null").
 const ALL_CLEAR = /\b(?:0|no|zero|without)\s+(?:errors?|failures?|failed|warnings?|problems?)\b|\berrors?\s*[:=]\s*(?:0|none|null)\b|"errors?"\s*:\s*(?:null|false|\[\]|""|0)/gi;
 
+/** A shell's or a coreutils program's own error line, as a failed command of a pipeline leaves it in the output. */
+const PIPELINE_FAILURE = /^(?:bash|sh|ls|cat|head|wc|grep|mv|rm|mkdir|touch|echo): .*(?:command not found|No such file or directory|cannot access .*|Not a directory|Is a directory)$/m;
+
 /** `readToolResult(output, step)`: +1 for normal output, -1 with a hint for an error. */
 export function readToolResult(output: string, step: string): NextStateReading {
   // The terminal's format states the exit status first: status 0 worked, whatever its output says (a log full of "error").
-  if (/^exit 0(?:\n|$)/.test(output)) return { score: 1, because: 'The command exited with status 0.', hint: null };
+  // Unless an earlier command of a pipeline failed on its own: its shell or coreutils error line is there (`ls logs | wc -l` exits 0).
+  if (/^exit 0(?:\n|$)/.test(output)) {
+    const failed = PIPELINE_FAILURE.exec(output)?.[0];
+    if (!failed) return { score: 1, because: 'The command exited with status 0.', hint: null };
+    const sign = ERROR_SIGNS.find((s) => s.pattern.test(failed))!;
+    return { score: -1, because: `A command of the pipeline failed: ${quote(failed)}.`, hint: `The step ${quote(step)} failed with ${quote(failed)}. ${sign.advice}` };
+  }
   const text = output.replace(ALL_CLEAR, ' ');
   const sign = ERROR_SIGNS.find((s) => s.pattern.test(text));
   if (!sign) {

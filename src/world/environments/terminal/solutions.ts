@@ -34,6 +34,14 @@ export function solveTerminalTask(task: TerminalTask): TerminalSolution {
       return { commands: ['ls logs/*.log | wc -l'], answer: (o) => `There are ${body(o[0])} .log files in logs/.` };
     case 'delete-tmp':
       return { commands: ['rm *.tmp'], answer: () => 'Done: every .tmp file is deleted.' };
+    case 'count-errors-asked':
+    case 'count-errors-in': {
+      const name = Object.keys(task.files).find((path) => path.endsWith('.log'))!;
+      return { commands: [`grep -c error ${name}`], answer: (o) => `${body(o[0])} lines of ${name} mention error.` };
+    }
+    case 'count-files-asked':
+    case 'count-files-in':
+      return { commands: [`ls ${task.dirs[0]} | wc -l`], answer: (o) => `There are ${body(o[0])} files in ${task.dirs[0]}/.` };
     case 'count-lines':
       return { commands: ['wc -l notes.txt'], answer: (o) => `notes.txt has ${body(o[0]).split(' ')[0]} lines.` };
   }

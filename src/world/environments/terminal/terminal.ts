@@ -37,8 +37,10 @@ export function formatTerminalOutput(code: number, stdout: string, stderr: strin
 /** The corpus's task kinds, and the held-out kinds (`TaskSet` 'heldout') the corpus never shows. */
 export type CorpusTerminalTaskKind = 'count-errors' | 'count-files' | 'move-txt' | 'write-file';
 export type HeldOutTerminalTaskKind = 'count-warnings' | 'count-log-files' | 'delete-tmp' | 'count-lines';
-export type TerminalTaskKind = CorpusTerminalTaskKind | HeldOutTerminalTaskKind;
-const COUNT_KINDS: readonly TerminalTaskKind[] = ['count-errors', 'count-files', 'count-warnings', 'count-log-files', 'count-lines'];
+export type NearTerminalTaskKind = 'count-errors-asked' | 'count-files-asked' | 'count-errors-in' | 'count-files-in';
+export type TerminalTaskKind = CorpusTerminalTaskKind | HeldOutTerminalTaskKind | NearTerminalTaskKind;
+const COUNT_KINDS: readonly TerminalTaskKind[] = ['count-errors', 'count-files', 'count-warnings', 'count-log-files', 'count-lines',
+  'count-errors-asked', 'count-files-asked', 'count-errors-in', 'count-files-in'];
 
 export interface TerminalTask extends EnvironmentTask {
   environment: 'terminal';
@@ -114,8 +116,37 @@ export function sampleHeldOutTerminalTask(rng: Rng): TerminalTask {
     correction: `The answer is ${n} (run: wc -l notes.txt).`, files: { 'notes.txt': `${lines.join('\n')}\n`, 'app.log': 'ok\n' }, dirs: [] };
 }
 
-/** A random terminal task of the set with its starting tree (the corpus's kinds unless `set` is 'heldout'). */
+/** Other names for the near tasks' log file and directory (the corpus only uses app.log and logs/). */
+export const NEAR_LOG_NAMES = ['server.log', 'worker.log', 'api.log', 'db.log'] as const;
+export const NEAR_DIRECTORIES = ['data', 'docs', 'src', 'tmp'] as const;
+
+/**
+ * A near terminal task (`TaskSet` 'near', never in the corpus): the corpus's two count tasks asked in other words
+ * (`count-errors-asked`, `count-files-asked`), or on another log file or directory (`count-errors-in`,
+ * `count-files-in`). The same commands as the corpus's, with the task's own names.
+ */
+export function sampleNearTerminalTask(rng: Rng): TerminalTask {
+  const kind = pick(rng, ['count-errors-asked', 'count-files-asked', 'count-errors-in', 'count-files-in'] as const);
+  const base = { environment: 'terminal' as const, kind };
+  if (kind === 'count-errors-asked' || kind === 'count-errors-in') {
+    const log = logFile(rng);
+    const name = kind === 'count-errors-in' ? pick(rng, NEAR_LOG_NAMES) : 'app.log';
+    const prompt = kind === 'count-errors-in' ? `How many lines mention error in ${name}?`
+      : pick(rng, ['How many lines of app.log mention error?', 'Count the lines of app.log that mention error.', 'In app.log, how many lines mention error?']);
+    return { ...base, id: `${kind}:${name}:${log.errors}`, prompt, expected: String(log.errors),
+      correction: `The answer is ${log.errors} (run: grep -c error ${name}).`, files: { [name]: log.text, 'README.md': 'service notes\n' }, dirs: [] };
+  }
+  const dir = kind === 'count-files-in' ? pick(rng, NEAR_DIRECTORIES) : 'logs';
+  const names = distinctNames(rng, 1 + randomInt(rng, 5));
+  const files = Object.fromEntries(names.map((n) => [`${dir}/${n}.${dir === 'logs' ? 'log' : pick(rng, ['txt', 'csv', 'md'])}`, `${n}\n`]));
+  const prompt = kind === 'count-files-in' ? `How many files are in ${dir}/?` : pick(rng, ['How many files does logs/ hold?', 'Count the files in logs/.', 'In logs/, how many files are there?']);
+  return { ...base, id: `${kind}:${dir}:${names.length}`, prompt, expected: String(names.length),
+    correction: `The answer is ${names.length} (run: ls ${dir} | wc -l).`, files: { ...files, 'app.log': 'ok\n' }, dirs: [dir] };
+}
+
+/** A random terminal task of the set with its starting tree (the corpus's kinds unless `set` says otherwise). */
 export function sampleTerminalTask(rng: Rng, set: TaskSet = 'corpus'): TerminalTask {
+  if (set === 'near') return sampleNearTerminalTask(rng);
   if (set === 'heldout') return sampleHeldOutTerminalTask(rng);
   const kind = pick(rng, ['count-errors', 'count-files', 'move-txt', 'write-file'] as const);
   const base = { environment: 'terminal' as const, kind };
