@@ -6,6 +6,9 @@
  * `--idle-turns` run with training paused (B = 256, the largest), so the idle figure has its own sample; then B applies
  * and `--turns` more are sent back to back (with `--batch-fill`, the settings' `batchFill`, from then on).
  * `--per-update` adds every update's stages and its next state → serving time, not only their medians.
+ * A control run sends the same script in a fresh browser context with training left paused: the
+ * `training_on_vs_off` ratios compare the same turns with and without updates (the idle/training split compares
+ * the first turns' short contexts with the later turns' long ones).
  */
 import { existsSync } from 'node:fs';
 import { openBrowserSession, percentile } from './browser-session.ts';
@@ -32,8 +35,14 @@ const script = [
 
 const session = await openBrowserSession('bench:loop');
 let exit = 0;
-try {
-  const page = await session.browser.newPage();
+
+/**
+ * The script in a fresh browser context (its own IndexedDB): `idleTurns` with training paused, then `turns` more
+ * back to back with B applied, or, for the control, still paused (judged, never trained).
+ */
+async function runScript(train: boolean) {
+  const context = await session.browser.newContext();
+  const page = await context.newPage();
   await page.goto(`${session.baseUrl}/test/browser/pages/loop.html`);
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'idle');
   const choices = await page.evaluate(
@@ -41,30 +50,44 @@ try {
     [backend, model] as const,
   );
   const report = await page.evaluate(
-    async ([script, idleTurns, turns, batchSize, batchFill]) => {
+    async ([script, idleTurns, turns, batchSize, batchFill, train]) => {
       const h = (window as any).harness;
       const id = await h.newSession();
       const ttft: number[] = [];
       const idle: number[] = [];
       const training: number[] = [];
+      // the turns after idleTurns, whatever ran meanwhile: the same turns of both runs compare
+      const laterTtft: number[] = [];
+      const later: number[] = [];
       let refused = 0;
       for (let i = 0; i < idleTurns + turns; i++) {
-        if (i === idleTurns) h.setBatchSize(batchSize, batchFill);
+        if (i === idleTurns && train) h.setBatchSize(batchSize, batchFill);
         const startedUpdating = h.updating();
         try {
           const r = await h.send(id, script[i % script.length]);
           ttft.push(r.times[0] ?? NaN);
           const gaps = r.times.slice(1).map((t: number, j: number) => t - r.times[j]);
           (startedUpdating || h.updating() ? training : idle).push(...gaps);
+          if (i >= idleTurns) {
+            laterTtft.push(r.times[0] ?? NaN);
+            later.push(...gaps);
+          }
         } catch {
           refused++;
         }
       }
       await h.idle();
-      return { ttft, idle, training, serving: h.updateToServingMs() as number[], stages: h.updateStages() as Record<string, number>[], refused, updates: h.updates().length, version: h.version(), samples: await h.sampleCounts(), errors: h.errors() };
+      return { ttft, idle, training, laterTtft, later, serving: h.updateToServingMs() as number[], stages: h.updateStages() as Record<string, number>[], refused, updates: h.updates().length, version: h.version(), samples: await h.sampleCounts(), errors: h.errors() };
     },
-    [script, idleTurns, turns, batchSize, batchFill] as const,
+    [script, idleTurns, turns, batchSize, batchFill, train] as const,
   );
+  await context.close();
+  return { choices, report };
+}
+
+try {
+  const { choices, report } = await runScript(true);
+  const control = (await runScript(false)).report;
   const p95Idle = percentile(report.idle, 95);
   const samplesTotal = report.samples.trained + report.samples.stale + report.samples.pending;
   const stageKeys = report.stages.length > 0 ? Object.keys(report.stages[0]) : [];
@@ -83,6 +106,13 @@ try {
     token_ms_p95_idle: p95Idle,
     token_ms_p95_training: p95Training,
     latency_ratio_training_vs_idle: p95Training / p95Idle,
+    // The same turns (after the idle ones) of this run and of a control run that never trains: the split above also
+    // compares long contexts (later turns) with short ones (the first), this does not.
+    token_ms_p95_training_on: percentile(report.later, 95),
+    token_ms_p95_training_off: percentile(control.later, 95),
+    latency_ratio_training_on_vs_off: percentile(report.later, 95) / percentile(control.later, 95),
+    ttft_ratio_p50_training_on_vs_off: percentile(report.laterTtft, 50) / percentile(control.laterTtft, 50),
+    control_replies_refused: control.refused,
     tokens_measured_idle: report.idle.length,
     tokens_measured_training: report.training.length,
     replies_refused: report.refused,
