@@ -173,10 +173,11 @@ try {
   const updateToken = perToken(measured, during);
   const idleTtft = ttfts(measured, (t) => !during(t));
   const updateTtft = ttfts(measured, during);
+  const controlMeasured = untrained.filter((r) => r.round > 0);
   const withTraining = ttfts(measured, () => true);
-  const withoutTraining = ttfts(untrained.filter((r) => r.round > 0), () => true);
+  const withoutTraining = ttfts(controlMeasured, () => true);
   const tokenWith = perToken(measured, () => true);
-  const tokenWithout = perToken(untrained.filter((r) => r.round > 0), () => true);
+  const tokenWithout = perToken(controlMeasured, () => true);
   const quietToken = perToken(idle, () => true);
   const quietTtft = ttfts(idle, () => true);
   const toVersion = updateSpans
@@ -186,6 +187,7 @@ try {
     })
     .filter(Number.isFinite);
   const round = (x: number) => Math.round(x * 100) / 100;
+  const ratio = (a: number[], b: number[], p: number) => round(percentile(a, p) / percentile(b, p));
   const result = {
     agents,
     rounds_per_phase: rounds,
@@ -199,20 +201,18 @@ try {
     token_ms_p95_idle: round(percentile(idleToken, 95)),
     token_ms_p50_updating: round(percentile(updateToken, 50)),
     token_ms_p95_updating: round(percentile(updateToken, 95)),
-    token_p50_ratio_updating_vs_idle: round(percentile(updateToken, 50) / percentile(idleToken, 50)),
-    token_p95_ratio_updating_vs_idle: round(percentile(updateToken, 95) / percentile(idleToken, 95)),
-    ttft_p50_ratio_updating_vs_idle: round(percentile(updateTtft, 50) / percentile(idleTtft, 50)),
-    ttft_p95_ratio_updating_vs_idle: round(percentile(updateTtft, 95) / percentile(idleTtft, 95)),
+    token_p50_ratio_updating_vs_idle: ratio(updateToken, idleToken, 50),
+    token_p95_ratio_updating_vs_idle: ratio(updateToken, idleToken, 95),
+    ttft_p50_ratio_updating_vs_idle: ratio(updateTtft, idleTtft, 50),
+    ttft_p95_ratio_updating_vs_idle: ratio(updateTtft, idleTtft, 95),
     // The same phase-2 traffic with training on (this run) and off (a control server that never reaches B).
     ttft_ms_p50_training_on: round(percentile(withTraining, 50)),
     ttft_ms_p50_training_off: round(percentile(withoutTraining, 50)),
-    ttft_p50_ratio_training_on_vs_off: round(percentile(withTraining, 50) / percentile(withoutTraining, 50)),
-    ttft_p95_ratio_training_on_vs_off: round(percentile(withTraining, 95) / percentile(withoutTraining, 95)),
-    token_p50_ratio_training_on_vs_off: round(percentile(tokenWith, 50) / percentile(tokenWithout, 50)),
-    token_p95_ratio_training_on_vs_off: round(percentile(tokenWith, 95) / percentile(tokenWithout, 95)),
-    ttft_p50_ratio_split_applied_to_control: round(
-      percentile(ttfts(untrained.filter((r) => r.round > 0), duringShifted), 50) / percentile(ttfts(untrained.filter((r) => r.round > 0), (t) => !duringShifted(t)), 50),
-    ),
+    ttft_p50_ratio_training_on_vs_off: ratio(withTraining, withoutTraining, 50),
+    ttft_p95_ratio_training_on_vs_off: ratio(withTraining, withoutTraining, 95),
+    token_p50_ratio_training_on_vs_off: ratio(tokenWith, tokenWithout, 50),
+    token_p95_ratio_training_on_vs_off: ratio(tokenWith, tokenWithout, 95),
+    ttft_p50_ratio_split_applied_to_control: ratio(ttfts(controlMeasured, duringShifted), ttfts(controlMeasured, (t) => !duringShifted(t)), 50),
     // Phase 1: no next states, so nothing is judged or trained.
     ttft_ms_p50_phase1: round(percentile(quietTtft, 50)),
     token_ms_p50_phase1: round(percentile(quietToken, 50)),

@@ -24,49 +24,9 @@ export interface GenerateResult {
   stopped: 'end' | 'length';
 }
 
-async function lastRow(logits: tf.Tensor2D): Promise<Float32Array> {
-  const row = tf.tidy(() => tf.slice(logits, [logits.shape[0] - 1, 0], [1, logits.shape[1]]));
-  const data = (await row.data()) as Float32Array;
-  row.dispose();
-  return data;
-}
-
 /** Prefill the prompt once, then decode one token at a time against the KV cache. */
-export async function generate(policy: Policy, promptIds: readonly number[], o: GenerateOptions): Promise<GenerateResult> {
-  if (promptIds.length === 0) throw new Error('generate: empty prompt');
-  const temperature = o.temperature ?? 0.6;
-  const topP = o.topP ?? 1;
-  const rng = createRng(o.seed ?? 0);
-  const stop = new Set(o.stopIds ?? []);
-  const cache = new KvCache();
-  const result: GenerateResult = { ids: [], logprobs: [], stopped: 'length' };
-  try {
-    let input = Array.from(promptIds);
-    let start = 0;
-    while (result.ids.length < o.maxTokens && start + input.length <= policy.config.maxLen) {
-      const logits = tf.tidy(() => {
-        const ids = tf.tensor2d(input, [1, input.length], 'int32');
-        const { logits, layers } = policy.forward(ids, start, cache.length ? cache : undefined, undefined, input.length - 1);
-        cache.replace(layers);
-        return logits;
-      });
-      const row = await lastRow(logits);
-      logits.dispose();
-      start += input.length;
-      const { id, logprob } = sampleToken(row, temperature, topP, rng);
-      result.ids.push(id);
-      result.logprobs.push(logprob);
-      o.onToken?.(id, logprob, row);
-      if (stop.has(id)) {
-        result.stopped = 'end';
-        break;
-      }
-      input = [id];
-    }
-  } finally {
-    cache.dispose();
-  }
-  return result;
+export async function generate(policy: Policy, promptIds: readonly number[], options: GenerateOptions): Promise<GenerateResult> {
+  return (await generateBatch(policy, [{ promptIds, options }]))[0];
 }
 
 /** One prompt of a batch decoded together (`generateBatch`). */
@@ -75,37 +35,48 @@ export interface BatchPrompt {
   options: GenerateOptions;
 }
 
-/** The most tokens `generate` samples for a prompt of `promptLength` tokens: the cache holds maxLen slots. */
+/** The most tokens a reply to a prompt of `promptLength` tokens may take, alone: the cache holds maxLen slots. */
 export function replyRoom(maxLen: number, promptLength: number, maxTokens: number): number {
   return Math.min(maxTokens, maxLen - promptLength + 1);
 }
 
 /**
- * Several prompts decoded together, one forward pass per step for all of them (a server's concurrent requests):
- * left-padded to the longest (padding slots are never attended to, and a row's positions count from its first
- * real token), each row sampled with its own options and random stream, streamed through its own `onToken`, and
- * ending at its own stop token or length. A row finished early rides along until the last one ends, its outputs
- * unread. Each row's tokens and log-probs are those `generate` gives it alone, up to float rounding. Every row must
- * fit its whole reply next to the longest prompt (`replyRoom` of the longest ≥ each row's own); one prompt is
- * simply `generate`.
+ * Whether prompts can be decoded together: left-padded to the longest, every reply must still have the room it
+ * has alone (`replyRoom`).
+ */
+export function fitTogether(maxLen: number, prompts: readonly { promptLength: number; maxTokens: number }[]): boolean {
+  const longest = Math.max(...prompts.map((p) => p.promptLength));
+  return prompts.every((p) => replyRoom(maxLen, p.promptLength, p.maxTokens) <= replyRoom(maxLen, longest, p.maxTokens));
+}
+
+/**
+ * Prompts decoded together, one forward pass per step for all of them (a server's concurrent requests; one prompt
+ * is `generate`): left-padded to the longest (padding slots are never attended to, and a row's positions count
+ * from its first real token), each row sampled with its own options and random stream, streamed through its own
+ * `onToken`, and ending at its own stop token or length. A row finished early rides along until the last one ends,
+ * its outputs unread. Each row's tokens and log-probs are those it gets alone, up to float rounding; the prompts
+ * must `fitTogether`.
  */
 export async function generateBatch(policy: Policy, prompts: readonly BatchPrompt[]): Promise<GenerateResult[]> {
-  if (prompts.length === 1) return [await generate(policy, prompts[0].promptIds, prompts[0].options)];
-  if (prompts.some((p) => p.promptIds.length === 0)) throw new Error('generateBatch: empty prompt');
+  if (prompts.some((p) => p.promptIds.length === 0)) throw new Error('generate: empty prompt');
   const maxLen = policy.config.maxLen;
+  if (!fitTogether(maxLen, prompts.map((p) => ({ promptLength: p.promptIds.length, maxTokens: p.options.maxTokens })))) {
+    throw new Error('generateBatch: a reply would not fit next to the longest prompt');
+  }
   const longest = Math.max(...prompts.map((p) => p.promptIds.length));
-  const limits = prompts.map((p) => replyRoom(maxLen, p.promptIds.length, p.options.maxTokens));
-  if (limits.some((n) => n > replyRoom(maxLen, longest, n))) throw new Error('generateBatch: a reply would not fit next to the longest prompt');
-  const rows = prompts.map((p, b) => ({
-    limit: limits[b],
-    temperature: p.options.temperature ?? 0.6,
-    topP: p.options.topP ?? 1,
-    rng: createRng(p.options.seed ?? 0),
-    stop: new Set(p.options.stopIds ?? []),
-    onToken: p.options.onToken,
-    result: { ids: [], logprobs: [], stopped: 'length' } as GenerateResult,
-    done: limits[b] <= 0,
-  }));
+  const rows = prompts.map((p) => {
+    const limit = replyRoom(maxLen, p.promptIds.length, p.options.maxTokens);
+    return {
+      limit,
+      temperature: p.options.temperature ?? 0.6,
+      topP: p.options.topP ?? 1,
+      rng: createRng(p.options.seed ?? 0),
+      stop: new Set(p.options.stopIds ?? []),
+      onToken: p.options.onToken,
+      result: { ids: [], logprobs: [], stopped: 'length' } as GenerateResult,
+      done: limit <= 0,
+    };
+  });
   const padding = prompts.map((p) => longest - p.promptIds.length);
   const V = policy.config.vocabSize;
   const cache = new KvCache();

@@ -8,7 +8,7 @@ import { stalenessClass, type TrainingSample } from '../rl/staleness.ts';
 import type { Settings } from '../rl/settings.ts';
 import type { StoredSample } from '../store/types.ts';
 import type { Message } from '../model/chat.ts';
-import type { BackendChoice, BatchSample, ProximalBatch, SignalEngineApi, TrainerEngineApi } from './protocol.ts';
+import type { BackendChoice, BatchSample, SignalEngineApi, TrainerEngineApi } from './protocol.ts';
 
 export interface BatchPlan {
   /** Pending samples that can never train: kept `stale`. */
@@ -82,30 +82,31 @@ export async function prepareBatch(
   const stale = plan.batch.filter((b) => b.proximal).map((b) => b.sample);
   const direct = settings.teacher === 'frozen' ? stale.filter((s) => s.hints.length > 0) : [];
   const forTrainer = stale.filter((s) => !direct.includes(s));
-  const [fromTrainer, fromSignal] = await Promise.all([
-    forTrainer.length > 0 ? engines.trainer.proximal(forTrainer.map(trainerSample), settings) : ({ version: trainingVersion, samples: [] } as ProximalBatch),
+  const recomputed = new Map<StoredSample, TrainingSample | null>();
+  await Promise.all([
     (async () => {
-      const out: (TrainingSample | null)[] = [];
-      for (const sample of direct) out.push(await bySignal(sample));
-      return out;
+      if (forTrainer.length === 0) return;
+      const fromTrainer = await engines.trainer.proximal(forTrainer.map(trainerSample), settings);
+      checkVersion('trainer', fromTrainer.version);
+      if (fromTrainer.fellBack) fellBack = { engine: 'trainer', choice: fromTrainer.fellBack };
+      forTrainer.forEach((s, i) => recomputed.set(s, fromTrainer.samples[i]));
+    })(),
+    (async () => {
+      for (const s of direct) recomputed.set(s, await bySignal(s));
     })(),
   ]);
-  checkVersion('trainer', fromTrainer.version);
-  if (fromTrainer.fellBack) fellBack = { engine: 'trainer', choice: fromTrainer.fellBack };
+  // what the trainer could not recompute alone (its teacher numbers do not stand): the signal engine scores it again
+  let rescored = direct.length;
+  for (const s of forTrainer) {
+    if (recomputed.get(s)) continue;
+    recomputed.set(s, await bySignal(s));
+    rescored++;
+  }
   const samples: BatchSample[] = [];
   const staleIds: string[] = [];
-  let rescored = direct.length;
   for (const { sample, proximal } of plan.batch) {
-    if (!proximal) {
-      samples.push(trainerSample(sample));
-      continue;
-    }
-    let recomputed = direct.includes(sample) ? fromSignal[direct.indexOf(sample)] : fromTrainer.samples[forTrainer.indexOf(sample)];
-    if (!direct.includes(sample) && !recomputed) {
-      recomputed = await bySignal(sample);
-      rescored++;
-    }
-    if (recomputed) samples.push({ ...recomputed, id: sample.id });
+    const training = proximal ? recomputed.get(sample) : trainerSample(sample);
+    if (training) samples.push({ ...training, id: sample.id });
     else staleIds.push(sample.id);
   }
   return { samples, staleIds, rescored, fellBack };

@@ -12,7 +12,7 @@ import { initBackend } from './tfjs-backend.ts';
 import { withGpuFallback } from './gpu-recovery.ts';
 import type { BackendChoice, CheckpointBlob, HfModelLocation, PolicyEngineApi, PolicyInfo, PolicyWeights, ReplyRequest, ReplyResult, StreamedToken } from './protocol.ts';
 import { logSoftmax } from '../model/sampling.ts';
-import { generateBatch, replyRoom, type BatchPrompt } from '../model/generate.ts';
+import { fitTogether, generateBatch, type BatchPrompt } from '../model/generate.ts';
 
 /** Room kept for the reply when a long session is cut to fit the context. */
 const MIN_REPLY_ROOM = 96;
@@ -28,6 +28,14 @@ interface Waiting {
   onToken?: OnToken;
   resolve: (result: ReplyResult) => void;
   reject: (error: unknown) => void;
+}
+
+/** A waiting reply taken into a batch: its context as it fits, and its token budget there. */
+interface BatchRow {
+  waiting: Waiting;
+  contextMessages: Message[];
+  promptIds: number[];
+  maxTokens: number;
 }
 
 /**
@@ -126,8 +134,15 @@ export class PolicyEngine implements PolicyEngineApi {
     this.decoding = true;
     try {
       while (this.waiting.length > 0) {
-        this.applyStaged();
-        const batch = this.nextBatch();
+        let batch: BatchRow[];
+        try {
+          this.applyStaged();
+          batch = this.nextBatch();
+        } catch (error) {
+          // no policy loaded: every waiting reply fails with the reason
+          for (const w of this.waiting.splice(0)) w.reject(error);
+          break;
+        }
         try {
           const { result, fellBack } = await withGpuFallback(() => this.replyNow(batch), (choice) => this.rebuild(choice));
           batch.forEach((b, i) => b.waiting.resolve(fellBack ? { ...result[i], fellBack } : result[i]));
@@ -140,27 +155,16 @@ export class PolicyEngine implements PolicyEngineApi {
     }
   }
 
-  /** The first waiting request and the next ones (in order) whose replies fit beside the batch's longest prompt. */
-  private nextBatch(): { waiting: Waiting; contextMessages: Message[]; promptIds: number[]; maxTokens: number }[] {
-    const batch: { waiting: Waiting; contextMessages: Message[]; promptIds: number[]; maxTokens: number }[] = [];
-    let policy: Policy;
-    try {
-      policy = this.need();
-    } catch (error) {
-      const all = this.waiting.splice(0);
-      for (const w of all) w.reject(error);
-      return [];
-    }
-    const maxLen = policy.config.maxLen;
-    const fits = (rows: typeof batch) => {
-      const longest = Math.max(...rows.map((r) => r.promptIds.length));
-      return rows.every((r) => replyRoom(maxLen, r.promptIds.length, r.maxTokens) <= replyRoom(maxLen, longest, r.maxTokens));
-    };
+  /** The first waiting request and the next ones (in order) that fit together with it (generate.ts fitTogether). */
+  private nextBatch(): BatchRow[] {
+    const maxLen = this.need().config.maxLen;
+    const batch: BatchRow[] = [];
     for (let i = 0; i < this.waiting.length && batch.length < MAX_BATCH; ) {
       const waiting = this.waiting[i];
       const { messages: contextMessages, ids: promptIds } = fitContext(this.tokenizer!, waiting.request.messages, maxLen, waiting.request.sampling.maxTokens);
       const row = { waiting, contextMessages, promptIds, maxTokens: Math.min(waiting.request.sampling.maxTokens, maxLen - promptIds.length) };
-      if (batch.length === 0 || fits([...batch, row])) {
+      const rows = [...batch, row];
+      if (batch.length === 0 || fitTogether(maxLen, rows.map((r) => ({ promptLength: r.promptIds.length, maxTokens: r.maxTokens })))) {
         batch.push(row);
         this.waiting.splice(i, 1);
       } else i++;
@@ -199,7 +203,7 @@ export class PolicyEngine implements PolicyEngineApi {
     this.staged = null;
   }
 
-  private async replyNow(batch: { waiting: Waiting; contextMessages: Message[]; promptIds: number[]; maxTokens: number }[]): Promise<ReplyResult[]> {
+  private async replyNow(batch: BatchRow[]): Promise<ReplyResult[]> {
     const policy = this.need();
     const tokenizer = this.tokenizer!;
     const version = this.version;
