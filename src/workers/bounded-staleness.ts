@@ -32,8 +32,10 @@ export function planBatch(pending: readonly StoredSample[], lineage: readonly nu
     if (which === 'stale') staleIds.push(sample.id);
     else trainable.push({ sample, behind: lineage.indexOf(sample.policy_version), proximal: which === 'proximal' });
   }
-  // Oldest first (a stable sort keeps the store's order among equals), so a sample waits as few updates as can be.
-  trainable.sort((a, b) => b.behind - a.behind);
+  // Oldest first, so a sample waits as few updates as can be: the furthest behind, then the earliest turn (the
+  // store lists samples by key, where a session's turn 10 comes before its turn 9: among a version's samples that
+  // order starved the early turns until they went stale), then the store's order.
+  trainable.sort((a, b) => b.behind - a.behind || a.sample.turn - b.sample.turn);
   const batch = trainable.slice(0, settings.batchSize).map(({ sample, proximal }) => ({ sample, proximal }));
   return { staleIds, batch, waiting: trainable.length - batch.length };
 }

@@ -67,12 +67,20 @@ describe('staleness (METHOD §7)', () => {
       const trainable = (s: StoredSample) => s.policy_version === serving || s.policy_version === parent;
       const before = {
         staleIds: pending.filter((s) => !trainable(s)).map((s) => s.id),
-        batch: pending.filter(trainable).sort((a, b) => a.policy_version - b.policy_version).slice(0, B).map((s) => s.id),
+        batch: pending.filter(trainable).sort((a, b) => a.policy_version - b.policy_version || a.turn - b.turn).slice(0, B).map((s) => s.id),
       };
       const plan = planBatch(pending, lineage, { maxStaleness: 1, batchSize: B });
       expect({ staleIds: plan.staleIds, batch: plan.batch.map((b) => b.sample.id) }).toEqual(before);
       expect(plan.batch.every((b) => !b.proximal)).toBe(true);
     }
+  });
+
+  it('among samples of one version the earliest turns train first, not the store\'s key order (turn 10 before turn 5)', () => {
+    // the store lists by key: "s/10" … "s/13" come before "s/5" … "s/9"
+    const pending = [10, 11, 12, 13, 5, 7, 8, 9].map((t) => stored(`t${t}`, 0));
+    const plan = planBatch(pending, [2, 1, 0], { maxStaleness: 4, batchSize: 4 });
+    expect(plan.batch.map((b) => b.sample.id)).toEqual(['t5', 't7', 't8', 't9']);
+    expect(plan.waiting).toBe(4);
   });
 
   it('with maxStaleness = 4, samples 2–4 versions behind join the batch oldest first, marked for recomputation', () => {
