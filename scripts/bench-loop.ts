@@ -1,11 +1,14 @@
 /**
- * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--idle-turns 8] [--turns 24] [--batch 4] [--batch-fill full|pending] [--per-update]`
+ * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--idle-turns 8] [--turns 24] [--batch 4] [--batch-fill full|pending] [--per-update] [--pause-ms 0] [--no-serving-gate]`
  * Drives a scripted conversation through the real online loop (workers, IndexedDB) in headless Chromium and
  * measures what a visitor feels: time to first token, per-token latency while idle and while an update runs,
  * refused replies, and how long a batch's last next state takes to become the serving version. The first
  * `--idle-turns` run with training paused (B = 256, the largest), so the idle figure has its own sample; then B applies
  * and `--turns` more are sent back to back (with `--batch-fill`, the settings' `batchFill`, from then on).
  * `--per-update` adds every update's stages and its next state → serving time, not only their medians.
+ * `--pause-ms` waits that long after each reply (a visitor reading and typing) instead of sending back to back.
+ * On fewer than four cores the background workers yield to a decoding reply while they keep up (serving-gate.ts);
+ * `--no-serving-gate` turns that off in both runs.
  * A control run sends the same script in a fresh browser context with training left paused: the
  * `training_on_vs_off` ratios compare the same turns with and without updates (the idle/training split compares
  * the first turns' short contexts with the later turns' long ones).
@@ -24,6 +27,8 @@ const idleTurns = Number(option('idle-turns', '8'));
 const turns = Number(option('turns', '24'));
 const batchSize = Number(option('batch', '4'));
 const batchFill = option('batch-fill', 'full');
+const pauseMs = Number(option('pause-ms', '0'));
+const servingGate = !argv.includes('--no-serving-gate');
 if (batchFill !== 'full' && batchFill !== 'pending') throw new Error(`--batch-fill must be full or pending, got ${batchFill}`);
 
 // A visitor who asks, corrects, thanks and moves on: most next states carry a signal.
@@ -46,11 +51,11 @@ async function runScript(train: boolean) {
   await page.goto(`${session.baseUrl}/test/browser/pages/loop.html`);
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'idle');
   const choices = await page.evaluate(
-    ([backend, model]) => (window as any).harness.start({ backend, model, settings: { batchSize: 256, maxTokens: 48 } }),
-    [backend, model] as const,
+    ([backend, model, servingGate]) => (window as any).harness.start({ backend, model, servingGate, settings: { batchSize: 256, maxTokens: 48 } }),
+    [backend, model, servingGate] as const,
   );
   const report = await page.evaluate(
-    async ([script, idleTurns, turns, batchSize, batchFill, train]) => {
+    async ([script, idleTurns, turns, batchSize, batchFill, train, pauseMs]) => {
       const h = (window as any).harness;
       const id = await h.newSession();
       const ttft: number[] = [];
@@ -75,11 +80,12 @@ async function runScript(train: boolean) {
         } catch {
           refused++;
         }
+        if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
       }
       await h.idle();
-      return { ttft, idle, training, laterTtft, later, serving: h.updateToServingMs() as number[], stages: h.updateStages() as Record<string, number>[], refused, updates: h.updates().length, version: h.version(), samples: await h.sampleCounts(), errors: h.errors() };
+      return { servingGated: h.servingGated() as boolean, ttft, idle, training, laterTtft, later, serving: h.updateToServingMs() as number[], stages: h.updateStages() as Record<string, number>[], refused, updates: h.updates().length, version: h.version(), samples: await h.sampleCounts(), errors: h.errors() };
     },
-    [script, idleTurns, turns, batchSize, batchFill, train] as const,
+    [script, idleTurns, turns, batchSize, batchFill, train, pauseMs] as const,
   );
   await context.close();
   return { choices, report };
@@ -101,6 +107,8 @@ try {
     turns,
     batch_size: batchSize,
     batch_fill: batchFill,
+    pause_ms: pauseMs,
+    serving_gated: report.servingGated,
     ttft_ms_p50: percentile(report.ttft, 50),
     token_ms_p50_idle: percentile(report.idle, 50),
     token_ms_p95_idle: p95Idle,

@@ -9,12 +9,12 @@ import { engineRoleOf, type EngineRole } from './engine-role.ts';
 import { ExperimentWorker } from './experiment-worker.ts';
 import { PolicyWorker } from './policy-worker.ts';
 import { SignalWorker } from './signal-worker.ts';
-import { TrainerEngine } from './trainer-engine.ts';
+import { TrainerWorker } from './trainer-worker.ts';
 
 const engines: Record<EngineRole, () => object> = {
   policy: () => new PolicyWorker(),
   signal: () => new SignalWorker(),
-  trainer: () => new TrainerEngine(),
+  trainer: () => new TrainerWorker(),
   experiment: () => new ExperimentWorker(),
 };
 

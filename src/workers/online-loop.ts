@@ -12,7 +12,7 @@ import type { EvaluativeRecord, DirectiveRecord, SampleRecord } from '../rl/reco
 import type { BackendChoice, CheckpointBlob, HfModelLocation, LoadedAdapter, ModelSource, PolicyEngineApi, SignalEngineApi, TrainerEngineApi, SignalResult, UpdateMetrics, ReplyResult, StreamedToken } from './protocol.ts';
 import type { Message } from '../model/chat.ts';
 import { turnKey } from './protocol.ts';
-import type { RecordStore, SessionInfo, SessionKind, StoredTurn as StoreTurn } from '../store/types.ts';
+import type { RecordStore, SessionInfo, SessionKind, StoredSample, StoredTurn as StoreTurn } from '../store/types.ts';
 import { sessionLog } from './session-log.ts';
 import type { OverlapReport } from './protocol.ts';
 import { VersionLineage } from './version-lineage.ts';
@@ -32,7 +32,18 @@ export interface LoopEngines {
   policy: PolicyEngineApi;
   signal: SignalEngineApi;
   trainer: TrainerEngineApi;
+  /**
+   * Where the engines share few CPU cores (the page's workers: serving-gate.ts): whether the background (signals,
+   * updates) yields to a decoding reply. The loop asks for it while the background keeps up, and not while
+   * feedback backs up.
+   */
+  servingFirst?(on: boolean): void;
 }
+
+/** The background keeps up while at most this many next states wait for their signals (the one being worked included)… */
+const KEEPING_UP_SIGNALS = 2;
+/** …and at most this many batches of samples wait for an update (besides the one training). */
+const KEEPING_UP_BATCHES = 1;
 
 export interface QueueState {
   pendingSignals: number;
@@ -94,6 +105,8 @@ export class OnlineLoop {
   /** Signal time since the last update, reported with it. */
   private stageMs = { judgeMs: 0, teacherMs: 0, kernelMs: 0 };
   private updating: Promise<void> | null = null;
+  /** Samples of the update running now (still `pending` in the store until it commits). */
+  private inUpdate = 0;
   /** Drift measurements of published versions still running in the signal engine; each ends in its `update` event. */
   private readonly measuring = new Set<Promise<void>>();
   private readonly failedUpdates = new FailedUpdates();
@@ -443,6 +456,7 @@ export class OnlineLoop {
     if (!(await this.markStale(plan.staleIds))) return;
     if (plan.batch.length < least) return;
     if (this.refusedForMemory(plan.batch.map((b) => b.sample))) return;
+    this.inUpdate = plan.batch.length;
     this.updating = (async () => {
       this.emitQueue();
       try {
@@ -458,6 +472,7 @@ export class OnlineLoop {
         });
       } finally {
         this.updating = null;
+        this.inUpdate = 0;
         this.emitQueue();
       }
     })();
@@ -601,9 +616,20 @@ export class OnlineLoop {
     return true;
   }
 
+  /**
+   * Whether the background keeps up, so serving may go first: few next states wait for signals, at most one batch
+   * waits for the trainer, and no pending sample is within one update of going stale (METHOD §7).
+   */
+  private keepingUp(pending: readonly StoredSample[]): boolean {
+    const atRisk = pending.some((s) => this.servingVersion - s.policy_version >= this.settings.maxStaleness - 1);
+    return !atRisk && this.signalQueue.length <= KEEPING_UP_SIGNALS && pending.length - this.inUpdate <= KEEPING_UP_BATCHES * this.settings.batchSize;
+  }
+
+  /** The queue's state to the page, and whether serving may go first (the background keeps up). */
   private emitQueue(): void {
-    if (!this.events.queue) return;
-    void this.store.listSamples({ status: 'pending' }).then((pending) =>
+    if (!this.events.queue && !this.engines.servingFirst) return;
+    void this.store.listSamples({ status: 'pending' }).then((pending) => {
+      this.engines.servingFirst?.(this.keepingUp(pending));
       this.events.queue?.({
         pendingSignals: this.signalQueue.length,
         judgeWaiting: this.signalQueue.judgeWaiting,
@@ -615,8 +641,8 @@ export class OnlineLoop {
         staleReason: staleReason(this.settings.maxStaleness),
         updateMemory: this.updateMemoryLine,
         trainingOff: this.trainingOff,
-      }),
-    );
+      });
+    });
   }
 
   /** Store writes: a quota error stops recording (with the store's message); nothing written before is lost. */

@@ -6,23 +6,39 @@ import * as Comlink from 'comlink';
 import type { JudgeConfig } from '../connector/judge-config.ts';
 import { startEngineWorker, whileStarting } from './engine-workers.ts';
 import type { LoopEngines } from './online-loop.ts';
+import { servingGateBuffer, setServingFirst } from './serving-gate.ts';
 import type { PolicyEngineApi, SignalEngineApi, TrainerEngineApi } from './protocol.ts';
 
 export interface WorkerEngines extends LoopEngines {
+  /** Whether the background workers yield to decoding here (few cores, shared memory; serving-gate.ts). */
+  readonly servingGated: boolean;
   setJudgeConfig(config: JudgeConfig): Promise<void>;
   /** Destroys the policy worker's GPU device, as a driver reset would (tests of the recovery path). */
   destroyPolicyGpuDevice(): Promise<boolean>;
   terminate(): void;
 }
 
-export function createWorkerEngines(): WorkerEngines {
+/** A worker that takes part in the serving gate (serving-gate.ts). */
+interface Gated {
+  useServingGate(buffer: SharedArrayBuffer): Promise<void>;
+}
+
+/** `servingGate: false` leaves the background ungated on any machine (benchmarks' controls). */
+export function createWorkerEngines(options: { servingGate?: boolean } = {}): WorkerEngines {
+  // Serving first on few cores: the policy marks its decoding, the background workers' kernels yield to it.
+  const gate = options.servingGate === false ? null : servingGateBuffer();
+  const gated = async <T>(started: Promise<T>, worker: Gated): Promise<T> => {
+    const choice = await started;
+    if (gate) await worker.useServingGate(gate);
+    return choice;
+  };
   const workers = { policy: startEngineWorker('policy'), signal: startEngineWorker('signal'), trainer: startEngineWorker('trainer') };
-  const policy = Comlink.wrap<Required<PolicyEngineApi> & { destroyGpuDevice(): Promise<boolean> }>(workers.policy);
-  const signal = Comlink.wrap<Required<SignalEngineApi> & { setJudgeConfig(config: JudgeConfig): Promise<void> }>(workers.signal);
-  const trainer = Comlink.wrap<Required<TrainerEngineApi>>(workers.trainer);
+  const policy = Comlink.wrap<Required<PolicyEngineApi> & Gated & { destroyGpuDevice(): Promise<boolean> }>(workers.policy);
+  const signal = Comlink.wrap<Required<SignalEngineApi> & Gated & { setJudgeConfig(config: JudgeConfig): Promise<void> }>(workers.signal);
+  const trainer = Comlink.wrap<Required<TrainerEngineApi> & Gated>(workers.trainer);
   return {
     policy: {
-      init: (b) => whileStarting(workers.policy, 'policy', policy.init(b)),
+      init: (b) => gated(whileStarting(workers.policy, 'policy', policy.init(b)), policy),
       load: (c, v) => policy.load(c, v),
       loadHf: (l, v) => policy.loadHf(l, v),
       // Callbacks cross the worker boundary as comlink proxies.
@@ -31,7 +47,7 @@ export function createWorkerEngines(): WorkerEngines {
       info: () => policy.info(),
     },
     signal: {
-      init: (b) => whileStarting(workers.signal, 'signal', signal.init(b)),
+      init: (b) => gated(whileStarting(workers.signal, 'signal', signal.init(b)), signal),
       load: (i, s) => signal.load(i, s),
       loadHf: (l) => signal.loadHf(l),
       publish: (u) => signal.publish(u),
@@ -40,12 +56,16 @@ export function createWorkerEngines(): WorkerEngines {
       drift: (samples, s) => signal.drift(samples, s),
     },
     trainer: {
-      init: (b) => whileStarting(workers.trainer, 'trainer', trainer.init(b)),
+      init: (b) => gated(whileStarting(workers.trainer, 'trainer', trainer.init(b)), trainer),
       load: (i, s, v, o) => trainer.load(i, s, v, o),
       loadHf: (l, lora, s, o) => trainer.loadHf(l, lora, s, o),
       proximal: (samples, s) => trainer.proximal(samples, s),
       update: (samples, s, v) => trainer.update(samples, s, v),
     },
+    servingFirst: (on) => {
+      if (gate) setServingFirst(gate, on);
+    },
+    servingGated: gate !== null,
     setJudgeConfig: (config) => signal.setJudgeConfig(config),
     destroyPolicyGpuDevice: () => policy.destroyGpuDevice(),
     terminate: () => Object.values(workers).forEach((w) => w.terminate()),

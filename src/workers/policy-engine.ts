@@ -82,6 +82,8 @@ export class PolicyEngine implements PolicyEngineApi {
   /** Replies asked for while others decode; they start together, in order, once those end. */
   private waiting: Waiting[] = [];
   private decoding = false;
+  /** Told when a batch starts and ends decoding (the page's serving gate: serving-gate.ts). */
+  protected onDecoding?: (decoding: boolean) => void;
 
   async init(requested: Backend): Promise<BackendChoice> {
     this.backend = await initBackend(requested);
@@ -229,7 +231,13 @@ export class PolicyEngine implements PolicyEngineApi {
         },
       },
     }));
-    const results = await generateBatch(policy, prompts);
+    this.onDecoding?.(true);
+    let results;
+    try {
+      results = await generateBatch(policy, prompts);
+    } finally {
+      this.onDecoding?.(false);
+    }
     return batch.map(({ waiting: { onToken }, contextMessages, promptIds }, b) => {
       const rest = streams[b].flush(); // a character still incomplete at the end shows as U+FFFD, as in `text`
       // Not a token of its own: the text of a character the reply ended inside (its tokens already carried their log-probs).

@@ -44,10 +44,10 @@ async function shippedCheckpoint(name: string): Promise<CheckpointBlob> {
 }
 
 const harness = {
-  async start(options: { backend?: Settings['backend']; settings?: Partial<Settings>; model?: 'random' | string }): Promise<BackendChoice[]> {
+  async start(options: { backend?: Settings['backend']; settings?: Partial<Settings>; model?: 'random' | string; servingGate?: boolean }): Promise<BackendChoice[]> {
     const settings = validateSettings({ ...options.settings, backend: options.backend ?? 'wasm' });
     loopSettings = settings;
-    engines = createWorkerEngines();
+    engines = createWorkerEngines({ servingGate: options.servingGate });
     const choices = await Promise.all([engines.policy.init(settings.backend), engines.signal.init(settings.backend), engines.trainer.init(settings.backend)]);
     store = await IndexedDbStore.open();
     loop = new OnlineLoop(engines, store, settings, {
@@ -87,6 +87,7 @@ const harness = {
     loopSettings = { ...loopSettings, batchSize, batchFill };
     loop.setSettings(loopSettings);
   },
+  servingGated: () => engines.servingGated,
   version: () => loop.version,
   updating: () => queue?.updating ?? false,
   updateStartedAt: () => updateStartedAt,
