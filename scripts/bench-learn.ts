@@ -1,11 +1,12 @@
 /**
  * `npm run bench:learn -- [--json] [--quick] [--workers 2] [--model public/models/nextstate-tiny | <HF model folder>]
  *   [--arms hybrid,grpo] [--preferences lowercase,list] [--seeds 1,2,3] [--cap 60] [--set lr=1e-3 --set batchSize=2]
- *   [--runs-out runs.jsonl [--resume]] [--from runs.jsonl] [--figure docs/bench-learn]`
+ *   [--runs-out runs.jsonl [--resume]] [--from runs.jsonl] [--figure docs/bench-learn] [--users-check-answers]`
  *
  * `--runs-out` appends each finished run as a JSON line; `--from` summarises such a file instead of running
  * (the plan's runs found there; a partial file gives whole seeds, since runs go seed by seed); `--figure`
- * writes the figure as SVG and PNG.
+ * writes the figure as SVG and PNG. `--users-check-answers`: the simulated users correct a wrong answer (giving
+ * the right one) before they look at its style; by default they judge the style only.
  *
  * The personalisation experiment (METHOD §9, issue 8) through NextState's own online loop and engines, in
  * Node on tfjs `wasm`: simulated users with hidden style preferences, sessions until the preference is met
@@ -41,6 +42,7 @@ interface Job {
   specs: RunSpec[];
   base: Partial<Settings>;
   accuracyQuestions: number;
+  usersCheckAnswers: boolean;
 }
 
 /** Held-out questions the final policy of every run answers (answer accuracy after learning; the same per seed). */
@@ -94,7 +96,7 @@ async function child(modelBase: string): Promise<void> {
       cacheSeed = spec.seed;
       const cpu = process.cpuUsage();
       try {
-        const result = await runExperiment(engines, initial, spec, { base: job.base, replyCache, accuracyQuestions: job.accuracyQuestions });
+        const result = await runExperiment(engines, initial, spec, { base: job.base, replyCache, accuracyQuestions: job.accuracyQuestions, usersCheckAnswers: job.usersCheckAnswers });
         const used = process.cpuUsage(cpu);
         process.send!({ index: job.indices[i], result, cpuMs: (used.user + used.system) / 1000, last: i === job.specs.length - 1 });
       } catch (e) {
@@ -214,8 +216,10 @@ async function main(): Promise<void> {
       figure: { type: 'string' },
       set: { type: 'string', multiple: true, default: [] },
       child: { type: 'boolean', default: false },
+      'users-check-answers': { type: 'boolean', default: false },
     },
   });
+  const usersCheckAnswers = args['users-check-answers'] ?? false;
   if (args.child) return child(args.model!);
 
   const base = { ...EXPERIMENT_SETTINGS, ...parseSet(args.set ?? []) };
@@ -266,7 +270,7 @@ async function main(): Promise<void> {
         fork(fileURLToPath(import.meta.url), ['--child', '--model', args.model!], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
       const give = (c: (typeof children)[number]) => {
         if (next >= groups.length) return void c.send('exit');
-        const job: Job = { ...groups[next], base, accuracyQuestions: ACCURACY_QUESTIONS };
+        const job: Job = { ...groups[next], base, accuracyQuestions: ACCURACY_QUESTIONS, usersCheckAnswers };
         next++;
         c.send(job);
       };
@@ -308,7 +312,7 @@ async function main(): Promise<void> {
       cap: plan.cap,
       streak: plan.streak,
       judge: 'built-in (selection arms: built-in with varied hint wording)',
-      user_answers: { unmet: UNMET_SHARES, met: { 'move-on': MOVE_ON_SHARE, thanks: 1 - MOVE_ON_SHARE } },
+      user_answers: { unmet: UNMET_SHARES, met: { 'move-on': MOVE_ON_SHARE, thanks: 1 - MOVE_ON_SHARE }, wrong_answer: usersCheckAnswers ? 'corrected first (the user gives the right answer), whatever the style' : 'judged on its style only' },
       sections: plan.sections,
       design: 'paired (common random numbers): for a seed every arm meets the same user, questions and user-wording draws, and reply n samples with the same seed; runs pair by (preference, seed)',
       seeds_note: 'full plan: main methods every preference with 10 seeds; ablations 3 preferences with 5 seeds',

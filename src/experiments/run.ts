@@ -120,6 +120,8 @@ export interface RunOptions {
   replyCache?: Map<string, ReplyResult>;
   /** After the run, the final policy answers this many held-out questions (answer accuracy after learning). */
   accuracyQuestions?: number;
+  /** The simulated user corrects a wrong answer before judging the style (SimulatedUser's `checksAnswers`). */
+  usersCheckAnswers?: boolean;
 }
 
 function mix(seed: number, n: number): number {
@@ -229,7 +231,7 @@ export async function runExperiment(engines: ExperimentEngines, initial: ModelSo
   const arm = armById(full.arm);
   const settings = validateSettings(armSettings(arm, full.seed, options.base ?? EXPERIMENT_SETTINGS));
   if (!arm.updates && full.cap >= settings.batchSize) throw new RangeError(`a no-update run needs cap < ${settings.batchSize}`);
-  const user = new SimulatedUser(preferenceById(full.preference), full.seed);
+  const user = new SimulatedUser(preferenceById(full.preference), full.seed, { checksAnswers: options.usersCheckAnswers });
   const judge = arm.judge === 'varied' ? variedHintJudge(builtinJudgeBackend, full.seed) : builtinJudgeBackend;
   engines.signal.setJudge(judge);
 

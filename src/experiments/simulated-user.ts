@@ -3,6 +3,8 @@
  * against its hidden preference with the world's deterministic checkers, and answers in its own words.
  * Unmet: it states one missed wish (sometimes both), or only complains, or asks again in other words.
  * Met: it thanks, or thanks and moves on to its next question (which opens the next session).
+ * With `checksAnswers`, a reply whose answer is wrong is corrected first, whatever its style: the user says so and
+ * gives the right answer (`met` still says whether the style met the preference, for the metric).
  *
  * Deterministic for a seed. Every answer draws the same number of random numbers whatever the preference
  * and the reply, so two users with the same seed say the same words except where they state their wish.
@@ -11,11 +13,14 @@ import { createRng, type Rng } from '../model/rng.ts';
 import { rephrase, sampleHeldoutQuestion, type Question, type StyleId } from '../world/index.ts';
 import { type Preference, unmetDimensions } from './preferences.ts';
 import {
-  ASK_AGAIN_PREFIXES, BARE_COMPLAINTS, MOVE_ON_PREFIXES, STATED_WISHES, THANKS, WISH_CLOSERS, WISH_JOINERS, WISH_OPENERS,
+  ASK_AGAIN_PREFIXES, BARE_COMPLAINTS, MOVE_ON_PREFIXES, STATED_WISHES, THANKS, WISH_CLOSERS, WISH_JOINERS, WISH_OPENERS, WRONG_ANSWER_OPENERS,
 } from './user-words.ts';
 
-/** `state`: names a missed style; `complain`: says it is wrong, not how; `ask-again`: repeats the question. */
-export type AnswerKind = 'state' | 'complain' | 'ask-again' | 'thanks' | 'move-on';
+/**
+ * `state`: names a missed style; `complain`: says it is wrong, not how; `ask-again`: repeats the question;
+ * `correct`: says the answer is wrong and gives the right one (`checksAnswers` only).
+ */
+export type AnswerKind = 'state' | 'complain' | 'ask-again' | 'thanks' | 'move-on' | 'correct';
 
 /** Shares of the answers to a reply that missed the preference. */
 export const UNMET_SHARES: Readonly<Record<'state' | 'complain' | 'ask-again', number>> = { state: 0.6, complain: 0.2, 'ask-again': 0.2 };
@@ -44,7 +49,7 @@ export class SimulatedUser {
   private current: Question | null = null;
   private lastDrawn: Question | null = null;
 
-  constructor(readonly preference: Preference, readonly seed: number) {
+  constructor(readonly preference: Preference, readonly seed: number, readonly options: { checksAnswers?: boolean } = {}) {
     this.questions = createRng(seed);
     this.words = createRng((seed ^ 0x5bd1e995) >>> 0);
   }
@@ -76,7 +81,10 @@ export class SimulatedUser {
     const met = unmet.length === 0;
     let kind: AnswerKind;
     let text: string;
-    if (met) {
+    if (this.options.checksAnswers && !this.current.check(reply)) {
+      kind = 'correct';
+      text = at(WRONG_ANSWER_OPENERS, u[2]) + this.current.answer + '.';
+    } else if (met) {
       kind = u[0] < MOVE_ON_SHARE ? 'move-on' : 'thanks';
       if (kind === 'move-on') {
         this.pending = this.drawQuestion();

@@ -59,7 +59,7 @@ export interface Targets {
   hybrid_at_most_10: boolean | null;
 }
 
-/** How often the judge's score agreed with the user's hidden verdict (met: +1, missed: −1), per answer kind. */
+/** How often the judge's score agreed with the user's hidden verdict (met: +1, missed or corrected: −1), per answer kind. */
 export type JudgeAgreement = Record<string, { sessions: number; agreed: number; rate: number }>;
 
 /** One value of an ablated knob: the same numbers as an arm row, over the ablation's users and seeds only. */
@@ -187,7 +187,8 @@ function judgeAgreement(results: readonly RunResult[]): JudgeAgreement {
     for (const key of ['all', s.answer]) {
       const a = (out[key] ??= { sessions: 0, agreed: 0, rate: 0 });
       a.sessions++;
-      if (s.reward === (s.met ? 1 : -1)) a.agreed++;
+      // a corrected wrong answer is a miss, whatever its style
+      if (s.reward === (s.met && s.answer !== 'correct' ? 1 : -1)) a.agreed++;
       a.rate = round(a.agreed / a.sessions, 3);
     }
   }

@@ -105,3 +105,8 @@ export const WISH_CLOSERS: readonly string[] = ['', '', '', ' From now on, pleas
 
 /** A pair of wishes stated together, when both dimensions were missed. */
 export const WISH_JOINERS: readonly string[] = [' Also: ', ' And ', ' Plus, '];
+
+/** A user who checks the answer (`checksAnswers`): one of these, then the right answer. */
+export const WRONG_ANSWER_OPENERS: readonly string[] = [
+  'No, that is wrong, it is ', 'That is not right. The answer is ', 'Wrong: it is ', 'nope, that is incorrect, the answer is ', 'Hmm, that is a mistake. It is ',
+];

@@ -9,7 +9,7 @@ import { readNextState, STYLE_HINTS } from '../../src/rl/judge/builtin/index.ts'
 import {
   PREFERENCES, SimulatedUser, UNMET_SHARES, meetsPreference, preferenceById, unmetDimensions, type UserAnswer,
 } from '../../src/experiments/index.ts';
-import { ASK_AGAIN_PREFIXES, BARE_COMPLAINTS, MOVE_ON_PREFIXES, STATED_WISHES, THANKS } from '../../src/experiments/user-words.ts';
+import { ASK_AGAIN_PREFIXES, BARE_COMPLAINTS, MOVE_ON_PREFIXES, STATED_WISHES, THANKS, WRONG_ANSWER_OPENERS } from '../../src/experiments/user-words.ts';
 
 describe('the preference checker', () => {
   // Each row: a hand-written reply and, per preference, whether it is met (read off the reply by eye).
@@ -46,12 +46,14 @@ describe('the preference checker', () => {
 });
 
 /** `n` sessions of a user against world replies with random styles (fresh seeds per call). */
-function talk(prefId: string, seed: number, n: number, replySeed: number): { question: Question; reply: string; answer: UserAnswer }[] {
-  const user = new SimulatedUser(preferenceById(prefId), seed);
+function talk(prefId: string, seed: number, n: number, replySeed: number, checksAnswers = false, wrongShare = 0): { question: Question; reply: string; answer: UserAnswer }[] {
+  const user = new SimulatedUser(preferenceById(prefId), seed, { checksAnswers });
   const rng = createRng(replySeed);
   return Array.from({ length: n }, () => {
     const question = user.ask();
-    const reply = renderReply(question, randomStyles(rng, 0.3), rng);
+    let reply = renderReply(question, randomStyles(rng, 0.3), rng);
+    // a wrong answer: the right one's digits or words swapped for others, the style kept
+    if (rng() < wrongShare) reply = reply.split(question.answer).join(/\d/.test(question.answer) ? String(Number.parseInt(question.answer, 10) + 7) : 'Atlantis');
     return { question, reply, answer: user.answer(reply) };
   });
 }
@@ -129,6 +131,25 @@ describe('simulated users', () => {
     }
   });
 
+  it('that check answers correct a wrong one first, giving the right answer, and otherwise say what users who do not check say', () => {
+    for (const p of PREFERENCES) {
+      const plain = talk(p.id, 41, 80, 9, false, 0.4);
+      const checking = talk(p.id, 41, 80, 9, true, 0.4);
+      let corrected = 0;
+      checking.forEach((s, i) => {
+        expect(s.answer.met).toBe(plain[i].answer.met); // the metric still reads the style
+        if (s.question.check(s.reply)) {
+          expect(s.answer).toEqual(plain[i].answer);
+        } else {
+          corrected++;
+          expect(s.answer.kind).toBe('correct');
+          expect(s.answer.text.toLowerCase()).toBe((WRONG_ANSWER_OPENERS.find((o) => s.answer.text.startsWith(o) || s.answer.text.startsWith(o.toLowerCase())) + s.question.answer + '.').toLowerCase());
+        }
+      });
+      expect(corrected).toBeGreaterThan(10);
+    }
+  });
+
   it('speak their own words, not the corpus correction templates or hint lines', () => {
     const corpus = new Set([...STYLE_IDS.flatMap((d) => [...CORRECTIONS[d].on, ...CORRECTIONS[d].off, ...HINT_PHRASINGS[d]])].map((s) => s.toLowerCase()));
     const ours = [...Object.values(STATED_WISHES).flat(), ...BARE_COMPLAINTS, ...THANKS, ...ASK_AGAIN_PREFIXES, ...MOVE_ON_PREFIXES];
@@ -170,5 +191,19 @@ describe('the built-in judge on the users\' own words (generalisation, measured)
     expect(rate('move-on')).toBeGreaterThan(0.97);
     expect(rate('ask-again')).toBeGreaterThan(0.97);
     expect(rate('complain')).toBeGreaterThan(0.97);
+  });
+
+  it('reads a checking user\'s correction of a wrong answer as −1 with a hint that states the right answer', () => {
+    let n = 0;
+    for (const p of PREFERENCES) {
+      for (const s of talk(p.id, 700, 60, 800, true, 0.5)) {
+        if (s.answer.kind !== 'correct') continue;
+        n++;
+        const r = readNextState(s.reply, { role: 'user', content: s.answer.text }, 'personal', [{ role: 'user', content: s.question.text }]);
+        expect(r.score, s.answer.text).toBe(-1);
+        expect(r.hint, s.answer.text).toContain(s.question.answer);
+      }
+    }
+    expect(n).toBeGreaterThan(50);
   });
 });
