@@ -40,10 +40,8 @@ export interface LoopEngines {
   servingFirst?(on: boolean): void;
 }
 
-/** The background keeps up while at most this many next states wait for their signals (the one being worked included)… */
-const KEEPING_UP_SIGNALS = 2;
-/** …and at most this many batches of samples wait for an update (besides the one training). */
-const KEEPING_UP_BATCHES = 1;
+/** The background keeps up while at most this many next states wait for their signals (the one being worked included). */
+const KEEPING_UP_SIGNALS = 1;
 
 export interface QueueState {
   pendingSignals: number;
@@ -617,12 +615,13 @@ export class OnlineLoop {
   }
 
   /**
-   * Whether the background keeps up, so serving may go first: few next states wait for signals, at most one batch
-   * waits for the trainer, and no pending sample is within one update of going stale (METHOD §7).
+   * Whether the background keeps up, so serving may go first: at most one next state waits for its signals, no
+   * whole batch waits for the trainer besides the one training, and no pending sample is within one update of
+   * going stale (METHOD §7).
    */
   private keepingUp(pending: readonly StoredSample[]): boolean {
     const atRisk = pending.some((s) => this.servingVersion - s.policy_version >= this.settings.maxStaleness - 1);
-    return !atRisk && this.signalQueue.length <= KEEPING_UP_SIGNALS && pending.length - this.inUpdate <= KEEPING_UP_BATCHES * this.settings.batchSize;
+    return !atRisk && this.signalQueue.length <= KEEPING_UP_SIGNALS && pending.length - this.inUpdate < this.settings.batchSize;
   }
 
   /** The queue's state to the page, and whether serving may go first (the background keeps up). */

@@ -82,8 +82,8 @@ export class PolicyEngine implements PolicyEngineApi {
   /** Replies asked for while others decode; they start together, in order, once those end. */
   private waiting: Waiting[] = [];
   private decoding = false;
-  /** Told when a batch starts and ends decoding (the page's serving gate: serving-gate.ts). */
-  protected onDecoding?: (decoding: boolean) => void;
+  /** Told when a batch starts decoding, at each of its steps, and when it ends (the page's serving gate: serving-gate.ts). */
+  protected onDecoding?: (event: 'start' | 'step' | 'end') => void;
 
   async init(requested: Backend): Promise<BackendChoice> {
     this.backend = await initBackend(requested);
@@ -221,6 +221,7 @@ export class PolicyEngine implements PolicyEngineApi {
         seed: request.sampling.seed ?? Math.floor(Math.random() * 2 ** 31),
         stopIds: tokenizer.stopIds,
         onToken: (id, logprob, logits) => {
+          this.onDecoding?.('step');
           const now = performance.now();
           const time = timings[b];
           if (time.tokenMs.length === 0 && time.ttftMs === 0) time.ttftMs = now - started;
@@ -231,12 +232,12 @@ export class PolicyEngine implements PolicyEngineApi {
         },
       },
     }));
-    this.onDecoding?.(true);
+    this.onDecoding?.('start');
     let results;
     try {
       results = await generateBatch(policy, prompts);
     } finally {
-      this.onDecoding?.(false);
+      this.onDecoding?.('end');
     }
     return batch.map(({ waiting: { onToken }, contextMessages, promptIds }, b) => {
       const rest = streams[b].flush(); // a character still incomplete at the end shows as U+FFFD, as in `text`

@@ -7,16 +7,20 @@
  * both share the cores and no next state goes stale for it. With four cores or more there is room for the
  * policy, the page and both background workers, and nothing is gated.
  *
- * The state is two shared Int32s, made by the page and given to every worker: how many batches decode now, and
- * whether serving goes first. A background kernel waits at most `MAX_WAIT_MS`, so a stuck policy cannot stall
- * training.
+ * The state is three shared Int32s, made by the page and given to every worker: how many batches decode now,
+ * whether serving goes first, and the decoding steps so far. A background kernel waits while steps keep coming;
+ * MAX_WAIT_MS without one ends the wait and the next FREE_MS run unwaited, so a stuck policy cannot stall training.
  */
 import * as tf from '@tensorflow/tfjs';
 
 const DECODING = 0;
 const SERVING_FIRST = 1;
-/** The longest one background kernel waits for decoding to end. */
+/** Decoding steps so far (the policy counts each one): a wait ends when they stop coming. */
+const STEPS = 2;
+/** The longest a background kernel waits without a decoding step. */
 export const MAX_WAIT_MS = 250;
+/** After a wait that ran out, how long the background runs without waiting. */
+export const FREE_MS = 4 * MAX_WAIT_MS;
 /** How often a waiting kernel looks again whether serving still goes first. */
 const LOOK_MS = 5;
 
@@ -27,7 +31,7 @@ const ROOM_FOR_ALL = 4;
 export function servingGateBuffer(cores = globalThis.navigator?.hardwareConcurrency ?? 1): SharedArrayBuffer | null {
   if (cores >= ROOM_FOR_ALL) return null;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
-  return isolated && typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT) : null;
+  return isolated && typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT) : null;
 }
 
 /** The page's side: whether the background yields to decoding from now on. */
@@ -35,26 +39,41 @@ export function setServingFirst(buffer: SharedArrayBuffer, on: boolean): void {
   Atomics.store(new Int32Array(buffer), SERVING_FIRST, on ? 1 : 0);
 }
 
-/** The policy's side: a batch starts (true) or ends (false) decoding. */
-export function decodingMarker(buffer: SharedArrayBuffer): (decoding: boolean) => void {
+/** What the policy tells the gate: a batch starts decoding, takes a step (a token for each row), or ends. */
+export type DecodingEvent = 'start' | 'step' | 'end';
+
+/** The policy's side. */
+export function decodingMarker(buffer: SharedArrayBuffer): (event: DecodingEvent) => void {
   const state = new Int32Array(buffer);
-  return (decoding) => {
-    Atomics.add(state, DECODING, decoding ? 1 : -1);
-    if (!decoding) Atomics.notify(state, DECODING);
+  return (event) => {
+    if (event === 'step') Atomics.add(state, STEPS, 1);
+    else Atomics.add(state, DECODING, event === 'start' ? 1 : -1);
+    if (event === 'end') Atomics.notify(state, DECODING);
   };
 }
 
-/** Before a background kernel: while serving goes first and a reply decodes, wait (at most MAX_WAIT_MS). */
+/**
+ * Before a background kernel: while serving goes first and a reply decodes, wait for the reply to end. A wait in
+ * which no decoding step came for MAX_WAIT_MS (a policy that died decoding) ends, and lets the kernels of the
+ * next FREE_MS run unwaited, so a stuck mark slows the background by a fifth at most, never to a crawl.
+ */
 function admitter(state: Int32Array): () => void {
+  let freeUntil = 0;
   return () => {
     if (Atomics.load(state, SERVING_FIRST) === 0) return;
     let decoding = Atomics.load(state, DECODING);
-    if (decoding === 0) return;
-    const until = performance.now() + MAX_WAIT_MS;
+    if (decoding === 0 || performance.now() < freeUntil) return;
+    let steps = Atomics.load(state, STEPS);
+    let until = performance.now() + MAX_WAIT_MS;
     while (decoding !== 0 && Atomics.load(state, SERVING_FIRST) !== 0) {
-      const left = until - performance.now();
-      if (left <= 0) return;
-      Atomics.wait(state, DECODING, decoding, Math.min(left, LOOK_MS));
+      const now = performance.now();
+      const stepped = Atomics.load(state, STEPS);
+      if (stepped !== steps) [steps, until] = [stepped, now + MAX_WAIT_MS];
+      if (now >= until) {
+        freeUntil = now + FREE_MS;
+        return;
+      }
+      Atomics.wait(state, DECODING, decoding, Math.min(until - now, LOOK_MS));
       decoding = Atomics.load(state, DECODING);
     }
   };

@@ -127,6 +127,8 @@ const harness = {
     for (const s of await store.listSamples()) counts[s.status]++;
     return counts;
   },
+  /** Each sample as `turn:v<version>:<status><update>` (diagnostics). */
+  sampleList: async () => (await store.listSamples()).sort((a, b) => a.turn - b.turn).map((s) => `${s.turn}:v${s.policy_version}:${s.status}${s.trained_in_update ?? ''}`).join(' '),
   fallbacks: () => fallbacks,
   destroyPolicyGpuDevice: () => engines.destroyPolicyGpuDevice(),
   /** The directive signal of one turn on the kernels vs the reference, in this page on the webgpu backend. */
