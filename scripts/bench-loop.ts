@@ -1,5 +1,5 @@
 /**
- * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--idle-turns 8] [--turns 24] [--batch 4] [--batch-fill full|pending] [--per-update] [--pause-ms 0] [--no-serving-gate]`
+ * `npm run bench:loop -- [--json] [--backend wasm|webgpu] [--model nextstate-tiny|random] [--idle-turns 8] [--turns 24] [--batch 4] [--batch-fill full|pending] [--per-update] [--pause-ms 0] [--no-serving-gate] [--repeats 1]`
  * Drives a scripted conversation through the real online loop (workers, IndexedDB) in headless Chromium and
  * measures what a visitor feels: time to first token, per-token latency while idle and while an update runs,
  * refused replies, and how long a batch's last next state takes to become the serving version. The first
@@ -8,7 +8,8 @@
  * `--per-update` adds every update's stages and its next state → serving time, not only their medians.
  * `--pause-ms` waits that long after each reply (a visitor reading and typing) instead of sending back to back.
  * On fewer than four cores the background workers yield to a decoding reply while they keep up (serving-gate.ts);
- * `--no-serving-gate` turns that off in both runs.
+ * `--no-serving-gate` turns that off in both runs. `--repeats N` measures N pairs of runs and adds each target
+ * figure's median and its N values (a single p95 moves ±30% between identical runs on a small machine).
  * A control run sends the same script in a fresh browser context with training left paused: the
  * `training_on_vs_off` ratios compare the same turns with and without updates (the idle/training split compares
  * the first turns' short contexts with the later turns' long ones).
@@ -29,6 +30,8 @@ const batchSize = Number(option('batch', '4'));
 const batchFill = option('batch-fill', 'full');
 const pauseMs = Number(option('pause-ms', '0'));
 const servingGate = !argv.includes('--no-serving-gate');
+const repeats = Number(option('repeats', '1'));
+if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a whole number ≥ 1, got ${option('repeats', '1')}`);
 if (batchFill !== 'full' && batchFill !== 'pending') throw new Error(`--batch-fill must be full or pending, got ${batchFill}`);
 
 // A visitor who asks, corrects, thanks and moves on: most next states carry a signal.
@@ -91,7 +94,8 @@ async function runScript(train: boolean) {
   return { choices, report };
 }
 
-try {
+/** One repeat: the script with training, then its control; the figures of that pair. */
+async function measure() {
   const { choices, report } = await runScript(true);
   const control = (await runScript(false)).report;
   const p95Idle = percentile(report.idle, 95);
@@ -139,8 +143,29 @@ try {
     samples_pending: report.samples.pending,
     errors: report.errors,
   };
-  if (argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
-  else console.table(result);
+  return result;
+}
+
+/** The figures the issue's targets read, summarised over repeats by their median (single runs are noisy: ±30% on a p95). */
+const REPEATED = [
+  'latency_ratio_training_vs_idle', 'latency_ratio_training_on_vs_off', 'token_ms_p95_idle', 'token_ms_p95_training',
+  'update_to_serving_ms_p50', 'samples_stale_fraction', 'ttft_ms_p50', 'replies_refused',
+] as const;
+
+try {
+  const results: Awaited<ReturnType<typeof measure>>[] = [];
+  for (let r = 0; r < repeats; r++) {
+    results.push(await measure());
+    if (repeats > 1) console.error(`[bench:loop] repeat ${r + 1}/${repeats} done`);
+  }
+  const output = repeats === 1 ? results[0] : {
+    repeats,
+    median: Object.fromEntries(REPEATED.map((k) => [k, percentile(results.map((x) => x[k]), 50)])),
+    per_repeat: Object.fromEntries(REPEATED.map((k) => [k, results.map((x) => x[k])])),
+    runs: results,
+  };
+  if (argv.includes('--json')) console.log(JSON.stringify(output, null, 2));
+  else console.table(repeats === 1 ? output : (output as { per_repeat: object }).per_repeat);
 } catch (e) {
   console.error(e);
   exit = 1;
