@@ -6,6 +6,7 @@
  */
 import { test, expect, type Page } from '@playwright/test';
 import type { AdvantageCase, KernelHarness } from './pages/kernels.ts';
+import { openKernelPage } from './kernel-page.ts';
 
 type Named = AdvantageCase & { expect?: { clipped?: boolean; manyHints?: boolean; nan?: boolean } };
 
@@ -23,10 +24,7 @@ const cases: Named[] = [
 let page: Page;
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  await page.goto('/test/browser/pages/kernels.html');
-  await page.waitForFunction(() => 'kernelHarness' in window);
-  await page.evaluate(() => (window as unknown as { kernelHarness: KernelHarness }).kernelHarness.setup());
+  ({ page } = await openKernelPage(browser));
 });
 
 test.afterAll(async () => page?.close());

@@ -6,6 +6,7 @@
  */
 import { test, expect, type Page } from '@playwright/test';
 import type { KernelHarness, TopKCase } from './pages/kernels.ts';
+import { openKernelPage } from './kernel-page.ts';
 
 const cases: TopKCase[] = [
   { positions: 1, vocab: 151936, k: 32, hints: 3, teachers: 'list', kind: 'normal', seed: 11, reduce: 'subgroupRow' },
@@ -29,11 +30,9 @@ const cases: TopKCase[] = [
 let page: Page;
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  await page.goto('/test/browser/pages/kernels.html');
-  await page.waitForFunction(() => 'kernelHarness' in window);
-  const info = await page.evaluate(() => (window as unknown as { kernelHarness: KernelHarness }).kernelHarness.setup());
-  console.log(`adapter ${info.adapter}, default row layout ${info.layout}`);
+  const opened = await openKernelPage(browser);
+  page = opened.page;
+  console.log(`adapter ${opened.info.adapter}, default row layout ${opened.info.layout}`);
 });
 
 test.afterAll(async () => page?.close());

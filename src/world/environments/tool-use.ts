@@ -58,11 +58,13 @@ const HELD_OUT_DIFFERENCE_PHRASINGS = [(a: number, b: number) => `Please subtrac
 const HELD_OUT_CAPITAL_PHRASINGS = [(c: string) => `Please look up the capital city of ${c}.`, (c: string) => `Where is the seat of government of ${c}?`,
   (c: string) => `I need to know the capital of ${c}, can you check?`];
 
-function between(rng: Rng, [lo, hi]: readonly [number, number]): number {
+/** A whole number in [lo, hi]. */
+export function between(rng: Rng, [lo, hi]: readonly [number, number]): number {
   return lo + randomInt(rng, hi - lo + 1);
 }
 
-function arithmeticTask(kind: 'product' | 'sum' | 'difference', a: number, b: number, prompt: string): ToolTask {
+/** The tool-use task asking `prompt` for a sum, difference or product of a and b, with its expected result. */
+export function arithmeticTask(kind: 'product' | 'sum' | 'difference', a: number, b: number, prompt: string): ToolTask {
   const value = toolTaskResult({ kind, factors: [a, b] });
   return { id: `${kind}:${a},${b}`, environment: 'tool-use', kind, factors: [a, b], prompt, expected: String(value), correction: `The answer is ${value}.` };
 }

@@ -78,7 +78,8 @@ function readCall(step: string, tool: string, argument: string, context: readonl
   if (task === '') return null;
   // A number of its own is fine where the call also uses every number the task gives (60 to turn 11 hours into
   // minutes); it is not where it stands in for one (`9 - 5` for 97 × 56).
-  const foreign = numbersOf(argument).filter((n) => !numbersOf(seen).includes(n));
+  const seenNumbers = new Set(numbersOf(seen));
+  const foreign = numbersOf(argument).filter((n) => !seenNumbers.has(n));
   const used = [...numbersOf(argument), ...numbersOf(context.slice(-RECENT).filter((m) => m.role === 'assistant').map((m) => m.content).join('\n'))];
   const missed = without(numbersOf(task), used);
   const sign = /^\s*-?\d+\s*([-+*/x])\s*-?\d+\s*$/.exec(argument)?.[1];
