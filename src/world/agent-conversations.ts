@@ -33,7 +33,7 @@ export const TERMINAL_LOOK_SHARE = 0.15;
 export const TERMINAL_VERIFY_SHARE = 0.25;
 
 /** A mistaken first command for the task: a typo'd name, a wrong file or directory. None changes the tree. */
-function mistakenCommand(task: TerminalTask, rng: Rng): string {
+export function mistakenCommand(task: TerminalTask, rng: Rng): string {
   switch (task.kind) {
     case 'count-errors':
       return pick(rng, ['grep -c error app.txt', 'grep -c error app.lg', 'grep -c error App.log', 'grep -c error logs/app.log',
@@ -68,19 +68,23 @@ function countIn(answer: string): string {
  * neutral statement needs a capital letter (else it reads as lowercase): a solution's answer without one
  * ("3 lines of app.log mention error.") is worded with the count last.
  */
-function terminalForms(task: TerminalTask, answer: string): AnswerForms {
+export function terminalForms(task: TerminalTask, answer: string): AnswerForms {
   switch (task.kind) {
-    case 'count-errors': {
+    case 'count-errors':
+    case 'count-errors-in': {
       const n = countIn(answer);
-      const stated = /[A-Z]/.test(answer) ? answer : `Lines of app.log that mention error: ${n}.`;
-      return { statements: [stated, `The answer is ${n}.`, `I count ${n} in app.log.`],
-        casualStatements: [`It's ${n}.`, `That's ${n} in app.log.`],
+      const log = Object.keys(task.files).find((path) => path.endsWith('.log'))!;
+      const stated = /[A-Z]/.test(answer) ? answer : `Lines of ${log} that mention error: ${n}.`;
+      return { statements: [stated, `The answer is ${n}.`, `I count ${n} in ${log}.`],
+        casualStatements: [`It's ${n}.`, `That's ${n} in ${log}.`],
         explanations: ['That is what grep -c counts.', 'Each one has the word error.'] };
     }
-    case 'count-files': {
+    case 'count-files':
+    case 'count-files-in': {
       const n = countIn(answer);
-      return { statements: [answer, `The answer is ${n}.`, `The logs folder holds ${n}.`],
-        casualStatements: [`It's ${n}.`, `That's ${n} in logs/.`],
+      const dir = task.dirs[0];
+      return { statements: [answer, `The answer is ${n}.`, `The ${dir} folder holds ${n}.`],
+        casualStatements: [`It's ${n}.`, `That's ${n} in ${dir}/.`],
         explanations: ['That is the listing, counted.', 'Each file is one line of it.'] };
     }
     case 'move-txt':

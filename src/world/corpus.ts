@@ -14,6 +14,9 @@
  * - `terminal`: a terminal episode as the environment runs it (agent-conversations.ts, environments/README.md):
  *   system prompt, task, `run:` commands with the sandbox's real `exit N` outputs, the answer; some recover
  *   from a mistaken first command.
+ * - `hinted-action` (world-7): an environment episode whose task carries the step judge's hint about a wrong action,
+ *   then the right action (hinted-actions.ts): the teacher's context in tool use and the terminal. Up to
+ *   MAX_HINTED_ACTION_TOKENS, since its hint line is already there.
  * In every kind, a user turn is a remark (small talk or a message outside the world, remarks.ts) with probability
  * REMARK_SHARE (half that in `tool`, none in `terminal`), else a world question; either is typed the way visitors type (casual.ts) with
  * probability CASUAL_SHARE. Replies to remarks are rendered in the styles like any other.
@@ -33,16 +36,20 @@ import { randomStyles, renderReply } from './replies.ts';
 import { STYLE_IDS, type StyleId } from './styles.ts';
 import { formatToolCall, runTool, TOOLS_SYSTEM_PROMPT } from './tools.ts';
 import { largeProductQuestion, terminalConversation } from './agent-conversations.ts';
+import { hintedActionConversation } from './hinted-actions.ts';
 import { VISITOR_IN_WORLD, VISITOR_OFF_TOPIC } from './visitors/messages.ts';
 
 /** Changes whenever the corpus a seed produces changes. */
-export const CORPUS_VERSION = 'world-6';
+export const CORPUS_VERSION = 'world-7';
 
 /** The policy's context is 384 tokens; conversations leave room for a hint line at evaluation. */
 export const MAX_CONVERSATION_TOKENS = 320;
 
 /** Share of hint lines that use the built-in judge's canonical wording, so the teacher follows it reliably. */
 export const CANONICAL_HINT_SHARE = 0.25;
+
+/** The policy's whole context (the tiny preset's maxLen): a hinted-action conversation holds its hint line already. */
+export const MAX_HINTED_ACTION_TOKENS = 384;
 
 /**
  * Share of user turns that are small talk or outside the world (remarks.ts) rather than a world question.
@@ -60,16 +67,21 @@ export const LARGE_PRODUCT_SHARE = 0.4;
 /** Chance that a style dimension is on when nothing asks for it. */
 export const STYLE_BASE_RATE = 0.3;
 
-export type ConversationKind = 'plain' | 'moving-on' | 'hinted' | 'correction' | 'tool' | 'terminal';
+export type ConversationKind = 'plain' | 'moving-on' | 'hinted' | 'correction' | 'tool' | 'terminal' | 'hinted-action';
 
-/** world-5: plain .22, moving-on .1, hinted .43, correction .15, tool .1 (hint-follow ≥ .93 on every style). */
+/**
+ * world-5: plain .22, moving-on .1, hinted .43, correction .15, tool .1 (hint-follow ≥ .93 on every style).
+ * world-6: plain .22, moving-on .11, hinted .36, correction .13, tool .1, terminal .08; world-7 keeps those
+ * proportions in 0.8 and gives hinted-action 0.2.
+ */
 export const KIND_SHARES: Readonly<Record<ConversationKind, number>> = {
-  plain: 0.22,
-  'moving-on': 0.11,
-  hinted: 0.36,
-  correction: 0.13,
-  tool: 0.1,
-  terminal: 0.08,
+  plain: 0.176,
+  'moving-on': 0.088,
+  hinted: 0.288,
+  correction: 0.104,
+  tool: 0.08,
+  terminal: 0.064,
+  'hinted-action': 0.2,
 };
 
 /**
@@ -243,8 +255,13 @@ function terminal(_split: Split, rng: Rng): Message[] {
   return terminalConversation(rng, STYLE_BASE_RATE).messages;
 }
 
-const BUILDERS: Record<ConversationKind, (split: Split, rng: Rng) => Message[]> = {
-  plain, 'moving-on': movingOn, hinted, correction, tool: toolUse, terminal,
+function hintedAction(split: Split, rng: Rng): Message[] | null {
+  return hintedActionConversation(rng, split, STYLE_BASE_RATE, MAX_HINTED_ACTION_TOKENS);
+}
+
+/** Each kind's conversation; null when a draw is discarded (the stream draws again). */
+const BUILDERS: Record<ConversationKind, (split: Split, rng: Rng) => Message[] | null> = {
+  plain, 'moving-on': movingOn, hinted, correction, tool: toolUse, terminal, 'hinted-action': hintedAction,
 };
 
 /** The corpus stream with each conversation's kind. Deterministic for a seed and split. */
@@ -253,7 +270,7 @@ export function* labelledConversations(seed: number, split: Split): Generator<La
   for (;;) {
     const kind = pickKind(rng);
     const messages = BUILDERS[kind](split, rng);
-    if (fits(messages) && !hasVisitorMessage(messages)) yield { kind, messages };
+    if (messages && (kind === 'hinted-action' || fits(messages)) && !hasVisitorMessage(messages)) yield { kind, messages };
   }
 }
 

@@ -6,7 +6,7 @@ import {
   allQuestions, conversations, CORRECTIONS, HINT_DIMENSION_WEIGHTS, HINT_PHRASINGS, hintedPrompt, JUDGE_HINTS, labelledConversations,
   sampleHeldoutQuestion, sampleQuestion, STYLE_IDS, styleOf, withHint, type LabelledConversation, type StyleId,
 } from '../../src/world/index.ts';
-import { KIND_SHARES, LARGE_PRODUCT_SHARE, MAX_CONVERSATION_TOKENS } from '../../src/world/corpus.ts';
+import { KIND_SHARES, LARGE_PRODUCT_SHARE, MAX_CONVERSATION_TOKENS, MAX_HINTED_ACTION_TOKENS } from '../../src/world/corpus.ts';
 import { terminalConversation, TERMINAL_RECOVERY_SHARE } from '../../src/world/agent-conversations.ts';
 import {
   checkToolAnswer, MAX_ACTIONS, parseCommand, TERMINAL, TERMINAL_SYSTEM_PROMPT, TOOL_USE, toolStep, type ToolTask,
@@ -73,24 +73,22 @@ describe('corpus', () => {
     expect(b).not.toEqual(a);
   });
 
-  it('keeps every conversation within 320 tokens', () => {
-    const tok = defaultTokenizer();
-    for (const c of [...train, ...heldout]) expect(tok.encodeConversation(c.messages).ids.length).toBeLessThanOrEqual(320);
-  });
 
   it('mixes every kind in sensible proportions and ends every conversation on an assistant reply', () => {
     const count = (k: string) => train.filter((c) => c.kind === k).length / train.length;
-    expect(count('plain')).toBeGreaterThan(0.2);
+    expect(count('plain')).toBeGreaterThan(0.15);
     expect(count('hinted')).toBeGreaterThan(0.2);
     expect(count('correction')).toBeGreaterThan(0.08);
     expect(count('moving-on')).toBeGreaterThan(0.08);
     expect(count('tool')).toBeGreaterThan(0.05);
     expect(count('terminal')).toBeGreaterThan(0.05);
+    expect(count('hinted-action')).toBeGreaterThan(0.15);
     for (const c of train) expect(c.messages[c.messages.length - 1].role).toBe('assistant');
   });
 
   it('turns each style on in about 30% of plain replies', () => {
-    const replies = train.filter((c) => c.kind === 'plain').map((c) => c.messages[1].content);
+    // 10,000 conversations (about 1,800 plain replies): the bounds are 5 standard errors from 0.3.
+    const replies = take(labelledConversations(1, 'train'), 10000).filter((c) => c.kind === 'plain').map((c) => c.messages[1].content);
     for (const id of STYLE_IDS) {
       const rate = replies.filter((r) => styleOf(r)[id]).length / replies.length;
       expect(rate, id).toBeGreaterThan(0.24);
@@ -187,7 +185,7 @@ describe('corpus', () => {
   });
 
   it('has no other conversation call a tool', () => {
-    for (const c of train.filter((x) => x.kind !== 'tool' && x.kind !== 'terminal')) {
+    for (const c of train.filter((x) => x.kind !== 'tool' && x.kind !== 'terminal' && x.kind !== 'hinted-action')) {
       expect(c.messages.some((m) => m.role === 'tool' || m.role === 'system')).toBe(false);
       expect(c.messages.some((m) => m.role === 'assistant' && /^call \w+:/.test(m.content))).toBe(false);
     }
@@ -228,11 +226,11 @@ describe('corpus shares, lengths and characters', () => {
     }
   });
 
-  it('keeps every conversation within MAX_CONVERSATION_TOKENS and every character in the vocabulary', () => {
+  it('keeps every conversation within MAX_CONVERSATION_TOKENS (a hinted action, whose hint is there, within MAX_HINTED_ACTION_TOKENS) and every character in the vocabulary', () => {
     const tok = defaultTokenizer();
     for (const c of [...train, ...heldout]) {
       const ids = tok.encodeConversation(c.messages).ids;
-      expect(ids.length).toBeLessThanOrEqual(MAX_CONVERSATION_TOKENS);
+      expect(ids.length).toBeLessThanOrEqual(c.kind === 'hinted-action' ? MAX_HINTED_ACTION_TOKENS : MAX_CONVERSATION_TOKENS);
       for (const m of c.messages) expect(tok.encodeText(m.content), m.content).not.toContain(tok.ids.unk);
     }
   });

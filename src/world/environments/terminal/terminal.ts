@@ -137,11 +137,38 @@ export function sampleNearTerminalTask(rng: Rng): TerminalTask {
       correction: `The answer is ${log.errors} (run: grep -c error ${name}).`, files: { [name]: log.text, 'README.md': 'service notes\n' }, dirs: [] };
   }
   const dir = kind === 'count-files-in' ? pick(rng, NEAR_DIRECTORIES) : 'logs';
-  const names = distinctNames(rng, 1 + randomInt(rng, 5));
-  const files = Object.fromEntries(names.map((n) => [`${dir}/${n}.${dir === 'logs' ? 'log' : pick(rng, ['txt', 'csv', 'md'])}`, `${n}\n`]));
+  const { names, files } = filesIn(rng, dir);
   const prompt = kind === 'count-files-in' ? `How many files are in ${dir}/?` : pick(rng, ['How many files does logs/ hold?', 'Count the files in logs/.', 'In logs/, how many files are there?']);
   return { ...base, id: `${kind}:${dir}:${names.length}`, prompt, expected: String(names.length),
     correction: `The answer is ${names.length} (run: ls ${dir} | wc -l).`, files: { ...files, 'app.log': 'ok\n' }, dirs: [dir] };
+}
+
+/** One to five files in `dir` (`.log` files in logs/, else .txt, .csv or .md), path → content. */
+function filesIn(rng: Rng, dir: string): { names: string[]; files: Record<string, string> } {
+  const names = distinctNames(rng, 1 + randomInt(rng, 5));
+  return { names, files: Object.fromEntries(names.map((n) => [`${dir}/${n}.${dir === 'logs' ? 'log' : pick(rng, ['txt', 'csv', 'md'])}`, `${n}\n`])) };
+}
+
+/**
+ * Names of the corpus's hinted-action conversations (corpus.ts `hinted-action`): the count tasks on another log
+ * file or directory, solved after a hint that writes out the command. None is a near task's name, so the near
+ * set stays unseen.
+ */
+export const HINTED_LOG_NAMES = ['mail.log', 'auth.log', 'boot.log', 'cron.log', 'web.log', 'jobs.log'] as const;
+export const HINTED_DIRECTORIES = ['cache', 'build', 'assets', 'out', 'lib', 'backup'] as const;
+
+/** A count task on a hinted-action name (`HINTED_LOG_NAMES`, `HINTED_DIRECTORIES`), worded as the corpus words its own. */
+export function sampleRenamedTerminalTask(rng: Rng): TerminalTask {
+  if (rng() < 0.5) {
+    const log = logFile(rng);
+    const name = pick(rng, HINTED_LOG_NAMES);
+    return { environment: 'terminal', kind: 'count-errors-in', id: `count-errors-in:${name}:${log.errors}`, prompt: `How many lines mention error in ${name}?`,
+      expected: String(log.errors), correction: `The answer is ${log.errors} (run: grep -c error ${name}).`, files: { [name]: log.text, 'README.md': 'service notes\n' }, dirs: [] };
+  }
+  const dir = pick(rng, HINTED_DIRECTORIES);
+  const { names, files } = filesIn(rng, dir);
+  return { environment: 'terminal', kind: 'count-files-in', id: `count-files-in:${dir}:${names.length}`, prompt: `How many files are in ${dir}/?`,
+    expected: String(names.length), correction: `The answer is ${names.length} (run: ls ${dir} | wc -l).`, files: { ...files, 'app.log': 'ok\n' }, dirs: [dir] };
 }
 
 /** A random terminal task of the set with its starting tree (the corpus's kinds unless `set` says otherwise). */
