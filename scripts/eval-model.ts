@@ -9,6 +9,12 @@
  * (target >= 0.9), offtopic_no_invented_fact (target >= 0.9) and offtopic_states_scope; the off-topic messages again
  * with a style's hint line (offtopic_hinted_follow_rate, offtopic_hinted_no_invented_fact). `--visitor-only`
  * prints that section alone.
+ * `actions` (issue 15): the teacher in the environments (`--actions N` episodes each, default 100; `--actions-only`
+ * prints that section alone). On the near tasks bench:env draws, the policy acts once; when the step judge reads
+ * that action as -1 with a hint, the policy acts again in the teacher's context (METHOD §3: the hint appended to
+ * the task). Per environment: first_action_wrong (hinted / episodes), teacher_acts (the teacher's reply is an
+ * action, not prose), teacher_follows_written (equals the action the hint writes out, where it writes one),
+ * teacher_right (the judge reads the teacher's action as +1).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -23,6 +29,9 @@ import type { Policy } from '../src/model/policy.ts';
 import { STYLE_DIMENSIONS, conversations, sampleQuestion, hintedPrompt, withHint } from '../src/world/index.ts';
 import { VISITOR_IN_WORLD, VISITOR_OFF_TOPIC } from '../src/world/visitors/messages.ts';
 import { answersFact, inventedFacts, statesScope } from '../src/world/visitors/checks.ts';
+import { TERMINAL, TOOL_USE } from '../src/world/environments/index.ts';
+import { readNextState } from '../src/rl/judge/builtin/judge.ts';
+import { teacherMessages } from '../src/rl/teacher.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,6 +41,8 @@ const { values: args } = parseArgs({
     temperature: { type: 'string', default: '0.6' },
     seed: { type: 'string', default: '2026' },
     'visitor-only': { type: 'boolean', default: false },
+    actions: { type: 'string', default: '100' },
+    'actions-only': { type: 'boolean', default: false },
     // the world's longest reply is ~175 tokens: a lower cap would count long replies as malformed
     'max-tokens': { type: 'string', default: '200' },
   },
@@ -146,8 +157,49 @@ async function visitorSection() {
 
 if (args['visitor-only']) {
   const visitor = await visitorSection();
+const actions = await actionsSection();
   if (args.json) console.log(JSON.stringify({ checkpoint: base, corpus_version: manifest.corpusVersion, temperature, visitor }, null, 2));
   else console.log(JSON.stringify(visitor, null, 2));
+  policy.dispose();
+  process.exit(0);
+}
+
+/** The actions section (see the file comment): how the teacher acts under the step judge's hints on near tasks. */
+async function actionsSection() {
+  const episodes = Number(args.actions);
+  const section: Record<string, Record<string, number | string>> = {};
+  for (const env of [TOOL_USE, TERMINAL]) {
+    const rng = createRng(Number(args.seed) + 15);
+    const acts: boolean[] = [];
+    const follows: boolean[] = [];
+    const right: boolean[] = [];
+    let example = '';
+    for (let i = 0; i < episodes; i++) {
+      const task = env.sampleTask(rng, 'near');
+      const context: Message[] = [{ role: 'system', content: env.systemPrompt }, { role: 'user', content: task.prompt }];
+      const first = (await reply(context)).text;
+      const step = env.start(task).step(first);
+      if (!step) continue;
+      const reading = readNextState(first, { role: 'tool', content: step.nextState }, env.sessionKind, context);
+      if (reading.score !== -1 || !reading.hint) continue;
+      const taught = (await reply(teacherMessages(context, reading.hint))).text;
+      const taughtStep = env.start(task).step(taught);
+      acts.push(taughtStep !== null);
+      right.push(taughtStep !== null && readNextState(taught, { role: 'tool', content: taughtStep.nextState }, env.sessionKind, context).score === 1);
+      const written = /asks for is: (.+)$/.exec(reading.hint)?.[1];
+      if (written !== undefined) follows.push(taught.trim() === written);
+      if (!example) example = `${task.prompt} | ${first} | hint: ${reading.hint} | teacher: ${taught}`;
+    }
+    section[env.id] = { episodes, first_action_wrong: acts.length, teacher_acts: round(rate(acts)), teacher_follows_written: round(rate(follows)),
+      written_hints: follows.length, teacher_right: round(rate(right)), example };
+    log(`${env.id}: ${acts.length}/${episodes} first actions wrong; teacher acts ${rate(acts).toFixed(3)}, follows the written action ${rate(follows).toFixed(3)} (${follows.length}), right ${rate(right).toFixed(3)}`);
+  }
+  return section;
+}
+
+if (args['actions-only']) {
+  const actions = await actionsSection();
+  console.log(JSON.stringify({ checkpoint: base, corpus_version: manifest.corpusVersion, temperature, actions }, null, 2));
   policy.dispose();
   process.exit(0);
 }
@@ -194,6 +246,7 @@ for (const d of STYLE_DIMENSIONS) {
 }
 
 const visitor = await visitorSection();
+const actions = await actionsSection();
 log(`visitor: casual_accuracy ${visitor.casual_accuracy}, offtopic_no_invented_fact ${visitor.offtopic_no_invented_fact}, offtopic_states_scope ${visitor.offtopic_states_scope}`);
 
 const styles = Object.fromEntries(
@@ -221,6 +274,7 @@ const result = {
     Object.values(styles).every((s) => s.hint_follow_rate >= 0.8 && s.base_rate >= 0.05 && s.base_rate <= 0.6),
   examples,
   visitor,
+  actions,
   seconds: Math.round((performance.now() - started) / 1000),
 };
 if (args.json) console.log(JSON.stringify(result, null, 2));
