@@ -9,7 +9,7 @@
  * The wrong action is one the loop meets, and the hint is the built-in step judge's own (`readNextState` on the
  * wrong action, its real output and the context before it), so the corpus teaches following the hints the judge
  * writes:
- * - terminal, a count task on another name (HINTED_LOG_NAMES, HINTED_DIRECTORIES, never a near task's name): the
+ * - terminal, a count task on another name (`renamedStem`: a word or random letters, never a near task's name): the
  *   corpus's command on app.log or logs/ ("The command the task asks for is: run: grep -c error mail.log");
  * - terminal, a corpus task: one of its mistaken commands (a typo'd name);
  * - tool use: the calculator call with another operator, one number changed, or in words (the tool's error);

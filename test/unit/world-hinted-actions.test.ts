@@ -10,7 +10,7 @@ import { readNextState } from '../../src/rl/judge/builtin/judge.ts';
 import { teacherMessages } from '../../src/rl/teacher.ts';
 import { labelledConversations, MAX_HINTED_ACTION_TOKENS } from '../../src/world/corpus.ts';
 import { hintedActionConversation } from '../../src/world/hinted-actions.ts';
-import { HINTED_DIRECTORIES, HINTED_LOG_NAMES, NEAR_DIRECTORIES, NEAR_LOG_NAMES, TERMINAL_SYSTEM_PROMPT } from '../../src/world/environments/terminal/terminal.ts';
+import { NEAR_DIRECTORIES, NEAR_LOG_NAMES, TERMINAL_SYSTEM_PROMPT } from '../../src/world/environments/terminal/terminal.ts';
 import { runTool, TOOLS_SYSTEM_PROMPT, parseToolCall } from '../../src/world/tools.ts';
 
 const drawn: Message[][] = [];
@@ -98,8 +98,11 @@ describe('hinted-action conversations', () => {
     expect(terminal.length + tool.length).toBe(drawn.length);
     expect(terminal.length / drawn.length).toBeGreaterThan(0.3);
     expect(tool.length / drawn.length).toBeGreaterThan(0.3);
-    const renamed = terminal.filter((c) => [...HINTED_LOG_NAMES, ...HINTED_DIRECTORIES].some((n) => c[1].content.split(HINT_PREFIX)[0].includes(n)));
+    const renamed = terminal.map((c) => /^How many (?:lines mention error in ([\w.-]+)\?|files are in ([\w-]+)\/\?)$/.exec(partsOf(c).task))
+      .filter((m) => m !== null && m[1] !== 'app.log' && m[2] !== 'logs').map((m) => m![1] ?? m![2]);
     expect(renamed.length / terminal.length).toBeGreaterThan(0.3);
+    // Many names (words and random letters), so that the teacher learns to copy one rather than a list.
+    expect(new Set(renamed).size).toBeGreaterThan(renamed.length / 2);
     expect(drawn.filter((c) => /had just run/.test(partsOf(c).hint)).length / drawn.length).toBeGreaterThan(0.1);
     const near = [...NEAR_LOG_NAMES, ...NEAR_DIRECTORIES.map((d) => `${d}/`), ...NEAR_DIRECTORIES.map((d) => `ls ${d}`)];
     // The tasks and the steps taught (a hint may quote a corpus mistake such as `echo ready > docs/alpha.txt`).

@@ -149,23 +149,43 @@ function filesIn(rng: Rng, dir: string): { names: string[]; files: Record<string
   return { names, files: Object.fromEntries(names.map((n) => [`${dir}/${n}.${dir === 'logs' ? 'log' : pick(rng, ['txt', 'csv', 'md'])}`, `${n}\n`])) };
 }
 
-/**
- * Names of the corpus's hinted-action conversations (corpus.ts `hinted-action`): the count tasks on another log
- * file or directory, solved after a hint that writes out the command. None is a near task's name, so the near
- * set stays unseen.
- */
-export const HINTED_LOG_NAMES = ['mail.log', 'auth.log', 'boot.log', 'cron.log', 'web.log', 'jobs.log'] as const;
-export const HINTED_DIRECTORIES = ['cache', 'build', 'assets', 'out', 'lib', 'backup'] as const;
+/** Words a renamed task's log file or directory may be called (`renamedStem`). */
+const STEM_WORDS = ['mail', 'auth', 'boot', 'cron', 'web', 'jobs', 'queue', 'sync', 'cache', 'build', 'assets', 'out', 'lib', 'backup',
+  'media', 'billing', 'search', 'proxy', 'gateway', 'events', 'metrics', 'audit', 'uploads', 'reports', 'config', 'scripts',
+  'images', 'vendor', 'fonts', 'static', 'shop', 'users', 'orders', 'payments', 'ingest', 'export', 'alerts', 'kernel', 'nginx',
+  'redis', 'backend', 'frontend', 'cluster', 'deploy', 'release', 'archive', 'spool', 'inbox', 'music', 'photos', 'video'];
 
-/** A count task on a hinted-action name (`HINTED_LOG_NAMES`, `HINTED_DIRECTORIES`), worded as the corpus words its own. */
+/**
+ * Stems the renamed tasks never use: the near set's names (so that set stays unseen) and the corpus's own (app.log,
+ * logs/, notes/), also inside a longer stem ("xserver.log" would contain "server.log").
+ */
+const RESERVED_STEMS = ['server', 'worker', 'api', 'db', 'data', 'docs', 'src', 'tmp', 'app', 'logs', 'notes'];
+
+/**
+ * The stem of a renamed task's log file or directory: a word of STEM_WORDS, or letters drawn at random (two to four
+ * consonant-vowel syllables), half and half. Random letters make the hinted-action conversations teach copying the
+ * name from the hint or the task rather than a list of names.
+ */
+export function renamedStem(rng: Rng): string {
+  for (;;) {
+    const stem = rng() < 0.5 ? pick(rng, STEM_WORDS)
+      : Array.from({ length: 2 + randomInt(rng, 3) }, () => pick(rng, [...'bcdfgklmnprstvz']) + pick(rng, [...'aeiou'])).join('');
+    if (!RESERVED_STEMS.some((r) => stem.includes(r))) return stem;
+  }
+}
+
+/**
+ * A count task on another log file or directory (`renamedStem`), worded as the corpus words its own: the tasks of the
+ * corpus's hinted-action conversations, solved after a hint that writes out the command.
+ */
 export function sampleRenamedTerminalTask(rng: Rng): TerminalTask {
   if (rng() < 0.5) {
     const log = logFile(rng);
-    const name = pick(rng, HINTED_LOG_NAMES);
+    const name = `${renamedStem(rng)}.log`;
     return { environment: 'terminal', kind: 'count-errors-in', id: `count-errors-in:${name}:${log.errors}`, prompt: `How many lines mention error in ${name}?`,
       expected: String(log.errors), correction: `The answer is ${log.errors} (run: grep -c error ${name}).`, files: { [name]: log.text, 'README.md': 'service notes\n' }, dirs: [] };
   }
-  const dir = pick(rng, HINTED_DIRECTORIES);
+  const dir = renamedStem(rng);
   const { names, files } = filesIn(rng, dir);
   return { environment: 'terminal', kind: 'count-files-in', id: `count-files-in:${dir}:${names.length}`, prompt: `How many files are in ${dir}/?`,
     expected: String(names.length), correction: `The answer is ${names.length} (run: ls ${dir} | wc -l).`, files: { ...files, 'app.log': 'ok\n' }, dirs: [dir] };
