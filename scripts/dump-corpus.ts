@@ -1,5 +1,8 @@
 /**
- * `npm run corpus:dump -- --tokens N [--seed S] [--split train] [--preset tiny] --out FILE`
+ * `npm run corpus:dump -- --tokens N [--seed S] [--split train] [--preset tiny] [--shares kind=w,...] --out FILE`
+ *
+ * `--shares` replaces the named kinds' weights (the others keep KIND_SHARES; weights are relative): a mix for
+ * continuing a checkpoint on one kind, e.g. `--shares hinted-action=0.45`. The header records the weights used.
  *
  * Writes the world's conversation stream (src/world `conversations(seed, split)`), encoded by the built-in
  * tokenizer's encodeConversation and skipping any conversation longer than the preset's maxLen exactly as
@@ -12,7 +15,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultTokenizer } from '../src/model/tokenizer.ts';
-import { conversations, CORPUS_VERSION, type Split } from '../src/world/index.ts';
+import { conversations, CORPUS_VERSION, KIND_SHARES, type ConversationKind, type Split } from '../src/world/index.ts';
 import { presetConfig, type PresetName } from '../src/model/presets.ts';
 import { encodeDump, LOSS_BIT } from './lib/corpus-dump.ts';
 
@@ -23,6 +26,7 @@ const { values: args } = parseArgs({
     split: { type: 'string', default: 'train' },
     preset: { type: 'string', default: 'tiny' },
     out: { type: 'string' },
+    shares: { type: 'string' },
   },
 });
 
@@ -37,6 +41,13 @@ if (!Number.isInteger(target) || target <= 0) fail(`--tokens must be a positive 
 if (!Number.isInteger(seed)) fail(`--seed must be an integer, got "${args.seed}"`);
 if (args.split !== 'train' && args.split !== 'heldout') fail(`--split must be train or heldout, got "${args.split}"`);
 if (!args.out) fail('--out FILE is required');
+const shares: Record<ConversationKind, number> = { ...KIND_SHARES };
+for (const item of args.shares ? args.shares.split(',') : []) {
+  const [kind, weight] = item.split('=');
+  if (!Object.hasOwn(KIND_SHARES, kind)) fail(`--shares: no conversation kind "${kind}" (kinds: ${Object.keys(KIND_SHARES).join(', ')})`);
+  if (!(Number(weight) >= 0)) fail(`--shares: the weight of ${kind} must be a number >= 0, got "${weight}"`);
+  shares[kind as ConversationKind] = Number(weight);
+}
 
 const tokenizer = defaultTokenizer();
 if (tokenizer.vocabSize > LOSS_BIT) fail(`vocabulary of ${tokenizer.vocabSize} ids does not leave bit 7 free`);
@@ -48,7 +59,7 @@ const tokens = new Uint8Array(target + config.maxLen);
 const lengths: number[] = [];
 let total = 0;
 let skipped = 0;
-for (const messages of conversations(seed, args.split as Split)) {
+for (const messages of conversations(seed, args.split as Split, shares)) {
   const { ids, lossMask } = tokenizer.encodeConversation(messages);
   if (ids.length > config.maxLen) {
     skipped++;
@@ -73,6 +84,7 @@ const out = encodeDump(
     tokens: total,
     skipped,
     lossBit: LOSS_BIT,
+    ...(args.shares ? { kindShares: shares } : {}),
   },
   lengths,
   tokens.subarray(0, total),

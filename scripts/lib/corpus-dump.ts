@@ -23,6 +23,8 @@ export interface DumpHeader {
   tokens: number;
   skipped: number;
   lossBit: number;
+  /** The kinds' weights where `corpus:dump --shares` changed them (else the corpus's KIND_SHARES). */
+  kindShares?: Record<string, number>;
 }
 
 export interface DumpRow {

@@ -155,8 +155,8 @@ function hasVisitorMessage(messages: readonly Message[]): boolean {
   return messages.some((m) => m.role === 'user' && visitorKeys!.has(visitorKey(m.content.split(HINT_PREFIX)[0])));
 }
 
-function pickKind(rng: Rng): ConversationKind {
-  return pickWeighted(rng, Object.keys(KIND_SHARES) as ConversationKind[], (kind) => KIND_SHARES[kind]);
+function pickKind(rng: Rng, shares: Readonly<Record<ConversationKind, number>>): ConversationKind {
+  return pickWeighted(rng, Object.keys(shares) as ConversationKind[], (kind) => shares[kind]);
 }
 
 /** What a user turn asks: a world question or a remark, each with the text the user types. */
@@ -264,17 +264,20 @@ const BUILDERS: Record<ConversationKind, (split: Split, rng: Rng) => Message[] |
   plain, 'moving-on': movingOn, hinted, correction, tool: toolUse, terminal, 'hinted-action': hintedAction,
 };
 
-/** The corpus stream with each conversation's kind. Deterministic for a seed and split. */
-export function* labelledConversations(seed: number, split: Split): Generator<LabelledConversation> {
+/**
+ * The corpus stream with each conversation's kind. Deterministic for a seed and split. `shares` reweights the kinds
+ * (relative weights; default KIND_SHARES), e.g. a mix for continuing a checkpoint on one kind (`corpus:dump --shares`).
+ */
+export function* labelledConversations(seed: number, split: Split, shares: Readonly<Record<ConversationKind, number>> = KIND_SHARES): Generator<LabelledConversation> {
   const rng = createRng(seed);
   for (;;) {
-    const kind = pickKind(rng);
+    const kind = pickKind(rng, shares);
     const messages = BUILDERS[kind](split, rng);
     if (messages && (kind === 'hinted-action' || fits(messages)) && !hasVisitorMessage(messages)) yield { kind, messages };
   }
 }
 
 /** The corpus: an endless stream of conversations of the split, deterministic for a seed. */
-export function* conversations(seed: number, split: Split): Generator<Message[]> {
-  for (const c of labelledConversations(seed, split)) yield c.messages;
+export function* conversations(seed: number, split: Split, shares: Readonly<Record<ConversationKind, number>> = KIND_SHARES): Generator<Message[]> {
+  for (const c of labelledConversations(seed, split, shares)) yield c.messages;
 }

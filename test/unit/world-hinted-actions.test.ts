@@ -8,7 +8,7 @@ import { createRng } from '../../src/model/rng.ts';
 import { defaultTokenizer } from '../../src/model/tokenizer.ts';
 import { readNextState } from '../../src/rl/judge/builtin/judge.ts';
 import { teacherMessages } from '../../src/rl/teacher.ts';
-import { labelledConversations, MAX_HINTED_ACTION_TOKENS } from '../../src/world/corpus.ts';
+import { KIND_SHARES, labelledConversations, MAX_HINTED_ACTION_TOKENS } from '../../src/world/corpus.ts';
 import { hintedActionConversation } from '../../src/world/hinted-actions.ts';
 import { NEAR_DIRECTORIES, NEAR_LOG_NAMES, TERMINAL_SYSTEM_PROMPT } from '../../src/world/environments/terminal/terminal.ts';
 import { runTool, TOOLS_SYSTEM_PROMPT, parseToolCall } from '../../src/world/tools.ts';
@@ -127,5 +127,16 @@ describe('hinted-action conversations', () => {
     }
     expect(kind / n).toBeGreaterThan(0.15);
     expect(kind / n).toBeLessThan(0.25);
+  });
+
+  it('take the share a reweighted stream gives them (corpus:dump --shares), the other kinds keeping their proportions', () => {
+    const shares = { ...KIND_SHARES, 'hinted-action': 0.6 };
+    const kinds: string[] = [];
+    for (const c of labelledConversations(7, 'train', shares)) if (kinds.push(c.kind) >= 3000) break;
+    const share = (k: string) => kinds.filter((x) => x === k).length / kinds.length;
+    expect(share('hinted-action')).toBeGreaterThan(0.6 / 1.4 - 0.04);
+    expect(share('hinted-action')).toBeLessThan(0.6 / 1.4 + 0.04);
+    expect(share('hinted') / share('plain')).toBeGreaterThan((KIND_SHARES.hinted / KIND_SHARES.plain) * 0.75);
+    expect(share('hinted') / share('plain')).toBeLessThan((KIND_SHARES.hinted / KIND_SHARES.plain) * 1.33);
   });
 });
