@@ -31,6 +31,7 @@ import { VISITOR_IN_WORLD, VISITOR_OFF_TOPIC } from '../src/world/visitors/messa
 import { answersFact, inventedFacts, statesScope } from '../src/world/visitors/checks.ts';
 import { TERMINAL, TOOL_USE } from '../src/world/environments/index.ts';
 import { readNextState } from '../src/rl/judge/builtin/judge.ts';
+import { writtenAction } from '../src/rl/judge/builtin/action-reading.ts';
 import { teacherMessages } from '../src/rl/teacher.ts';
 
 const { values: args } = parseArgs({
@@ -186,8 +187,8 @@ async function actionsSection() {
       const taughtStep = env.start(task).step(taught);
       acts.push(taughtStep !== null);
       right.push(taughtStep !== null && readNextState(taught, { role: 'tool', content: taughtStep.nextState }, env.sessionKind, context).score === 1);
-      const written = /asks for is: (.+)$/.exec(reading.hint)?.[1];
-      if (written !== undefined) follows.push(taught.trim() === written);
+      const written = writtenAction(reading.hint);
+      if (written !== null) follows.push(taught.trim() === written);
       if (!example) example = `${task.prompt} | ${first} | hint: ${reading.hint} | teacher: ${taught}`;
     }
     section[env.id] = { episodes, first_action_wrong: acts.length, teacher_acts: round(rate(acts)), teacher_follows_written: round(rate(follows)),

@@ -142,6 +142,11 @@ function fits(messages: readonly Message[]): boolean {
   return tokenCount(messages) <= MAX_CONVERSATION_TOKENS;
 }
 
+/** The most tokens a conversation of the kind may have: a hinted action holds its hint line already. */
+export function maxTokensOf(kind: ConversationKind): number {
+  return kind === 'hinted-action' ? MAX_HINTED_ACTION_TOKENS : MAX_CONVERSATION_TOKENS;
+}
+
 /** A message as the visitor-set exclusion compares it: lowercase letters, digits and the operators + * / = - only. */
 export function visitorKey(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9+*/=-]/g, '');
@@ -256,7 +261,7 @@ function terminal(_split: Split, rng: Rng): Message[] {
 }
 
 function hintedAction(split: Split, rng: Rng): Message[] | null {
-  return hintedActionConversation(rng, split, STYLE_BASE_RATE, MAX_HINTED_ACTION_TOKENS);
+  return hintedActionConversation(rng, split, STYLE_BASE_RATE, maxTokensOf('hinted-action'));
 }
 
 /** Each kind's conversation; null when a draw is discarded (the stream draws again). */
@@ -273,7 +278,7 @@ export function* labelledConversations(seed: number, split: Split, shares: Reado
   for (;;) {
     const kind = pickKind(rng, shares);
     const messages = BUILDERS[kind](split, rng);
-    if (messages && (kind === 'hinted-action' || fits(messages)) && !hasVisitorMessage(messages)) yield { kind, messages };
+    if (messages && tokenCount(messages) <= maxTokensOf(kind) && !hasVisitorMessage(messages)) yield { kind, messages };
   }
 }
 

@@ -23,6 +23,7 @@ import { HINT_PREFIX, type Message } from '../model/chat.ts';
 import { pick, randomInt, type Rng } from '../model/rng.ts';
 import { defaultTokenizer } from '../model/tokenizer.ts';
 import { readNextState } from '../rl/judge/builtin/judge.ts';
+import { writtenAction } from '../rl/judge/builtin/action-reading.ts';
 import type { JudgeKind } from '../rl/judge/types.ts';
 import { mistakenCommand, runInFreshSandbox, terminalForms, largeProductQuestion } from './agent-conversations.ts';
 import { solveTerminalTask } from './environments/terminal/solutions.ts';
@@ -50,9 +51,9 @@ interface Episode {
   wrongOutput: string;
 }
 
-/** The corpus's own command where a renamed task names another log file or directory. */
+/** The corpus's own command where a renamed task names another log file or directory: the corpus task's solution. */
 function corpusCommand(task: TerminalTask): string {
-  return task.kind === 'count-errors-in' ? 'grep -c error app.log' : 'ls logs | wc -l';
+  return solveTerminalTask({ ...task, kind: task.kind === 'count-errors-in' ? 'count-errors' : 'count-files' }).commands[0];
 }
 
 function terminalEpisode(rng: Rng, styleRate: number): Episode {
@@ -80,18 +81,18 @@ function calculatorQuestion(rng: Rng, split: Split): Question {
   }
 }
 
-/** A wrong calculator call for `argument` ("a op b"): another operator, one number changed, or the operation in words. */
-function wrongCall(argument: string, rng: Rng): string {
+/** A wrong calculator argument for `argument` ("a op b"): another operator, one number changed, or the operation in words. */
+function wrongArgument(argument: string, rng: Rng): string {
   const m = /^(-?\d+) ([-+*/]) (-?\d+)$/.exec(argument);
-  if (!m) return `call calculator: ${argument} please`;
+  if (!m) return `${argument} please`;
   const [, a, op, b] = m;
   const r = rng();
-  if (r < 0.45) return `call calculator: ${a} ${pick(rng, ['+', '-', '*', '/'].filter((o) => o !== op))} ${b}`;
+  if (r < 0.45) return `${a} ${pick(rng, ['+', '-', '*', '/'].filter((o) => o !== op))} ${b}`;
   if (r < 0.85) {
     const other = String(2 + randomInt(rng, 19));
-    return rng() < 0.5 ? `call calculator: ${other} ${op} ${b}` : `call calculator: ${a} ${op} ${other}`;
+    return rng() < 0.5 ? `${other} ${op} ${b}` : `${a} ${op} ${other}`;
   }
-  return `call calculator: ${a} ${{ '+': 'plus', '-': 'minus', '*': 'times', '/': 'over' }[op]} ${b}`;
+  return `${a} ${{ '+': 'plus', '-': 'minus', '*': 'times', '/': 'over' }[op]} ${b}`;
 }
 
 function toolEpisode(rng: Rng, split: Split, styleRate: number): Episode {
@@ -101,9 +102,8 @@ function toolEpisode(rng: Rng, split: Split, styleRate: number): Episode {
   const messages: Message[] = [{ role: 'system', content: TOOLS_SYSTEM_PROMPT }, { role: 'user', content: q.text }, { role: 'assistant', content: call },
     { role: 'tool', content: result }, { role: 'assistant', content: renderReply(q, randomStyles(rng, styleRate), rng) }];
   if (rng() < REPEAT_SHARE) return { messages, kind: 'tool-call', at: 4, wrong: call, wrongOutput: result };
-  const wrong = wrongCall(q.toolCall!.argument, rng);
-  const parsed = /^call calculator: (.+)$/.exec(wrong)!;
-  return { messages, kind: 'tool-call', at: 2, wrong, wrongOutput: runTool({ tool: 'calculator', argument: parsed[1] }) };
+  const wrong = { tool: 'calculator' as const, argument: wrongArgument(q.toolCall!.argument, rng) };
+  return { messages, kind: 'tool-call', at: 2, wrong: formatToolCall(wrong), wrongOutput: runTool(wrong) };
 }
 
 /**
@@ -119,8 +119,8 @@ export function hintedActionConversation(rng: Rng, split: Split, styleRate: numb
   const reading = readNextState(episode.wrong, { role: 'tool', content: episode.wrongOutput }, episode.kind, messages.slice(0, at));
   if (reading.score !== -1 || !reading.hint) return null;
   // A hint that writes out an action teaches copying it: drop a draw where the episode's right action is another.
-  const named = /asks for is: (.+)$/.exec(reading.hint)?.[1];
-  if (named !== undefined && named !== messages[at].content) return null;
+  const named = writtenAction(reading.hint);
+  if (named !== null && named !== messages[at].content) return null;
   const task = messages.findIndex((m) => m.role === 'user');
   const hinted = messages.map((m, i) => (i === task ? { ...m, content: m.content + HINT_PREFIX + reading.hint } : { ...m }));
   let kept = hinted.slice(0, at + 1);

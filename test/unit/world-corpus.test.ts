@@ -6,7 +6,7 @@ import {
   allQuestions, conversations, CORRECTIONS, HINT_DIMENSION_WEIGHTS, HINT_PHRASINGS, hintedPrompt, JUDGE_HINTS, labelledConversations,
   sampleHeldoutQuestion, sampleQuestion, STYLE_IDS, styleOf, withHint, type LabelledConversation, type StyleId,
 } from '../../src/world/index.ts';
-import { KIND_SHARES, LARGE_PRODUCT_SHARE, MAX_CONVERSATION_TOKENS, MAX_HINTED_ACTION_TOKENS } from '../../src/world/corpus.ts';
+import { KIND_SHARES, LARGE_PRODUCT_SHARE, MAX_CONVERSATION_TOKENS, MAX_HINTED_ACTION_TOKENS, maxTokensOf } from '../../src/world/corpus.ts';
 import { terminalConversation, TERMINAL_RECOVERY_SHARE } from '../../src/world/agent-conversations.ts';
 import {
   checkToolAnswer, MAX_ACTIONS, parseCommand, TERMINAL, TERMINAL_SYSTEM_PROMPT, TOOL_USE, toolStep, type ToolTask,
@@ -231,6 +231,7 @@ describe('corpus shares, lengths and characters', () => {
     for (const c of [...train, ...heldout]) {
       const ids = tok.encodeConversation(c.messages).ids;
       expect(ids.length).toBeLessThanOrEqual(c.kind === 'hinted-action' ? MAX_HINTED_ACTION_TOKENS : MAX_CONVERSATION_TOKENS);
+      expect(ids.length).toBeLessThanOrEqual(maxTokensOf(c.kind));
       for (const m of c.messages) expect(tok.encodeText(m.content), m.content).not.toContain(tok.ids.unk);
     }
   });

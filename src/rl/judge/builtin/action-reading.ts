@@ -151,6 +151,11 @@ function taskNameLike(task: string, word: string): string | null {
   return found ? found.replace(/\/$/, '') : null;
 }
 
+/** The action a hint of this reading writes out ("The call the task asks for is: …"), or null when it writes none. */
+export function writtenAction(hint: string): string | null {
+  return /asks for is: (.+)$/.exec(hint)?.[1] ?? null;
+}
+
 /** `readAction(step, context)`: a -1 reading when the action is not grounded in its task and history, else null. */
 export function readAction(step: string, context: readonly Message[]): NextStateReading | null {
   const text = step.trim();

@@ -133,13 +133,23 @@ export function sampleNearTerminalTask(rng: Rng): TerminalTask {
     const name = kind === 'count-errors-in' ? pick(rng, NEAR_LOG_NAMES) : 'app.log';
     const prompt = kind === 'count-errors-in' ? `How many lines mention error in ${name}?`
       : pick(rng, ['How many lines of app.log mention error?', 'Count the lines of app.log that mention error.', 'In app.log, how many lines mention error?']);
-    return { ...base, id: `${kind}:${name}:${log.errors}`, prompt, expected: String(log.errors),
-      correction: `The answer is ${log.errors} (run: grep -c error ${name}).`, files: { [name]: log.text, 'README.md': 'service notes\n' }, dirs: [] };
+    return countErrorsTask(kind, name, prompt, log);
   }
   const dir = kind === 'count-files-in' ? pick(rng, NEAR_DIRECTORIES) : 'logs';
-  const { names, files } = filesIn(rng, dir);
+  const listing = filesIn(rng, dir);
   const prompt = kind === 'count-files-in' ? `How many files are in ${dir}/?` : pick(rng, ['How many files does logs/ hold?', 'Count the files in logs/.', 'In logs/, how many files are there?']);
-  return { ...base, id: `${kind}:${dir}:${names.length}`, prompt, expected: String(names.length),
+  return countFilesTask(kind, dir, prompt, listing);
+}
+
+/** A task counting the lines of the log `name` that mention error (the tree: the log and a README). */
+function countErrorsTask(kind: TerminalTaskKind, name: string, prompt: string, log: { text: string; errors: number }): TerminalTask {
+  return { environment: 'terminal', kind, id: `${kind}:${name}:${log.errors}`, prompt, expected: String(log.errors),
+    correction: `The answer is ${log.errors} (run: grep -c error ${name}).`, files: { [name]: log.text, 'README.md': 'service notes\n' }, dirs: [] };
+}
+
+/** A task counting the files of `dir` (the tree: those files and an app.log beside the directory). */
+function countFilesTask(kind: TerminalTaskKind, dir: string, prompt: string, { names, files }: { names: string[]; files: Record<string, string> }): TerminalTask {
+  return { environment: 'terminal', kind, id: `${kind}:${dir}:${names.length}`, prompt, expected: String(names.length),
     correction: `The answer is ${names.length} (run: ls ${dir} | wc -l).`, files: { ...files, 'app.log': 'ok\n' }, dirs: [dir] };
 }
 
@@ -182,13 +192,10 @@ export function sampleRenamedTerminalTask(rng: Rng): TerminalTask {
   if (rng() < 0.5) {
     const log = logFile(rng);
     const name = `${renamedStem(rng)}.log`;
-    return { environment: 'terminal', kind: 'count-errors-in', id: `count-errors-in:${name}:${log.errors}`, prompt: `How many lines mention error in ${name}?`,
-      expected: String(log.errors), correction: `The answer is ${log.errors} (run: grep -c error ${name}).`, files: { [name]: log.text, 'README.md': 'service notes\n' }, dirs: [] };
+    return countErrorsTask('count-errors-in', name, `How many lines mention error in ${name}?`, log);
   }
   const dir = renamedStem(rng);
-  const { names, files } = filesIn(rng, dir);
-  return { environment: 'terminal', kind: 'count-files-in', id: `count-files-in:${dir}:${names.length}`, prompt: `How many files are in ${dir}/?`,
-    expected: String(names.length), correction: `The answer is ${names.length} (run: ls ${dir} | wc -l).`, files: { ...files, 'app.log': 'ok\n' }, dirs: [dir] };
+  return countFilesTask('count-files-in', dir, `How many files are in ${dir}/?`, filesIn(rng, dir));
 }
 
 /** A random terminal task of the set with its starting tree (the corpus's kinds unless `set` says otherwise). */
