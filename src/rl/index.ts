@@ -37,7 +37,7 @@ export {
   type NextStateStatus,
 } from './turns.ts';
 export { wireHeaders, readWireTags, SESSION_ID_HEADER, TURN_TYPE_HEADER, SESSION_DONE_HEADER, type WireTags } from './wire-tags.ts';
-export { buildSample, sampleCase, turnSeed, type SampleInput } from './sample.ts';
+export { buildSample, caseTrains, sampleCase, turnSeed, type SampleInput, type TermWeights } from './sample.ts';
 export { batchFromSamples, disposeBatch, type SampleBatch } from './sample-batch.ts';
 export { hybridLoss, gatherLast, LOG_RATIO_CLAMP, type HybridLoss, type LossSettings } from './hybrid-loss.ts';
 export {

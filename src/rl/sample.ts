@@ -17,6 +17,22 @@ export function sampleCase(score: number, hasHint: boolean): SampleCase | null {
   return score === 0 ? null : 'grpo';
 }
 
+/** The settings that say whether a sample of a case has any loss (METHOD §6). */
+export type TermWeights = Pick<Settings, 'wRL' | 'wOPD' | 'klCoef' | 'entropyCoef'>;
+
+/**
+ * `caseTrains(which, settings)`: whether a sample of this case has any loss term under the settings. A `grpo`
+ * sample with w_RL = 0 (OPD only) or an `opd` one with w_OPD = 0 (GRPO only) has none unless a KL or entropy
+ * term is on: such a turn makes no sample, as the reference's single-method runs make none. Trained, it would
+ * still move the weights: Adam's step on a zero gradient follows its momentum, and weight decay applies.
+ */
+export function caseTrains(which: SampleCase, settings: TermWeights): boolean {
+  if (settings.klCoef !== 0 || settings.entropyCoef !== 0) return true;
+  if (which === 'grpo') return settings.wRL !== 0;
+  if (which === 'opd') return settings.wOPD !== 0;
+  return settings.wRL !== 0 || settings.wOPD !== 0;
+}
+
 export interface SampleInput {
   sessionId: string;
   turn: number;
@@ -72,17 +88,18 @@ export function newSampleRecord(input: SampleInput, which: SampleCase): SampleRe
 }
 
 /**
- * `buildSample(input, settings)`: the turn's training sample, or null when it has none (METHOD §6).
+ * `buildSample(input, settings)`: the turn's training sample, or null when it has none (METHOD §6; also when
+ * its case has no loss under the settings, `caseTrains`).
  * With hints: top-k of student and teacher rows, `O[h,i]`, hint selection, support S_i and the log-probs
  * of both policies there (METHOD §4–5; advantages are computed from them with C at batch time).
  * In the `opd` case a position whose support is empty leaves the loss mask; if none is left, null.
  */
 export function buildSample(
   input: SampleInput,
-  settings: Pick<Settings, 'k' | 'selection' | 'support' | 'seed'>,
+  settings: Pick<Settings, 'k' | 'selection' | 'support' | 'seed'> & TermWeights,
 ): SampleRecord | null {
   const which = sampleCase(input.score, input.hints.length > 0);
-  if (which === null) return null;
+  if (which === null || !caseTrains(which, settings)) return null;
   const record = newSampleRecord(input, which);
   const T = record.response_ids.length;
   if (which === 'grpo') return record;

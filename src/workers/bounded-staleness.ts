@@ -4,6 +4,7 @@
  * rollback) stay `stale`. Samples more than one version behind are recomputed with the weights being
  * trained before they join the batch.
  */
+import { caseTrains, type TermWeights } from '../rl/sample.ts';
 import { stalenessClass, type TrainingSample } from '../rl/staleness.ts';
 import type { Settings } from '../rl/settings.ts';
 import type { StoredSample } from '../store/types.ts';
@@ -22,13 +23,16 @@ export interface BatchPlan {
 /**
  * `planBatch(pending, lineage, settings)`: `lineage` is the serving version, its parent, … (at least
  * `maxStaleness` deep where it exists). With maxStaleness = 1 only samples of the serving version and its
- * parent train, all on their recorded numbers, as the reference's bound does.
+ * parent train, all on their recorded numbers, as the reference's bound does. A sample whose case has no loss
+ * under the settings (written before w_RL or w_OPD was set to 0; `caseTrains`) waits: trained, Adam's momentum
+ * would still move the weights.
  */
-export function planBatch(pending: readonly StoredSample[], lineage: readonly number[], settings: Pick<Settings, 'maxStaleness' | 'batchSize'>): BatchPlan {
+export function planBatch(pending: readonly StoredSample[], lineage: readonly number[], settings: Pick<Settings, 'maxStaleness' | 'batchSize'> & TermWeights): BatchPlan {
   const staleIds: string[] = [];
   const trainable: { sample: StoredSample; behind: number; proximal: boolean }[] = [];
   for (const sample of pending) {
     const which = stalenessClass(sample.policy_version, lineage, settings.maxStaleness);
+    if (which !== 'stale' && !caseTrains(sample.case, settings)) continue;
     if (which === 'stale') staleIds.push(sample.id);
     else trainable.push({ sample, behind: lineage.indexOf(sample.policy_version), proximal: which === 'proximal' });
   }

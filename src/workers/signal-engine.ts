@@ -16,7 +16,7 @@ import { judgeErrorIsTransient } from '../connector/judge-errors.ts';
 import type { JudgeBackend } from '../rl/judge/types.ts';
 import { teacherMessages } from '../rl/teacher.ts';
 import * as tf from '@tensorflow/tfjs';
-import { buildSample, newSampleRecord, sampleCase, turnSeed, withSupport, type SampleInput } from '../rl/sample.ts';
+import { buildSample, caseTrains, newSampleRecord, sampleCase, turnSeed, withSupport, type SampleInput } from '../rl/sample.ts';
 import { withBehaviourWeights } from '../rl/staleness.ts';
 import type { SampleRecord } from '../rl/records.ts';
 import type { Backend, Settings } from '../rl/settings.ts';
@@ -243,7 +243,7 @@ export class SignalEngine implements SignalEngineApi {
         ...settings,
         seed: turnSeed(settings.seed, input.sessionId, input.turn),
       });
-      sample = withSupport(newSampleRecord(input, which), input.hints, gpu.positions);
+      sample = caseTrains(which, settings) ? withSupport(newSampleRecord(input, which), input.hints, gpu.positions) : null;
       report = gpu.report;
     } else {
       const student = studentRows ?? (await logprobRows(current, promptIds, responseIds, settings.temperature));

@@ -116,6 +116,24 @@ describe('runExperiment through the real engines', () => {
     expect(none.sessions[0].reply).toBe(first.sessions[0].reply);
   });
 
+  it('updates an OPD-only run only on hinted turns: a turn without a hint has no loss there and makes no sample', async () => {
+    const trained: { hints: number; case: string }[] = [];
+    const arm = { ...engines, trainer: { ...spied({ settings: [], userTexts: [], judges: [] }).trainer, update: (samples: Parameters<typeof engines.trainer.update>[0], s: Settings, version: number) => {
+      trained.push(...samples.map((x) => ({ hints: x.hints.length, case: x.case })));
+      return engines.trainer.update(samples, s, version);
+    } } } as ExperimentEngines;
+    const opd = await runExperiment(arm, initial, { arm: 'opd', preference: 'brief+formal', seed: 3, cap: 6 }, { base });
+    const hybrid = await runExperiment(engines, initial, { arm: 'hybrid', preference: 'brief+formal', seed: 3, cap: 6 }, { base });
+    expect(trained.length).toBe(opd.updates);
+    expect(trained.every((t) => t.hints > 0 && t.case !== 'grpo')).toBe(true);
+    expect(opd.sessions.filter((s) => s.sampled).every((s) => s.hinted)).toBe(true);
+    // the same first turn: in the hybrid its GRPO-only sample trains; OPD only makes none of it
+    const unhinted = hybrid.sessions.findIndex((s) => !s.hinted && s.reward !== 0);
+    expect(unhinted).toBeGreaterThanOrEqual(0);
+    expect(hybrid.sessions[unhinted].sampled).toBe(true);
+    if (unhinted === 0) expect(opd.sessions[0].sampled).toBe(false);
+  });
+
   it('gives the learning path the user\'s words and the arm\'s settings, never the preference', async () => {
     const runs: Record<string, { settings: Settings[]; userTexts: string[]; judges: string[]; result?: RunResult }> = {};
     for (const preference of ['lowercase', 'brief+formal']) {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { buildSample, sampleCase, type SampleInput } from '../../src/rl/sample.ts';
+import { buildSample, caseTrains, sampleCase, type SampleInput } from '../../src/rl/sample.ts';
 import { validateRecord } from '../../src/rl/record-validate.ts';
 import { DEFAULT_SETTINGS } from '../../src/rl/settings.ts';
 import { createRng, type Rng } from '../../src/model/rng.ts';
@@ -28,6 +28,19 @@ describe('sampleCase (METHOD §6 dispatch)', () => {
     expect(sampleCase(0, false)).toBeNull();
     expect(() => sampleCase(2, true)).toThrow(/score/);
   });
+
+  it('a case trains only where one of its terms weighs something: none of a single-method run\'s turns is an empty update', () => {
+    const off = { wRL: 1, wOPD: 1, klCoef: 0, entropyCoef: 0 };
+    const cases = ['combined', 'opd', 'grpo'] as const;
+    const table = (w: Partial<typeof off>) => cases.map((c) => caseTrains(c, { ...off, ...w }));
+    expect(table({})).toEqual([true, true, true]);
+    expect(table({ wRL: 0 })).toEqual([true, true, false]); // OPD only: no-hint turns have no loss
+    expect(table({ wOPD: 0 })).toEqual([true, false, true]); // GRPO only: hinted turns scored 0 have none
+    expect(table({ wRL: 0, wOPD: 0 })).toEqual([false, false, false]);
+    // an anchor or an entropy bonus is a loss of its own on every sample
+    expect(table({ wRL: 0, wOPD: 0, klCoef: 0.1 })).toEqual([true, true, true]);
+    expect(table({ wRL: 0, entropyCoef: 0.01 })).toEqual([true, true, true]);
+  });
 });
 
 describe('buildSample (METHOD §4, §6, §8)', () => {
@@ -50,6 +63,15 @@ describe('buildSample (METHOD §4, §6, §8)', () => {
     expect(s.policy_version).toBe(2);
     expect(validateRecord('sample', s)).toBeNull();
     expect(buildSample(input({ score: 0 }), settings)).toBeNull();
+  });
+
+  it('with w_RL = 0 a turn without a hint makes no sample, and with w_OPD = 0 a hinted turn scored 0 makes none', () => {
+    expect(buildSample(input({ score: -1 }), { ...settings, wRL: 0 })).toBeNull();
+    expect(buildSample(input({ score: 1 }), { ...settings, wRL: 0, klCoef: 0.05 })!.case).toBe('grpo');
+    expect(buildSample(input({ ...hinted, score: 0 }), { ...settings, wOPD: 0 })).toBeNull();
+    expect(buildSample(input({ ...hinted, score: 0 }), { ...settings, wRL: 0 })!.case).toBe('opd');
+    expect(buildSample(input({ ...hinted, score: -1 }), { ...settings, wRL: 0 })!.case).toBe('combined');
+    expect(buildSample(input({ ...hinted, score: -1 }), { ...settings, wOPD: 0 })!.case).toBe('combined');
   });
 
   it('sequence selection, student support: S_i = Sq_i with both policies\' log-probs there', () => {

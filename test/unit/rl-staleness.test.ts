@@ -6,6 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { behaviourWeights, staleness, stalenessClass, staleReason, withBehaviourWeights, withUnchangedSupport } from '../../src/rl/staleness.ts';
 import { buildSample } from '../../src/rl/sample.ts';
+import { DEFAULT_SETTINGS } from '../../src/rl/settings.ts';
 import { planBatch } from '../../src/workers/bounded-staleness.ts';
 import { VersionLineage, parentVersion } from '../../src/workers/version-lineage.ts';
 import type { StoredSample } from '../../src/store/types.ts';
@@ -69,7 +70,7 @@ describe('staleness (METHOD §7)', () => {
         staleIds: pending.filter((s) => !trainable(s)).map((s) => s.id),
         batch: pending.filter(trainable).sort((a, b) => a.policy_version - b.policy_version || a.turn - b.turn).slice(0, B).map((s) => s.id),
       };
-      const plan = planBatch(pending, lineage, { maxStaleness: 1, batchSize: B });
+      const plan = planBatch(pending, lineage, { ...DEFAULT_SETTINGS, maxStaleness: 1, batchSize: B });
       expect({ staleIds: plan.staleIds, batch: plan.batch.map((b) => b.sample.id) }).toEqual(before);
       expect(plan.batch.every((b) => !b.proximal)).toBe(true);
     }
@@ -78,7 +79,7 @@ describe('staleness (METHOD §7)', () => {
   it('among samples of one version the earliest turns train first, not the store\'s key order (turn 10 before turn 5)', () => {
     // the store lists by key: "s/10" … "s/13" come before "s/5" … "s/9"
     const pending = [10, 11, 12, 13, 5, 7, 8, 9].map((t) => stored(`t${t}`, 0));
-    const plan = planBatch(pending, [2, 1, 0], { maxStaleness: 4, batchSize: 4 });
+    const plan = planBatch(pending, [2, 1, 0], { ...DEFAULT_SETTINGS, maxStaleness: 4, batchSize: 4 });
     expect(plan.batch.map((b) => b.sample.id)).toEqual(['t5', 't7', 't8', 't9']);
     expect(plan.waiting).toBe(4);
   });
@@ -86,10 +87,20 @@ describe('staleness (METHOD §7)', () => {
   it('with maxStaleness = 4, samples 2–4 versions behind join the batch oldest first, marked for recomputation', () => {
     const lineage = [6, 5, 3, 2, 1, 0];
     const pending = [stored('t1', 6), stored('t2', 3), stored('t3', 0), stored('t4', 1), stored('t5', 5), stored('t6', 4)];
-    const plan = planBatch(pending, lineage, { maxStaleness: 4, batchSize: 3 });
+    const plan = planBatch(pending, lineage, { ...DEFAULT_SETTINGS, maxStaleness: 4, batchSize: 3 });
     expect(plan.staleIds).toEqual(['t3', 't6']); // 5 behind; off the lineage
     expect(plan.batch.map((b) => [b.sample.id, b.proximal])).toEqual([['t4', true], ['t2', true], ['t5', false]]);
     expect(plan.waiting).toBe(1);
+  });
+
+  it('a sample with no loss under the settings (GRPO-only once w_RL is 0) waits instead of making an update; old enough, it is stale', () => {
+    const opd = (id: string, version: number): StoredSample => ({ ...stored(id, version), case: 'opd', reward: { score: 0 } });
+    const pending = [stored('t1', 2), opd('t2', 2), stored('t3', 2), stored('t4', 0)];
+    const plan = planBatch(pending, [2, 1, 0], { ...DEFAULT_SETTINGS, wRL: 0, maxStaleness: 1, batchSize: 4 });
+    expect(plan.batch.map((b) => b.sample.id)).toEqual(['t2']);
+    expect(plan.staleIds).toEqual(['t4']);
+    expect(plan.waiting).toBe(0);
+    expect(planBatch(pending, [2, 1, 0], { ...DEFAULT_SETTINGS, maxStaleness: 1, batchSize: 4 }).batch.map((b) => b.sample.id)).toEqual(['t1', 't2', 't3']);
   });
 });
 
@@ -110,7 +121,7 @@ describe('recomputing a sample with a frozen teacher (METHOD §4, §7)', () => {
         responseLogprobs: Array.from({ length: T }, () => -rng()), score: (rng() < 0.5 ? -1 : 1) as -1 | 1,
         hints: Array.from({ length: H }, (_, h) => `hint ${'x'.repeat(h)}`), vocabSize: V, teacherLogprobs: teachers,
       };
-      const settings = { k, selection: 'sequence' as const, support: 'student' as const, seed: 0 };
+      const settings = { ...DEFAULT_SETTINGS, k, selection: 'sequence' as const, support: 'student' as const, seed: 0 };
       const recorded = buildSample({ ...input, studentLogprobs: before }, settings)!;
       // The proximal policy: each row's top-k values shuffled among its top-k ids (the set stands, its order
       // moves) and the rest lowered a little.

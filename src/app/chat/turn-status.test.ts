@@ -12,7 +12,16 @@ describe('turn lines under a reply', () => {
   it('say where the turn is in the loop', () => {
     expect(trainingLine(view({ status: 'awaiting_next_state' }), null)).toMatch(/Waiting for its next state/);
     expect(trainingLine(view({ status: 'pending_signals' }), null)).toMatch(/judging/);
-    expect(trainingLine(view({ status: 'no_sample' }), null)).toMatch(/No training sample/);
+    expect(trainingLine(view({ status: 'no_sample' }), null)).toMatch(/No training sample: score 0 and no hint/);
+    const judged = (score: -1 | 0 | 1, hints: string[]) => view({
+      status: 'no_sample',
+      evaluative: { session_id: 's', turn: 1, score, votes: [] },
+      directive: { session_id: 's', turn: 1, accepted: hints.length > 0, hints, votes: [] },
+    });
+    expect(trainingLine(judged(0, []), null)).toMatch(/score 0 and no hint/);
+    expect(trainingLine(judged(-1, []), null)).toMatch(/no hint, and its GRPO term is off \(w_RL = 0/);
+    expect(trainingLine(judged(0, ['say it briefly.']), null)).toMatch(/score 0, and its OPD term is off \(w_OPD = 0/);
+    expect(trainingLine(judged(1, ['say it briefly.']), null)).toMatch(/both its terms are off/);
     expect(trainingLine(view({ status: 'sampled' }), { pendingSamples: 2, batchSize: 4, servingVersion: 3 })).toBe('Sample queued for update v4 (2/4 samples).');
     expect(trainingLine(view({ status: 'trained', trained: 5 }), null)).toBe('Trained in the update that made v5.');
     const stale = view({ status: 'stale' });

@@ -23,7 +23,7 @@ export function trainingLine(view: TurnView, loop: LoopPosition | null): string 
     case 'signals_done':
       return t.error ? `Signals failed: ${t.error}` : 'Signals done.';
     case 'no_sample':
-      return 'No training sample: score 0 and no hint (METHOD §6).';
+      return noSampleLine(view);
     case 'sampled':
       if (view.sample?.status === 'failed') {
         return `Not trained: every update on its batch failed (${view.sample.error ?? 'no reason given'}); set aside. Sessions → "Retry failed samples" tries it again.`;
@@ -39,6 +39,19 @@ export function trainingLine(view: TurnView, loop: LoopPosition | null): string 
     case 'stale':
       return `Not trained: written by v${t.policy_version}, ${loop?.staleReason ?? staleReason(1)}.`;
   }
+}
+
+/**
+ * Why a judged turn made no sample (METHOD §6): score 0 and no hint, or its only term weighs 0 (an OPD-only
+ * setting drops the turns without a hint; a GRPO-only one the hinted turns scored 0).
+ */
+function noSampleLine(view: TurnView): string {
+  const score = view.evaluative?.score;
+  const hinted = (view.directive?.hints.length ?? 0) > 0;
+  if (score === undefined || score === null || (score === 0 && !hinted)) return 'No training sample: score 0 and no hint (METHOD §6).';
+  if (!hinted) return 'No training sample: no hint, and its GRPO term is off (w_RL = 0; METHOD §6).';
+  if (score === 0) return 'No training sample: score 0, and its OPD term is off (w_OPD = 0; METHOD §6).';
+  return 'No training sample: both its terms are off (w_RL = w_OPD = 0; METHOD §6).';
 }
 
 /** A judge score as the chat shows it: +1, 0, −1. */

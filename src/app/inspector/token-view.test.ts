@@ -38,7 +38,7 @@ function turnFor(seed: number, support: SupportMode, C: number, score: -1 | 0 | 
   const teachers = hints.map(() => rows(rng, T, sharpness + 1));
   // Sampled tokens: mostly the student's favourites, some from outside its top-k.
   const responseIds = Array.from({ length: T }, (_, i) => (i % 4 === 3 ? Math.floor(rng() * V) : topK(student.subarray(i * V, (i + 1) * V), 2).ids[i % 2]));
-  const settings = { k, selection: 'sequence' as const, support, seed: 1, C };
+  const settings = { k, selection: 'sequence' as const, support, seed: 1, C, wRL: 1, wOPD: 1, klCoef: 0, entropyCoef: 0 };
   const row = (f: Float32Array, i: number) => f.subarray(i * V, (i + 1) * V);
   const studentTop = Array.from({ length: T }, (_, i) => topK(row(student, i), k));
   const teacherTop = teachers.map((t) => Array.from({ length: T }, (_, i) => topK(row(t, i), k)));
