@@ -166,12 +166,16 @@ export class OnlineLoop {
       this.engines.signal.load(initial, this.servingVersion > 0 ? { checkpoint: serving, version: this.servingVersion } : null),
       this.engines.trainer.load(initial, this.servingVersion > 0 ? serving : null, this.servingVersion, optimizer),
     ]);
+    await this.resume();
+  }
+
+  /** What a closed tab left: turns whose next state arrived but were not judged are queued, and samples not yet trained make their update now. */
+  private async resume(): Promise<void> {
     this.staleSamples = (await this.store.listSamples({ status: 'stale' })).length;
     for (const turn of await this.store.listTurns()) {
       if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
     }
     this.emitQueue();
-    // Samples a closed tab left untrained: the update they make is redone now.
     void this.maybeUpdate();
   }
 
@@ -197,12 +201,7 @@ export class OnlineLoop {
       }
       this.stateUpdateMemory();
     }
-    this.staleSamples = (await this.store.listSamples({ status: 'stale' })).length;
-    for (const turn of await this.store.listTurns()) {
-      if (turn.status === 'pending_signals') this.signalQueue.push({ sessionId: turn.session_id, turn: turn.turn });
-    }
-    this.emitQueue();
-    void this.maybeUpdate();
+    await this.resume();
   }
 
   /**
