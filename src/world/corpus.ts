@@ -16,7 +16,8 @@
  *   from a mistaken first command.
  * - `hinted-action` (world-7): an environment episode whose task carries the step judge's hint about a wrong action,
  *   then the right action (hinted-actions.ts): the teacher's context in tool use and the terminal. Up to
- *   MAX_HINTED_ACTION_TOKENS, since its hint line is already there.
+ *   MAX_HINTED_ACTION_TOKENS, since its hint line is already there. world-8: half the renamed terminal tasks' names
+ *   are siblings of familiar names (`renamedStem`: apku.log beside app.log), copied from the hint against habit.
  * In every kind, a user turn is a remark (small talk or a message outside the world, remarks.ts) with probability
  * REMARK_SHARE (half that in `tool`, none in `terminal`), else a world question; either is typed the way visitors type (casual.ts) with
  * probability CASUAL_SHARE. Replies to remarks are rendered in the styles like any other.
@@ -40,7 +41,7 @@ import { hintedActionConversation } from './hinted-actions.ts';
 import { VISITOR_IN_WORLD, VISITOR_OFF_TOPIC } from './visitors/messages.ts';
 
 /** Changes whenever the corpus a seed produces changes. */
-export const CORPUS_VERSION = 'world-7';
+export const CORPUS_VERSION = 'world-8';
 
 /** The policy's context is 384 tokens; conversations leave room for a hint line at evaluation. */
 export const MAX_CONVERSATION_TOKENS = 320;

@@ -32,9 +32,9 @@ const replies = train.flatMap((c) => c.messages.filter((m) => m.role === 'assist
 const everyCombination: Styles[] = Array.from({ length: 64 }, (_, bits) =>
   Object.fromEntries(STYLE_IDS.map((id, i) => [id, (bits >> i & 1) === 1])) as Styles);
 
-describe('corpus world-7', () => {
-  it('is world-7', () => {
-    expect(CORPUS_VERSION).toBe('world-7');
+describe('corpus world-8', () => {
+  it('is world-8', () => {
+    expect(CORPUS_VERSION).toBe('world-8');
   });
 
   it('uses only characters of the shipped checkpoint\'s vocabulary (fixed by its embedding), in both splits', () => {

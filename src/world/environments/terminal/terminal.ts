@@ -15,6 +15,7 @@ import { numbersIn } from '../../text.ts';
 import type { Environment, EnvironmentTask, Episode, TaskSet } from '../environment.ts';
 import { FileTree } from './file-tree.ts';
 import { runCommandLine } from './shell.ts';
+import { SLANG_WORDS } from '../../styles.ts';
 
 export const TERMINAL_SYSTEM_PROMPT = 'You can run commands: ls, cat, head, wc -l, grep, echo, mkdir, touch, mv, rm.';
 
@@ -171,16 +172,37 @@ const STEM_WORDS = ['mail', 'auth', 'boot', 'cron', 'web', 'jobs', 'queue', 'syn
  */
 const RESERVED_STEMS = ['server', 'worker', 'api', 'db', 'data', 'docs', 'src', 'tmp', 'app', 'logs', 'notes'];
 
+/** Names the corpus writes often (its own files, directories and the stems above): the sources of `siblingStem`. */
+export const FAMILIAR_STEMS: readonly string[] = [...STEM_WORDS, 'app', 'logs', 'notes', 'alpha', 'beta', 'gamma', 'delta', 'todo', 'ideas', 'draft', 'plan'];
+
+const syllable = (rng: Rng) => pick(rng, [...'bcdfgklmnprstvz']) + pick(rng, [...'aeiou']);
+
 /**
- * The stem of a renamed task's log file or directory: a word of STEM_WORDS, or letters drawn at random (two to four
- * consonant-vowel syllables), half and half. Random letters make the hinted-action conversations teach copying the
- * name from the hint or the task rather than a list of names.
+ * A stem that begins like a familiar name and then differs ("ap" + "ku" beside app, "sea" + "no" beside search):
+ * copying it from a hint means writing what the hint says against what the model writes there by habit.
+ */
+function siblingStem(rng: Rng): string {
+  const word = pick(rng, FAMILIAR_STEMS);
+  const kept = word.slice(0, 2 + randomInt(rng, Math.max(1, word.length - 2)));
+  const next = rng() < 0.5 ? pick(rng, [...'aeiou']) : syllable(rng);
+  return kept + next;
+}
+
+/**
+ * The stem of a renamed task's log file or directory: a word of STEM_WORDS (a quarter), letters drawn at random (two
+ * to four consonant-vowel syllables, a quarter), or a sibling of a familiar name (`siblingStem`, half). Random
+ * letters make the hinted-action conversations teach copying the name from the hint or the task rather than a list
+ * of names; siblings teach copying it where the model's habit says otherwise.
  */
 export function renamedStem(rng: Rng): string {
   for (;;) {
-    const stem = rng() < 0.5 ? pick(rng, STEM_WORDS)
-      : Array.from({ length: 2 + randomInt(rng, 3) }, () => pick(rng, [...'bcdfgklmnprstvz']) + pick(rng, [...'aeiou'])).join('');
-    if (!RESERVED_STEMS.some((r) => stem.includes(r))) return stem;
+    const r = rng();
+    const stem = r < 0.25 ? pick(rng, STEM_WORDS)
+      : r < 0.5 ? Array.from({ length: 2 + randomInt(rng, 3) }, () => syllable(rng)).join('')
+        : siblingStem(rng);
+    // A slang word as a name ("nope" from notes) would make the reply naming it read as casual to the style checkers.
+    if (RESERVED_STEMS.some((reserved) => stem.includes(reserved)) || SLANG_WORDS.includes(stem)) continue;
+    if (r < 0.5 || !FAMILIAR_STEMS.includes(stem)) return stem;
   }
 }
 
