@@ -172,10 +172,12 @@ const STEM_WORDS = ['mail', 'auth', 'boot', 'cron', 'web', 'jobs', 'queue', 'syn
  */
 const RESERVED_STEMS = ['server', 'worker', 'api', 'db', 'data', 'docs', 'src', 'tmp', 'app', 'logs', 'notes'];
 
-/** Names the corpus writes often (its own files, directories and the stems above): the sources of `siblingStem`. */
-export const FAMILIAR_STEMS: readonly string[] = [...STEM_WORDS, 'app', 'logs', 'notes', 'alpha', 'beta', 'gamma', 'delta', 'todo', 'ideas', 'draft', 'plan'];
+/** Names the corpus writes often (its own files and directories, its tasks' file names, the stems above): the sources of `siblingStem`. */
+export const FAMILIAR_STEMS: readonly string[] = [...STEM_WORDS, 'app', 'logs', 'notes', ...NAMES];
 
-const syllable = (rng: Rng) => pick(rng, [...'bcdfgklmnprstvz']) + pick(rng, [...'aeiou']);
+const CONSONANTS = [...'bcdfgklmnprstvz'];
+const VOWELS = [...'aeiou'];
+const syllable = (rng: Rng) => pick(rng, CONSONANTS) + pick(rng, VOWELS);
 
 /**
  * A stem that begins like a familiar name and then differs ("ap" + "ku" beside app, "sea" + "no" beside search):
@@ -184,7 +186,7 @@ const syllable = (rng: Rng) => pick(rng, [...'bcdfgklmnprstvz']) + pick(rng, [..
 function siblingStem(rng: Rng): string {
   const word = pick(rng, FAMILIAR_STEMS);
   const kept = word.slice(0, 2 + randomInt(rng, Math.max(1, word.length - 2)));
-  const next = rng() < 0.5 ? pick(rng, [...'aeiou']) : syllable(rng);
+  const next = rng() < 0.5 ? pick(rng, VOWELS) : syllable(rng);
   return kept + next;
 }
 
