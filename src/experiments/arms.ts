@@ -30,8 +30,20 @@ export interface Arm {
  * slowly for every method (numbers in the report of issue 8). The frozen teacher (the initial policy) knows
  * only the style its hint names: for a user who wants two styles, a hint naming the one a reply missed made
  * it pull the student back off the other, already learnt (issue 17: README, "Learning from talk, measured").
+ *
+ * Two settings found in issue 17, the same for every arm (README, "Learning from talk, measured"):
+ * - w_RL = 0.03 balances the two terms (METHOD §6 weights them; its 1 and 1 are the 4B model's). r = ±1 reaches
+ *   every character of a reply, the directive term only those where the teacher disagrees (mean |A| ≈ 0.01),
+ *   so at w_RL = 1 the evaluative term set the step: on a user who wants two styles every reply scored −1
+ *   until both were met, and those steps wore the replies into garble before the hints had taught the second
+ *   style. Adam leaves an arm with one term nearly blind to the weight: it is the hybrid's balance.
+ * - Adam ε = 1e-5: at B = 1 Adam moves every weight by about lr on every step, whatever its gradient, and a
+ *   run of dozens of updates wore the character model's spelling; ε damps the weights whose gradient is
+ *   below it (MEASURED lists it as the lever) and kept more answers right.
  */
 export const EXPERIMENT_SETTINGS: Partial<Settings> = {
+  wRL: 0.03,
+  adamEpsilon: 1e-5,
   batchSize: 1,
   lr: 3e-4,
   epochsPerBatch: 4,

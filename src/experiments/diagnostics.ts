@@ -2,7 +2,8 @@
  * Why an arm learns as fast as it does (issue 17): per arm, what its runs trained on and how the signals
  * behaved. Samples per case (METHOD §6), how often the directive judge accepted a hint and whether the hint
  * named a style the reply missed (§3), how often the teacher itself followed the hint it scored with, the
- * trainer's mean |A| and Δ-clip fraction (§5), updates per run, and answer accuracy after learning.
+ * trainer's mean |A| and Δ-clip fraction (§5), the drift from the frozen policy, updates per run, and answer
+ * accuracy after learning.
  */
 import { hintedDimensions } from './hinted-dimensions.ts';
 import { preferenceById, unmetDimensions } from './preferences.ts';
@@ -36,6 +37,12 @@ export interface ArmDiagnostics {
   mean_abs_advantage: number | null;
   fraction_delta_clipped: number | null;
   fraction_ratio_clipped: number | null;
+  /**
+   * The exact KL of the policy to the frozen one at the trained reply positions, averaged over a run's updates,
+   * then over runs (null without updates): how far learning took the policy from the model it started as; a
+   * run whose replies wore into garble reads several nats, one that learnt a style a few tenths.
+   */
+  kl_to_frozen: number | null;
   updates_per_run: number;
   /** The final policy's answers to each run's held-out accuracy questions (null when not asked). */
   answer_accuracy_after: number | null;
@@ -84,6 +91,7 @@ export function armDiagnostics(runs: readonly RunResult[]): ArmDiagnostics {
     mean_abs_advantage: avgStat((u) => u.meanAbsAdvantage),
     fraction_delta_clipped: avgStat((u) => u.fractionDeltaClipped),
     fraction_ratio_clipped: avgStat((u) => u.fractionRatioClipped),
+    kl_to_frozen: avgStat((u) => u.klToFrozen),
     updates_per_run: r3(runs.reduce((a, r) => a + r.updates, 0) / n),
     answer_accuracy_after: asked.length ? ratio(asked.reduce((a, x) => a + x.correct, 0), asked.reduce((a, x) => a + x.questions, 0)) : null,
   };
