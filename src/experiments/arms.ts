@@ -22,9 +22,14 @@ export interface Arm {
 }
 
 /**
- * The experiment's base settings: the method's defaults (C = 1, k = 4, sequence selection) with B = 1 (a
- * visitor sees an update after every turn), lr 3e-4 and 4 epochs per batch, a reply limit above the world's
- * longest reply (139 tokens at the 99th percentile), and the `live` teacher (METHOD §3: the current policy
+ * What every experiment's loop shares, the personalisation one and bench:env's: B = 1 (a visitor sees an update
+ * after every turn) and a reply limit above the world's longest reply (139 tokens at the 99th percentile).
+ */
+export const LOOP_SETTINGS: Partial<Settings> = { batchSize: 1, maxTokens: 150 };
+
+/**
+ * The experiment's base settings: the method's defaults (C = 1, k = 4, sequence selection) with the loop's
+ * (LOOP_SETTINGS), lr 3e-4 and 4 epochs per batch, and the `live` teacher (METHOD §3: the current policy
  * under the hint, as the paper's text describes). Measured on the shipped policy, the same for every arm:
  * lr 1e-3 cost answer accuracy and made GRPO's replies run to the limit; B = 2 with 2 epochs learnt more
  * slowly for every method (numbers in the report of issue 8). The frozen teacher (the initial policy) knows
@@ -33,7 +38,7 @@ export interface Arm {
  *
  * Two settings found in issue 17, the same for every arm (README, "Learning from talk, measured"):
  * - w_RL = 0.03 balances the two terms (METHOD §6 weights them; its 1 and 1 are the 4B model's). r = ±1 reaches
- *   every character of a reply, the directive term only those where the teacher disagrees (mean |A| ≈ 0.01),
+ *   every character of a reply, the directive term only those where the teacher disagrees (mean |A| ≈ 0.005),
  *   so at w_RL = 1 the evaluative term set the step: on a user who wants two styles every reply scored −1
  *   until both were met, and those steps wore the replies into garble before the hints had taught the second
  *   style. Adam leaves an arm with one term nearly blind to the weight: it is the hybrid's balance.
@@ -42,12 +47,11 @@ export interface Arm {
  *   below it (MEASURED lists it as the lever) and kept more answers right.
  */
 export const EXPERIMENT_SETTINGS: Partial<Settings> = {
+  ...LOOP_SETTINGS,
   wRL: 0.03,
   adamEpsilon: 1e-5,
-  batchSize: 1,
   lr: 3e-4,
   epochsPerBatch: 4,
-  maxTokens: 150,
   teacher: 'live',
 };
 

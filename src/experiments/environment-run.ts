@@ -12,18 +12,18 @@ import { OnlineLoop } from '../workers/online-loop.ts';
 import { runEpisode } from '../workers/environment-episode.ts';
 import type { ModelSource, SignalResult } from '../workers/protocol.ts';
 import { ENVIRONMENTS, type EnvironmentId, type TaskSet } from '../world/environments/index.ts';
-import { armById, armSettings, EXPERIMENT_SETTINGS } from './arms.ts';
+import { armById, armSettings, LOOP_SETTINGS } from './arms.ts';
 import { seededPolicy, type ExperimentEngines } from './run.ts';
 
 /**
- * The environment experiment's base: the personalisation experiment's settings with C = 2 (METHOD §5), lr 1e-4
+ * The environment experiment's base: the loop's shared settings (B = 1) with C = 2 (METHOD §5), lr 1e-4
  * and 2 epochs per batch, and the frozen teacher (the one bench:env was measured with). An episode makes 2–3
  * samples, each an update at B = 1; at lr 3e-4 × 4 epochs the hybrid's replies fell apart within 20 episodes
  * ("call calculator: 13 * ours 4 minutes…"), at 1e-4 × 2 they stayed well-formed (bench:env --quick, tool use, seed 1).
- * It keeps METHOD's w_RL = 1 and Adam's ε = 1e-8, which bench:env was measured with (the chat experiment's
- * w_RL and ε of issue 17 were not tried here).
+ * Every other knob is the method's default (w_RL = 1, Adam ε = 1e-8), as bench:env was measured: the
+ * personalisation experiment's w_RL and ε of issue 17 were not tried here.
  */
-export const ENVIRONMENT_SETTINGS: Partial<Settings> = { ...EXPERIMENT_SETTINGS, wRL: 1, adamEpsilon: 1e-8, C: ENVIRONMENT_C, lr: 1e-4, epochsPerBatch: 2, teacher: 'frozen' };
+export const ENVIRONMENT_SETTINGS: Partial<Settings> = { ...LOOP_SETTINGS, C: ENVIRONMENT_C, lr: 1e-4, epochsPerBatch: 2, teacher: 'frozen' };
 
 export interface EnvironmentRunSpec {
   environment: EnvironmentId;

@@ -106,7 +106,8 @@ describe('per-arm statistics, curves and diagnostics', () => {
     expect(d.answer_accuracy_after).toBe(0.75);
     expect(d.mean_abs_advantage).toBe(0.1);
     // The drift is the mean over runs of each run's mean KL; runs without updates do not count.
-    const drift = (kl: number, updates = 1) => ({ ...fakeRun('hybrid', 'brief', 7, '111'), updates, updateStats: updates ? { ...fakeRun('hybrid', 'brief', 7, '111').updateStats!, klToFrozen: kl } : null });
+    const run = fakeRun('hybrid', 'brief', 7, '111');
+    const drift = (kl: number, updates = 1) => ({ ...run, updates, updateStats: updates ? { ...run.updateStats!, klToFrozen: kl } : null });
     expect(armDiagnostics([drift(0.25), drift(4.75), drift(99, 0)]).kl_to_frozen).toBe(2.5);
     expect(armDiagnostics([drift(1, 0)]).kl_to_frozen).toBeNull();
   });
