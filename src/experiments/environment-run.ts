@@ -80,6 +80,7 @@ export async function runEnvironmentExperiment(engines: ExperimentEngines, initi
   });
   const started = performance.now();
   await loop.start(initial);
+  if (arm.updates && loop.trainingOff) throw new Error(`arm ${arm.id} would train nothing: ${loop.trainingOff}`);
   const records: EpisodeRecord[] = [];
   for (let n = 1; n <= spec.episodes && !options.shouldStop?.(); n++) {
     const result = await runEpisode(loop, environment, environment.sampleTask(tasks, spec.tasks ?? 'near'));

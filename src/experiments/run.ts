@@ -261,6 +261,7 @@ export async function runExperiment(engines: ExperimentEngines, initial: ModelSo
   );
   const started = performance.now();
   await loop.start(initial);
+  if (arm.updates && loop.trainingOff) throw new Error(`arm ${arm.id} would train nothing: ${loop.trainingOff}`);
   if (engines.teacher && arm.updates) await loadInitial(engines.teacher, initial);
   const sessions: SessionRecord[] = [];
   const met: boolean[] = [];

@@ -137,4 +137,34 @@ describe('OnlineLoop', () => {
     expect((await store.listTurns(session.id)).length).toBe(kept.length);
     void probe;
   });
+
+  it('"Trains: lora" on the built-in model says why nothing trains, records the samples, and trains them once set back', async () => {
+    const store = await MemoryStore.open();
+    const queue: (string | null)[] = [];
+    const updates: number[] = [];
+    const loop = new OnlineLoop(await engines(), store, validateSettings({ ...settings, finetune: 'lora' }), {
+      queue: (q) => queue.push(q.trainingOff),
+      update: (m) => updates.push(m.version),
+    });
+    await loop.start(initial);
+    expect(loop.trainingOff).toMatch(/^LoRA adapters train on a loaded Hugging Face model; the built-in model trains every weight: set "Trains" to auto or full/);
+    const session = await loop.newSession();
+    await loop.send(session.id, 'What is the capital of Peru?');
+    await loop.send(session.id, 'way too long, one short sentence please');
+    await loop.send(session.id, 'why is it in capitals? use lowercase');
+    await loop.idle();
+    // Judged and recorded as samples, not trained.
+    expect((await store.listSamples({ status: 'pending' })).map((x) => x.turn)).toEqual([1, 2]);
+    expect(updates).toEqual([]);
+    expect(loop.version).toBe(0);
+    expect(queue.at(-1)).toBe(loop.trainingOff);
+    loop.setSettings(validateSettings({ ...settings, finetune: 'full' }));
+    expect(loop.trainingOff).toBeNull();
+    await loop.idle();
+    expect(loop.version).toBe(1);
+    expect((await store.listSamples({ status: 'trained' })).map((x) => x.turn)).toEqual([1, 2]);
+    // Back to lora: off again, by the same rule.
+    loop.setSettings(validateSettings({ ...settings, finetune: 'lora' }));
+    expect(loop.trainingOff).toMatch(/^LoRA adapters/);
+  });
 });
