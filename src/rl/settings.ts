@@ -111,7 +111,7 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: Spec<Settings[K]> 
   epochsPerBatch: { type: 'number', default: 1, min: 1, max: 32, integer: true, doc: 'Optimizer passes over each batch; the ratio clip keeps extra passes safe (MEASURED).' },
   maxStaleness: { type: 'number', default: 4, min: 1, max: 32, integer: true, doc: 'Samples up to this many versions behind the policy being trained still train (decoupled objective beyond 1); older ones stay stale (METHOD §7).' },
   behaviourWeightCap: { type: 'number', default: 2, min: 1, max: 100, doc: 'Cap c of the behaviour importance weight min(exp(l_prox − l_behav), c) on samples more than one version behind (METHOD §7).' },
-  finetune: { type: 'choice', default: 'auto', choices: FINETUNES, doc: 'What an update trains: every weight (full) or a LoRA adapter on the frozen base (a loaded model only: the built-in model trains every weight, and lora stops its training with a message); auto = full on the built-in model, LoRA on a loaded one.' },
+  finetune: { type: 'choice', default: 'auto', choices: FINETUNES, doc: 'What an update trains: every weight (full) or a LoRA adapter on the frozen base (on the built-in model each version is saved with the adapter merged in); auto = full on the built-in model, LoRA on a loaded one.' },
   loraRank: { type: 'number', default: 8, min: 1, max: 256, integer: true, doc: 'LoRA rank r: the adapter adds (alpha/r)·A·B, A [in, r], B [r, out], to each wrapped projection.' },
   loraAlpha: { type: 'number', default: 16, min: 0, max: 4096, minExclusive: true, doc: 'LoRA alpha: the adapter term is scaled by alpha / r.' },
   loraDropout: { type: 'number', default: 0, min: 0, max: 0.9, doc: "Dropout on the adapter's input while training (PEFT lora_dropout)." },

@@ -85,13 +85,6 @@ function asError(e: unknown): Error {
 /** How often a waiting drift measurement looks whether the signal queue is empty. */
 const DRIFT_POLL_MS = 50;
 
-/** Why the built-in model does not train under `settings`, or null: LoRA adapters are trained on loaded models only. */
-function builtinTrainingOff(settings: Settings): string | null {
-  return settings.finetune === 'lora'
-    ? 'LoRA adapters train on a loaded Hugging Face model; the built-in model trains every weight: set "Trains" to auto or full. Samples are recorded, not trained.'
-    : null;
-}
-
 export class OnlineLoop {
   private servingVersion = 0;
   /** The serving version and its ancestors: samples up to maxStaleness of them behind may train (METHOD §7). */
@@ -173,7 +166,6 @@ export class OnlineLoop {
       this.engines.signal.load(initial, this.servingVersion > 0 ? { checkpoint: serving, version: this.servingVersion } : null),
       this.engines.trainer.load(initial, this.servingVersion > 0 ? serving : null, this.servingVersion, optimizer),
     ]);
-    this.trainingOff = builtinTrainingOff(this.settings);
     await this.resume();
   }
 
@@ -240,7 +232,6 @@ export class OnlineLoop {
     this.settings = settings;
     // an update refused over the memory cap is weighed again with the new settings
     if (this.hf?.adapter) this.trainingOff = null;
-    else if (!this.hf) this.trainingOff = builtinTrainingOff(settings);
     this.stateUpdateMemory();
     this.emitQueue();
     void this.maybeUpdate();

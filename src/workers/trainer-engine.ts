@@ -19,7 +19,7 @@ import { sampledLogprobs, samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, behaviourWeightStats, ratioClippedFraction } from './update-metrics.ts';
 import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, HfModelLocation, LoadedAdapter, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
 import { proximalSamples } from './proximal-samples.ts';
-import { LoraAdapter, type LoraConfig } from '../model/adapter/lora.ts';
+import { LoraAdapter, loraConfigOf, type LoraConfig } from '../model/adapter/lora.ts';
 import { decodePeft, encodePeft, type BaseModelIdentity } from '../model/adapter/peft.ts';
 import { baseIdentity } from '../model/adapter/base-identity.ts';
 import { loadHfModel } from '../model/hf/load.ts';
@@ -53,6 +53,8 @@ export class TrainerEngine implements TrainerEngineApi {
   private savedOptimizer: SavedOptimizer | null = null;
   /** Set when the base is a Hugging Face model and an adapter trains: where it came from, what it is, the newest adapter. */
   private hf: { location: HfModelLocation; identity: BaseModelIdentity; lora: LoraConfig; latest: AdapterVersion | null } | null = null;
+  /** The built-in model under "Trains: lora": the weights its adapter trains on (the version the adapter started from). */
+  private adapterBase: Policy | null = null;
 
   async init(requested: Backend): Promise<BackendChoice> {
     return initBackend(requested);
@@ -104,10 +106,12 @@ export class TrainerEngine implements TrainerEngineApi {
   private release(): void {
     this.policy?.adapter?.dispose();
     this.policy?.dispose();
+    this.adapterBase?.dispose();
     this.frozen?.dispose();
     this.adam?.dispose();
     this.adam = null;
     this.policy = null;
+    this.adapterBase = null;
     this.frozen = null;
   }
 
@@ -135,14 +139,43 @@ export class TrainerEngine implements TrainerEngineApi {
     this.frozen = (await loadPolicy(this.initial!.bytes, this.initial!.manifest)).policy;
     const base = this.latest ?? this.initial!;
     this.policy = (await loadPolicy(base.bytes, base.manifest)).policy;
+    this.adapterBase = null;
     this.adam = null;
   }
 
+  /**
+   * "Trains: lora" on the built-in model: an adapter on the current weights trains, and each version is saved and
+   * published with it merged in (a full checkpoint, like every built-in version). An adapter setting changed, or
+   * turned off, starts again from the newest version's weights, which hold what the adapter learnt.
+   */
+  private async fitBuiltinAdapter(settings: Settings): Promise<void> {
+    const want = settings.finetune === 'lora' ? loraConfigOf(settings) : null;
+    const has = this.policy!.adapter;
+    if (!want && !has) return;
+    if (want && has && JSON.stringify(has.config) === JSON.stringify(want)) return;
+    if (has) {
+      has.dispose();
+      this.adapterBase!.dispose();
+      this.adapterBase = null;
+      const newest = this.latest ?? this.initial!;
+      this.policy = (await loadPolicy(newest.bytes, newest.manifest)).policy;
+    }
+    if (want) {
+      this.adapterBase = this.policy!;
+      this.policy = this.adapterBase.withAdapter(LoraAdapter.create(this.adapterBase.config, want, 1));
+    }
+    // the moments belonged to other variables
+    this.adam?.dispose();
+    this.adam = null;
+    this.savedOptimizer = null;
+  }
+
   private async updateNow(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult> {
-    const policy = this.policy;
-    const frozen = this.frozen;
-    if (!policy || !frozen || (!this.manifest && !this.hf)) throw new Error('TrainerEngine: no checkpoint loaded');
+    if (!this.policy || !this.frozen || (!this.manifest && !this.hf)) throw new Error('TrainerEngine: no checkpoint loaded');
     if (samples.length === 0) throw new RangeError('TrainerEngine.update: no samples');
+    if (!this.hf) await this.fitBuiltinAdapter(settings);
+    const policy = this.policy!;
+    const frozen = this.frozen;
     if (!this.adam || this.adamSettings !== adamKey(settings)) {
       this.adam?.dispose();
       this.adam = new Adam(policy.trainableVariables, { beta1: settings.adamBeta1, beta2: settings.adamBeta2, epsilon: settings.adamEpsilon, weightDecay: settings.weightDecay });
@@ -198,9 +231,11 @@ export class TrainerEngine implements TrainerEngineApi {
     const parentVersion = this.version;
     const optimizer: SavedOptimizer = { version, bytes: this.adam.encode() };
     const adapter = policy.adapter;
-    const weights = adapter ? adapter.getWeights() : policy.getWeights();
+    // on the built-in model a version is every weight: the adapter merged into the weights it trained on
+    const merged = adapter !== null && this.adapterBase !== null;
+    const weights = adapter ? (merged ? adapter.merge(this.adapterBase!.getWeights()) : adapter.getWeights()) : policy.getWeights();
     const tokensSeen = (this.manifest?.tokensSeen ?? 0) + samples.reduce((n, s) => n + s.response_ids.length, 0);
-    const checkpoint = this.manifest && !adapter
+    const checkpoint = this.manifest && (!adapter || merged)
       ? await encodeCheckpoint(weights, {
           preset: this.manifest.preset,
           config: this.manifest.config,
@@ -222,7 +257,7 @@ export class TrainerEngine implements TrainerEngineApi {
     return {
       version,
       weights,
-      ...(adapter ? { adapterConfig: adapter.config } : {}),
+      ...(adapter && !merged ? { adapterConfig: adapter.config } : {}),
       ...(checkpoint ? { checkpoint } : {}),
       ...(peft ? { adapter: peft, base } : {}),
       optimizer,

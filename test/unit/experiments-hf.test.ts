@@ -14,7 +14,7 @@ import { builtinJudgeBackend } from '../../src/rl/judge/builtin/index.ts';
 import { PolicyEngine } from '../../src/workers/policy-engine.ts';
 import { SignalEngine } from '../../src/workers/signal-engine.ts';
 import { TrainerEngine } from '../../src/workers/trainer-engine.ts';
-import { EXPERIMENT_SETTINGS, runExperiment } from '../../src/experiments/index.ts';
+import { ENVIRONMENT_SETTINGS, EXPERIMENT_SETTINGS, runEnvironmentExperiment, runExperiment } from '../../src/experiments/index.ts';
 import type { ModelSource } from '../../src/workers/protocol.ts';
 
 let root: string;
@@ -39,5 +39,21 @@ describe('runExperiment on a loaded Hugging Face model', () => {
     expect(result.updateStats?.klToFrozen).toBeGreaterThanOrEqual(0);
     expect((await engines.teacher.info())?.preset).toBe('qwen2');
     expect((await engines.teacher.info())?.version).toBe(0);
+  });
+
+  it('refuses an updating arm whose settings train nothing (full fine-tuning of a loaded model) before its first session', async () => {
+    const engines = { policy: new PolicyEngine(), signal: new SignalEngine(builtinJudgeBackend), trainer: new TrainerEngine() };
+    await Promise.all([engines.policy.init('wasm'), engines.signal.init('wasm'), engines.trainer.init('wasm')]);
+    const replies: unknown[] = [];
+    const reply = engines.policy.reply.bind(engines.policy);
+    engines.policy.reply = (request, onToken) => (replies.push(request), reply(request, onToken));
+    await expect(runExperiment(engines, initial, { arm: 'hybrid', preference: 'brief', seed: 1, cap: 2 }, { base: { ...EXPERIMENT_SETTINGS, finetune: 'full' } }))
+      .rejects.toThrow(/^arm hybrid would train nothing: Full fine-tuning does not fit a loaded model/);
+    await expect(runEnvironmentExperiment(engines, initial, { environment: 'tool-use', arm: 'grpo', seed: 1, episodes: 1 }, { base: { ...ENVIRONMENT_SETTINGS, finetune: 'full' } }))
+      .rejects.toThrow(/^arm grpo would train nothing: Full fine-tuning does not fit a loaded model/);
+    expect(replies).toHaveLength(0);
+    // The no-updates arm trains nothing by design, and runs.
+    const none = await runExperiment(engines, initial, { arm: 'none', preference: 'brief', seed: 1, cap: 2 }, { base: { ...EXPERIMENT_SETTINGS, finetune: 'full' } });
+    expect(none.sessions).toHaveLength(2);
   });
 });

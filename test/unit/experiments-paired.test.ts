@@ -107,13 +107,3 @@ describe('the reply cache and the probes change nothing the run records', () => 
     for (const s of probed.sessions) if (s.hint === null) expect(s.teacherFollowed).toBeNull();
   });
 });
-
-describe('an arm whose settings train nothing', () => {
-  it('is refused before its first session, with the reason; the no-updates arm still runs', async () => {
-    const lora = { ...base, finetune: 'lora' as const };
-    await expect(runExperiment(recording([]), initial, { arm: 'hybrid', preference: 'brief', seed: 2, cap: 2 }, { base: lora }))
-      .rejects.toThrow(/^arm hybrid would train nothing: LoRA adapters train on a loaded Hugging Face model/);
-    const none = await runExperiment(recording([]), initial, { arm: 'none', preference: 'brief', seed: 2, cap: 2 }, { base: lora });
-    expect(none.sessions).toHaveLength(2);
-  });
-});

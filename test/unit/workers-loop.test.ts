@@ -17,6 +17,29 @@ import type { CheckpointBlob, UpdateMetrics } from '../../src/workers/protocol.t
 import { MemoryStore } from '../../src/store/index.ts';
 import { randomCheckpoint } from '../support/random-checkpoint.ts';
 import { MemoryBackend } from '../../src/store/memory-backend.ts';
+import { loadPolicy } from '../../src/model/checkpoint.ts';
+
+/**
+ * The numerical rank of a row-major [rows, cols] matrix: Gaussian elimination with complete pivoting (rank-revealing
+ * in practice), stopping at the first pivot at or below `tol`.
+ */
+function numericalRank(m: number[], rows: number, cols: number, tol: number): number {
+  const a = Array.from({ length: rows }, (_, i) => m.slice(i * cols, (i + 1) * cols));
+  const colOrder = Array.from({ length: cols }, (_, j) => j);
+  for (let k = 0; k < Math.min(rows, cols); k++) {
+    let [pi, pj] = [k, k];
+    for (let i = k; i < rows; i++) for (let j = k; j < cols; j++) if (Math.abs(a[i][colOrder[j]]) > Math.abs(a[pi][colOrder[pj]])) [pi, pj] = [i, j];
+    const pivot = a[pi][colOrder[pj]];
+    if (Math.abs(pivot) <= tol) return k;
+    [a[k], a[pi]] = [a[pi], a[k]];
+    [colOrder[k], colOrder[pj]] = [colOrder[pj], colOrder[k]];
+    for (let i = k + 1; i < rows; i++) {
+      const f = a[i][colOrder[k]] / pivot;
+      for (let j = k; j < cols; j++) a[i][colOrder[j]] -= f * a[k][colOrder[j]];
+    }
+  }
+  return Math.min(rows, cols);
+}
 
 let initial: CheckpointBlob;
 const settings = validateSettings({ batchSize: 2, maxTokens: 16, lr: 1e-3 });
@@ -138,33 +161,44 @@ describe('OnlineLoop', () => {
     void probe;
   });
 
-  it('"Trains: lora" on the built-in model says why nothing trains, records the samples, and trains them once set back', async () => {
+  it('"Trains: lora" on the built-in model trains a rank-r adapter, saved merged: only the wrapped weights move, by a rank-r change', async () => {
     const store = await MemoryStore.open();
-    const queue: (string | null)[] = [];
-    const updates: number[] = [];
-    const loop = new OnlineLoop(await engines(), store, validateSettings({ ...settings, finetune: 'lora' }), {
-      queue: (q) => queue.push(q.trainingOff),
-      update: (m) => updates.push(m.version),
-    });
+    const lora = validateSettings({ ...settings, finetune: 'lora', loraRank: 2, loraAlpha: 4, lr: 1e-2 });
+    const loop = new OnlineLoop(await engines(), store, lora);
     await loop.start(initial);
-    expect(loop.trainingOff).toMatch(/^LoRA adapters train on a loaded Hugging Face model; the built-in model trains every weight: set "Trains" to auto or full/);
+    expect(loop.trainingOff).toBeNull();
     const session = await loop.newSession();
     await loop.send(session.id, 'What is the capital of Peru?');
     await loop.send(session.id, 'way too long, one short sentence please');
     await loop.send(session.id, 'why is it in capitals? use lowercase');
     await loop.idle();
-    // Judged and recorded as samples, not trained.
-    expect((await store.listSamples({ status: 'pending' })).map((x) => x.turn)).toEqual([1, 2]);
-    expect(updates).toEqual([]);
-    expect(loop.version).toBe(0);
-    expect(queue.at(-1)).toBe(loop.trainingOff);
-    loop.setSettings(validateSettings({ ...settings, finetune: 'full' }));
-    expect(loop.trainingOff).toBeNull();
-    await loop.idle();
     expect(loop.version).toBe(1);
-    expect((await store.listSamples({ status: 'trained' })).map((x) => x.turn)).toEqual([1, 2]);
-    // Back to lora: off again, by the same rule.
-    loop.setSettings(validateSettings({ ...settings, finetune: 'lora' }));
-    expect(loop.trainingOff).toMatch(/^LoRA adapters/);
+    const weightsOf = async (v: number) => {
+      const c = (await store.getCheckpoint(v))!;
+      const { policy } = await loadPolicy(c.bytes, c.manifest);
+      const w = policy.getWeights();
+      policy.dispose();
+      return w;
+    };
+    const [w0, w1] = [await weightsOf(0), await weightsOf(1)];
+    const wrapped = /^layers\.\d+\.(wq|wk|wv|wo)$/;
+    const names = Object.keys(w0);
+    expect(names.filter((n) => wrapped.test(n))).toHaveLength(4 * initial.manifest.config.nLayers);
+    let moved = 0;
+    for (const name of names) {
+      const delta = w1[name].map((x, i) => x - w0[name][i]);
+      if (!wrapped.test(name)) {
+        expect(delta.every((d) => d === 0), name).toBe(true);
+        continue;
+      }
+      // [in, out] = [dModel, out]; the merge rounds W + ΔW to f32 (about 4e-9 here), far below this tolerance
+      const [rows, cols] = [initial.manifest.config.dModel, w0[name].length / initial.manifest.config.dModel];
+      expect(numericalRank(Array.from(delta), rows, cols, 1e-4 * Math.max(...delta.map(Math.abs))), name).toBeLessThanOrEqual(2);
+      if (delta.some((d) => d !== 0)) moved++;
+    }
+    // B starts at zero, so the first step moves B alone: every wrapped weight changes, by a rank-2 product.
+    expect(moved).toBe(4 * initial.manifest.config.nLayers);
+    // The next reply is the merged version's.
+    expect((await loop.send(session.id, 'thanks')).policy_version).toBe(1);
   });
 });
