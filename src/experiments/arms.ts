@@ -45,8 +45,8 @@ export const LOOP_SETTINGS: Partial<Settings> = { batchSize: 1, maxTokens: 150 }
  * - Adam ε = 1e-5: at B = 1 Adam moves every weight by about lr on every step, whatever its gradient, and a
  *   run of dozens of updates wore the character model's spelling; ε damps the weights whose gradient is
  *   below it (MEASURED lists it as the lever) and kept more answers right.
- * A later pass screened lr, the PPO upper clip, the teacher's support, users who check answers and ε 1e-4 with a
- * larger lr against these: none was better on fresh seeds (README, "Fourth pass").
+ * A later pass screened lr, the PPO upper clip, the teacher's support and identity, users who check answers, ε 1e-4
+ * with a larger lr and a LoRA adapter against these: none was better on fresh seeds (README, "Fourth pass").
  */
 export const EXPERIMENT_SETTINGS: Partial<Settings> = {
   ...LOOP_SETTINGS,
