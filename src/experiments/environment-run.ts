@@ -13,7 +13,7 @@ import { runEpisode } from '../workers/environment-episode.ts';
 import type { ModelSource, SignalResult } from '../workers/protocol.ts';
 import { ENVIRONMENTS, type EnvironmentId, type TaskSet } from '../world/environments/index.ts';
 import { armById, armSettings, LOOP_SETTINGS } from './arms.ts';
-import { seededPolicy, type ExperimentEngines } from './run.ts';
+import { seededPolicy, startArm, type ExperimentEngines } from './run.ts';
 
 /**
  * The environment experiment's base: the loop's shared settings (B = 1) with C = 2 (METHOD §5), lr 1e-4
@@ -79,8 +79,7 @@ export async function runEnvironmentExperiment(engines: ExperimentEngines, initi
     error: (_where, e) => errors.push(e),
   });
   const started = performance.now();
-  await loop.start(initial);
-  if (arm.updates && loop.trainingOff) throw new Error(`arm ${arm.id} would train nothing: ${loop.trainingOff}`);
+  await startArm(loop, initial, arm);
   const records: EpisodeRecord[] = [];
   for (let n = 1; n <= spec.episodes && !options.shouldStop?.(); n++) {
     const result = await runEpisode(loop, environment, environment.sampleTask(tasks, spec.tasks ?? 'near'));

@@ -14,7 +14,7 @@ import { validateSettings, type Settings } from '../rl/settings.ts';
 import type { JudgeBackend } from '../rl/judge/types.ts';
 import { builtinJudgeBackend } from '../rl/judge/builtin/index.ts';
 import { runJudges } from '../rl/judge/run.ts';
-import { armById, armSettings, EXPERIMENT_SETTINGS } from './arms.ts';
+import { armById, armSettings, EXPERIMENT_SETTINGS, type Arm } from './arms.ts';
 import { preferenceById } from './preferences.ts';
 import { SimulatedUser, type AnswerKind } from './simulated-user.ts';
 import { isSatisfied, SATISFY_STREAK, SESSION_CAP, sessionsToSatisfy } from './metric.ts';
@@ -260,8 +260,7 @@ export async function runExperiment(engines: ExperimentEngines, initial: ModelSo
     },
   );
   const started = performance.now();
-  await loop.start(initial);
-  if (arm.updates && loop.trainingOff) throw new Error(`arm ${arm.id} would train nothing: ${loop.trainingOff}`);
+  await startArm(loop, initial, arm);
   if (engines.teacher && arm.updates) await loadInitial(engines.teacher, initial);
   const sessions: SessionRecord[] = [];
   const met: boolean[] = [];
@@ -310,6 +309,12 @@ export async function runExperiment(engines: ExperimentEngines, initial: ModelSo
 }
 
 /** The initial policy, version 0, into a policy engine (the hint-follow probe's teacher). */
+/** Starts an experiment's loop; an arm that should update but whose settings train nothing is refused here, by name. */
+export async function startArm(loop: OnlineLoop, initial: ModelSource, arm: Arm): Promise<void> {
+  await loop.start(initial);
+  if (arm.updates && loop.trainingOff) throw new Error(`arm ${arm.id} would train nothing: ${loop.trainingOff}`);
+}
+
 export async function loadInitial(policy: PolicyEngineApi, initial: ModelSource): Promise<void> {
   if (!('hf' in initial)) return void (await policy.load(initial, 0));
   if (!policy.loadHf) throw new Error('this policy engine cannot serve a Hugging Face model');

@@ -146,19 +146,19 @@ export class TrainerEngine implements TrainerEngineApi {
   /**
    * "Trains: lora" on the built-in model: an adapter on the current weights trains, and each version is saved and
    * published with it merged in (a full checkpoint, like every built-in version). An adapter setting changed, or
-   * turned off, starts again from the newest version's weights, which hold what the adapter learnt.
+   * turned off, folds what the adapter learnt into the weights (the newest version's) and starts again from them.
    */
-  private async fitBuiltinAdapter(settings: Settings): Promise<void> {
+  private fitBuiltinAdapter(settings: Settings): void {
     const want = settings.finetune === 'lora' ? loraConfigOf(settings) : null;
     const has = this.policy!.adapter;
     if (!want && !has) return;
     if (want && has && JSON.stringify(has.config) === JSON.stringify(want)) return;
     if (has) {
+      const base = this.adapterBase!;
+      base.setWeights(has.merge(base.getWeights()));
       has.dispose();
-      this.adapterBase!.dispose();
+      this.policy = base;
       this.adapterBase = null;
-      const newest = this.latest ?? this.initial!;
-      this.policy = (await loadPolicy(newest.bytes, newest.manifest)).policy;
     }
     if (want) {
       this.adapterBase = this.policy!;
@@ -173,7 +173,7 @@ export class TrainerEngine implements TrainerEngineApi {
   private async updateNow(samples: BatchSample[], settings: Settings, version: number): Promise<UpdateResult> {
     if (!this.policy || !this.frozen || (!this.manifest && !this.hf)) throw new Error('TrainerEngine: no checkpoint loaded');
     if (samples.length === 0) throw new RangeError('TrainerEngine.update: no samples');
-    if (!this.hf) await this.fitBuiltinAdapter(settings);
+    if (!this.hf) this.fitBuiltinAdapter(settings);
     const policy = this.policy!;
     const frozen = this.frozen;
     if (!this.adam || this.adamSettings !== adamKey(settings)) {
@@ -232,7 +232,7 @@ export class TrainerEngine implements TrainerEngineApi {
     const optimizer: SavedOptimizer = { version, bytes: this.adam.encode() };
     const adapter = policy.adapter;
     // on the built-in model a version is every weight: the adapter merged into the weights it trained on
-    const merged = adapter !== null && this.adapterBase !== null;
+    const merged = this.adapterBase !== null;
     const weights = adapter ? (merged ? adapter.merge(this.adapterBase!.getWeights()) : adapter.getWeights()) : policy.getWeights();
     const tokensSeen = (this.manifest?.tokensSeen ?? 0) + samples.reduce((n, s) => n + s.response_ids.length, 0);
     const checkpoint = this.manifest && (!adapter || merged)
