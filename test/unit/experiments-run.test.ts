@@ -17,7 +17,7 @@ import { PolicyEngine } from '../../src/workers/policy-engine.ts';
 import { SignalEngine } from '../../src/workers/signal-engine.ts';
 import { TrainerEngine } from '../../src/workers/trainer-engine.ts';
 import type { CheckpointBlob, ReplyRequest, SignalRequest } from '../../src/workers/protocol.ts';
-import { meetsPreference, preferenceById, runExperiment, type ExperimentEngines, type RunResult } from '../../src/experiments/index.ts';
+import { EXPERIMENT_SETTINGS, meetsPreference, preferenceById, runExperiment, type ExperimentEngines, type RunResult } from '../../src/experiments/index.ts';
 
 const tokenizer = defaultTokenizer();
 const config: ModelConfig = { vocabSize: tokenizer.vocabSize, dModel: 32, nLayers: 2, nHeads: 2, dFF: 64, maxLen: 192, ropeBase: 10000 };
@@ -72,6 +72,24 @@ function spied(seen: { settings: Settings[]; userTexts: string[]; judges: string
       update: (samples, s, version) => {
         seen.settings.push(s);
         return engines.trainer.update(samples, s, version);
+      },
+    },
+  };
+}
+
+/** The engines, recording every reply request and the text it got. */
+function recordingReplies(log: { request: ReplyRequest; text: string }[]): ExperimentEngines {
+  return {
+    ...engines,
+    policy: {
+      init: (b) => engines.policy.init(b),
+      load: (c, v) => engines.policy.load(c, v),
+      publish: (u) => engines.policy.publish(u),
+      info: () => engines.policy.info(),
+      reply: async (request: ReplyRequest, onToken) => {
+        const result = await engines.policy.reply(request, onToken);
+        log.push({ request, text: result.text });
+        return result;
       },
     },
   };
@@ -149,6 +167,28 @@ describe('runExperiment through the real engines', () => {
       const spoken = new Set(run.result!.sessions.flatMap((s) => [s.question, s.userText]));
       for (const text of run.userTexts) expect(spoken.has(text), text).toBe(true);
     }
+  });
+
+  it("draws every reply from the settings' top-p nucleus: EXPERIMENT_SETTINGS' 0.8 by default", async () => {
+    const byDefault: { request: ReplyRequest; text: string }[] = [];
+    await runExperiment(recordingReplies(byDefault), initial, { arm: 'none', preference: 'brief', seed: 2, cap: 1 }, { accuracyQuestions: 2 });
+    expect(EXPERIMENT_SETTINGS.topP).toBe(0.8);
+    expect(byDefault.length).toBeGreaterThan(1); // the session's reply and the accuracy probes after it
+    for (const { request } of byDefault) expect(request.sampling.topP).toBe(0.8);
+    // A nucleus of almost no mass holds the most likely token alone: every reply, the probes' included, is the
+    // greedy one (re-decoded at temperature 0 from the same request); with the whole distribution some are not.
+    const greedyShare = async (topP: number) => {
+      const log: { request: ReplyRequest; text: string }[] = [];
+      await runExperiment(recordingReplies(log), initial, { arm: 'none', preference: 'list', seed: 5, cap: 3 }, { base: { ...base, topP }, accuracyQuestions: 2 });
+      let same = 0;
+      for (const { request, text } of log) {
+        const greedy = await engines.policy.reply({ ...request, sampling: { ...request.sampling, temperature: 0 } });
+        if (greedy.text === text) same++;
+      }
+      return same / log.length;
+    };
+    expect(await greedyShare(1e-9)).toBe(1);
+    expect(await greedyShare(1)).toBeLessThan(1);
   });
 
   it('uses the varied-hint judge for the selection arms', async () => {
