@@ -169,12 +169,12 @@ describe('runExperiment through the real engines', () => {
     }
   });
 
-  it("draws every reply from the settings' top-p nucleus: EXPERIMENT_SETTINGS' 0.8 by default", async () => {
+  it("draws every reply from the settings' top-p nucleus: EXPERIMENT_SETTINGS' 0.5 by default", async () => {
     const byDefault: { request: ReplyRequest; text: string }[] = [];
     await runExperiment(recordingReplies(byDefault), initial, { arm: 'none', preference: 'brief', seed: 2, cap: 1 }, { accuracyQuestions: 2 });
-    expect(EXPERIMENT_SETTINGS.topP).toBe(0.8);
+    expect(EXPERIMENT_SETTINGS.topP).toBe(0.5);
     expect(byDefault.length).toBeGreaterThan(1); // the session's reply and the accuracy probes after it
-    for (const { request } of byDefault) expect(request.sampling.topP).toBe(0.8);
+    for (const { request } of byDefault) expect(request.sampling.topP).toBe(0.5);
     // A nucleus of almost no mass holds the most likely token alone: every reply, the probes' included, is the
     // greedy one (re-decoded at temperature 0 from the same request); with the whole distribution some are not.
     const greedyShare = async (topP: number) => {
