@@ -308,13 +308,13 @@ export async function runExperiment(engines: ExperimentEngines, initial: ModelSo
   return { spec: full, sessions, sessionsToSatisfy: toSatisfy, hitCap, updates, updateStats: updateStats(metrics), staleness, accuracyAfter, wallMs: performance.now() - started };
 }
 
-/** The initial policy, version 0, into a policy engine (the hint-follow probe's teacher). */
 /** Starts an experiment's loop; an arm that should update but whose settings train nothing is refused here, by name. */
 export async function startArm(loop: OnlineLoop, initial: ModelSource, arm: Arm): Promise<void> {
   await loop.start(initial);
   if (arm.updates && loop.trainingOff) throw new Error(`arm ${arm.id} would train nothing: ${loop.trainingOff}`);
 }
 
+/** The initial policy, version 0, into a policy engine (the hint-follow probe's teacher). */
 export async function loadInitial(policy: PolicyEngineApi, initial: ModelSource): Promise<void> {
   if (!('hf' in initial)) return void (await policy.load(initial, 0));
   if (!policy.loadHf) throw new Error('this policy engine cannot serve a Hugging Face model');

@@ -19,7 +19,7 @@ import { sampledLogprobs, samplesResponseLogits } from './response-logits.ts';
 import { advantageStats, behaviourWeightStats, ratioClippedFraction } from './update-metrics.ts';
 import type { AdapterVersion, BackendChoice, BatchSample, CheckpointBlob, HfModelLocation, LoadedAdapter, ProximalBatch, TrainerEngineApi, UpdateResult } from './protocol.ts';
 import { proximalSamples } from './proximal-samples.ts';
-import { LoraAdapter, loraConfigOf, type LoraConfig } from '../model/adapter/lora.ts';
+import { LoraAdapter, loraConfigOf, sameLoraConfig, type LoraConfig } from '../model/adapter/lora.ts';
 import { decodePeft, encodePeft, type BaseModelIdentity } from '../model/adapter/peft.ts';
 import { baseIdentity } from '../model/adapter/base-identity.ts';
 import { loadHfModel } from '../model/hf/load.ts';
@@ -152,7 +152,7 @@ export class TrainerEngine implements TrainerEngineApi {
     const want = settings.finetune === 'lora' ? loraConfigOf(settings) : null;
     const has = this.policy!.adapter;
     if (!want && !has) return;
-    if (want && has && JSON.stringify(has.config) === JSON.stringify(want)) return;
+    if (want && has && sameLoraConfig(has.config, want)) return;
     if (has) {
       const base = this.adapterBase!;
       base.setWeights(has.merge(base.getWeights()));

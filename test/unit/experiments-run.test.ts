@@ -36,19 +36,28 @@ beforeAll(async () => {
   await Promise.all([engines.policy.init('wasm'), engines.signal.init('wasm'), engines.trainer.init('wasm')]);
 });
 
+/** The real policy engine, each reply request shown to `see` first and its result after. */
+function watchedPolicy(see: (request: ReplyRequest, text?: string) => void): ExperimentEngines['policy'] {
+  return {
+    init: (b) => engines.policy.init(b),
+    load: (c, v) => engines.policy.load(c, v),
+    publish: (u) => engines.policy.publish(u),
+    info: () => engines.policy.info(),
+    reply: async (request: ReplyRequest, onToken) => {
+      see(request);
+      const result = await engines.policy.reply(request, onToken);
+      see(request, result.text);
+      return result;
+    },
+  };
+}
+
 /** The engines, recording what the learning path is given. */
 function spied(seen: { settings: Settings[]; userTexts: string[]; judges: string[] }): ExperimentEngines {
   return {
-    policy: {
-      init: (b) => engines.policy.init(b),
-      load: (c, v) => engines.policy.load(c, v),
-      publish: (u) => engines.policy.publish(u),
-      info: () => engines.policy.info(),
-      reply: (r: ReplyRequest, onToken) => {
-        seen.userTexts.push(...r.messages.filter((m) => m.role === 'user').map((m) => m.content));
-        return engines.policy.reply(r, onToken);
-      },
-    },
+    policy: watchedPolicy((r, text) => {
+      if (text === undefined) seen.userTexts.push(...r.messages.filter((m) => m.role === 'user').map((m) => m.content));
+    }),
     signal: {
       init: (b) => engines.signal.init(b),
       load: (i, s) => engines.signal.load(i, s),
@@ -79,20 +88,7 @@ function spied(seen: { settings: Settings[]; userTexts: string[]; judges: string
 
 /** The engines, recording every reply request and the text it got. */
 function recordingReplies(log: { request: ReplyRequest; text: string }[]): ExperimentEngines {
-  return {
-    ...engines,
-    policy: {
-      init: (b) => engines.policy.init(b),
-      load: (c, v) => engines.policy.load(c, v),
-      publish: (u) => engines.policy.publish(u),
-      info: () => engines.policy.info(),
-      reply: async (request: ReplyRequest, onToken) => {
-        const result = await engines.policy.reply(request, onToken);
-        log.push({ request, text: result.text });
-        return result;
-      },
-    },
-  };
+  return { ...engines, policy: watchedPolicy((request, text) => { if (text !== undefined) log.push({ request, text }); }) };
 }
 
 describe('runExperiment through the real engines', () => {

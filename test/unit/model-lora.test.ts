@@ -10,7 +10,7 @@ import { Policy } from '../../src/model/policy.ts';
 import { Adam } from '../../src/model/adam.ts';
 import { replyLoss, trainStep } from '../../src/model/reply-loss.ts';
 import { optimizerStep } from '../../src/model/optimizer-step.ts';
-import { LoraAdapter, adapterSpecs, ALL_TARGETS, ATTENTION_TARGETS, TARGET_WEIGHT, loraConfigOf, type LoraConfig } from '../../src/model/adapter/lora.ts';
+import { LoraAdapter, adapterSpecs, ALL_TARGETS, ATTENTION_TARGETS, TARGET_WEIGHT, loraConfigOf, sameLoraConfig, type LoraConfig } from '../../src/model/adapter/lora.ts';
 import { hybridLoss } from '../../src/rl/hybrid-loss.ts';
 import { batchFromSamples, disposeBatch } from '../../src/rl/sample-batch.ts';
 import { DEFAULT_SETTINGS } from '../../src/rl/settings.ts';
@@ -182,6 +182,16 @@ describe('LoRA adapters', () => {
       expect(largest).toBeGreaterThan(1e-3);
     }
     adapter.dispose();
+  });
+
+  it('sameLoraConfig tells configs apart by rank, alpha, dropout and each target, and not by object identity', () => {
+    const a: LoraConfig = { r: 8, alpha: 16, dropout: 0, targets: [...ATTENTION_TARGETS] };
+    expect(sameLoraConfig(a, { ...a, targets: [...ATTENTION_TARGETS] })).toBe(true);
+    expect(sameLoraConfig(a, loraConfigOf(DEFAULT_SETTINGS))).toBe(true);
+    for (const other of [{ r: 4 }, { alpha: 8 }, { dropout: 0.1 }, { targets: ALL_TARGETS }, { targets: [...ATTENTION_TARGETS].reverse() }, { targets: ATTENTION_TARGETS.slice(1) }]) {
+      expect(sameLoraConfig(a, { ...a, ...other }), JSON.stringify(other)).toBe(false);
+      expect(sameLoraConfig({ ...a, ...other }, a), JSON.stringify(other)).toBe(false);
+    }
   });
 
   it('merging the adapter into the base reproduces the adapted logits', () => {

@@ -64,6 +64,11 @@ export function loraConfigOf(s: { loraRank: number; loraAlpha: number; loraDropo
   return { r: s.loraRank, alpha: s.loraAlpha, dropout: s.loraDropout, targets: s.loraTargets === 'attention' ? ATTENTION_TARGETS : ALL_TARGETS };
 }
 
+/** Whether two configs describe the same adapter (rank, alpha, dropout and targets, in order). */
+export function sameLoraConfig(a: LoraConfig, b: LoraConfig): boolean {
+  return a.r === b.r && a.alpha === b.alpha && a.dropout === b.dropout && a.targets.length === b.targets.length && a.targets.every((t, i) => t === b.targets[i]);
+}
+
 /** A config's problems, one line each (empty when it is usable). */
 export function loraConfigProblems(lora: LoraConfig): string[] {
   const problems: string[] = [];
